@@ -1,0 +1,29 @@
+// The small interface every backend implements: the CPU reference and OpenCL alike.
+
+public protocol Backend: AnyObject {
+    /// A short name for reports ("cpu", "opencl:0 (NVIDIA H100)").
+    var name: String { get }
+    /// Whether this is the CPU reference backend.
+    var isReference: Bool { get }
+    /// A new tensor of `type`; its contents are unspecified until written.
+    func allocate(_ type: TensorType) throws -> Tensor
+    /// Copies host values into `tensor` (same type). Counted for devices.
+    func upload(_ host: HostTensor, into tensor: Tensor) throws
+    /// Copies `tensor` to the host. Counted for devices.
+    func download(_ tensor: Tensor) throws -> HostTensor
+    /// Whether `run` can execute `op`.
+    func supports(_ op: any Op) -> Bool
+    /// Executes `op`; outputs may alias inputs only for ops that allow it (`Op.inPlace`).
+    func run(_ op: any Op, inputs: [Tensor], outputs: [Tensor]) throws
+    /// Waits until all queued work is done.
+    func synchronize() throws
+}
+
+public extension Backend {
+    /// A new tensor holding `host`.
+    func tensor(_ host: HostTensor) throws -> Tensor {
+        let t = try allocate(host.type)
+        try upload(host, into: t)
+        return t
+    }
+}

@@ -1,0 +1,102 @@
+// A graph compiled for a device: placed, planned, its tensors allocated once; each run
+// enqueues every step with no host round-trip, and only what is read comes back.
+
+public final class Program {
+    public let graph: Graph
+    public let outputs: [Value]
+    let schedule: Schedule
+    let plan: BufferPlan
+    /// Per step, the prepared tensors (so a run does no lookups).
+    private let prepared: [(step: Step, inputs: [Tensor], outputs: [Tensor])]
+
+    /// Compiles the part of `graph` that `outputs` need for `device`; ops the device lacks run
+    /// on the CPU reference (see `fallbacks`). Constants are uploaded here, once.
+    public init(graph: Graph, outputs: [Value], device: any Backend) throws {
+        self.graph = graph
+        self.outputs = outputs
+        schedule = Schedule(graph: graph, outputs: outputs, preferred: device, fallback: CPUBackend.shared)
+        for _ in schedule.fallbacks { Counters.shared.addFallback() }
+        let plan = try BufferPlan(graph: graph, schedule: schedule, pinned: Set(outputs.map(\.id)))
+        self.plan = plan
+        var prepared: [(Step, [Tensor], [Tensor])] = []
+        for step in schedule.steps {
+            switch step {
+            case let .run(node, b):
+                let ins = graph.nodes[node].inputs.map { plan.tensor($0, on: b)! }
+                prepared.append((step, ins, [plan.tensor(node, on: b)!]))
+            case let .transfer(value, from, to):
+                prepared.append((step, [plan.tensor(value, on: from)!], [plan.tensor(value, on: to)!]))
+            }
+        }
+        self.prepared = prepared
+        for (id, node) in graph.nodes.enumerated() {
+            if case .constant(let host) = node.kind, let t = plan.tensor(id, on: schedule.home[id]) {
+                try t.backend.upload(host, into: t)
+            }
+        }
+    }
+
+    /// The device the program was compiled for.
+    public var device: any Backend { schedule.backends[0] }
+
+    /// The ops that run on the CPU fallback because the device lacks them ("node 7: gather").
+    public var fallbacks: [String] { schedule.fallbacks.map { "node \($0.node): \($0.op)" } }
+
+    /// Every distinct tensor the program holds on the device (for sentinel checks).
+    public var deviceTensors: [Tensor] {
+        var seen = Set<ObjectIdentifier>()
+        return plan.tensors(on: 0).filter { seen.insert(ObjectIdentifier($0.storage)).inserted }
+    }
+
+    /// The summed cost of every op the program runs (for benchmarks).
+    public var forwardCost: OpCost {
+        var total = OpCost(flops: 0, bytes: 0)
+        for case let (.run(node, _), inputs, outputs) in prepared {
+            guard case .op(let op) = graph.nodes[node].kind else { continue }
+            let cost = op.cost(inputs.map(\.type), outputs.map(\.type))
+            total.flops += cost.flops
+            total.bytes += cost.bytes
+        }
+        return total
+    }
+
+    /// Distinct buffers allocated on the device (after reuse).
+    public var deviceBufferCount: Int { plan.allocatedBuffers[0] }
+
+    /// Feeds an input or parameter by name.
+    public func set(_ name: String, _ host: HostTensor) throws {
+        guard let leaf = graph.leaf(named: name) else {
+            throw EngineError.invalidValue("program has no input or parameter named '\(name)'")
+        }
+        guard host.type == leaf.type else {
+            throw EngineError.shapeMismatch(op: "feed '\(name)'", expected: leaf.type.description, got: host.type.description)
+        }
+        let t = tensor(leaf)!
+        try t.backend.upload(host, into: t)
+    }
+
+    /// Enqueues one evaluation of every output. Device work is not waited for.
+    public func run() throws {
+        for (step, inputs, outputs) in prepared {
+            switch step {
+            case let .run(node, b):
+                guard case .op(let op) = graph.nodes[node].kind, !op.isView else { continue }
+                try schedule.backends[b].run(op, inputs: inputs, outputs: outputs)
+            case .transfer:
+                let host = try inputs[0].backend.download(inputs[0])
+                try outputs[0].backend.upload(host, into: outputs[0])
+            }
+        }
+    }
+
+    /// The tensor holding `value` where it was produced (nil if the program does not compute it).
+    public func tensor(_ value: Value) -> Tensor? { plan.tensor(value.id, on: schedule.home[value.id]) }
+
+    /// Copies `value` to the host (waits for the queued work).
+    public func read(_ value: Value) throws -> HostTensor {
+        guard let t = tensor(value) else {
+            throw EngineError.invalidValue("\(value) is not computed by this program; list it in outputs")
+        }
+        return try t.toHost()
+    }
+}

@@ -1,0 +1,43 @@
+// The benchmark table (or JSON) over a set of cases on one backend.
+import Foundation
+
+public enum BenchmarkReport {
+    /// Runs perf mode on every case and prints a table (or JSON); returns the results.
+    @discardableResult
+    public static func run(_ cases: [OpCase], on backend: any Backend, json: Bool,
+                           minimumSeconds: Double = 0.2) throws -> [PerfResult] {
+        let peak = (backend as? OpenCLBackend).map { DevicePeak.of($0.runtime.info) } ?? DevicePeak.hostCPU()
+        if !json {
+            print("device: \(backend.name)")
+            print("peak:   \(peak)")
+            print("timing: \(backend is OpenCLBackend ? "OpenCL event profiling, kernel time" : "wall clock"), median after 2 warm-up runs")
+            print(pad("case", 46) + pad("ms", 10, right: true) + pad("GFLOP/s", 10, right: true)
+                  + pad("GB/s", 9, right: true) + pad("% peak", 8, right: true) + pad("launches", 9, right: true))
+        }
+        var results: [PerfResult] = []
+        for opCase in cases {
+            let r = try PerfRun.run(opCase, on: backend, peak: peak, minimumSeconds: minimumSeconds)
+            results.append(r)
+            if !json {
+                print(pad(r.name, 46) + pad(String(format: "%.3f", r.medianMilliseconds), 10, right: true)
+                      + pad(String(format: "%.1f", r.gflops), 10, right: true)
+                      + pad(String(format: "%.1f", r.gbPerSecond), 9, right: true)
+                      + pad(String(format: "%.1f", r.peakRatio * 100), 8, right: true)
+                      + pad("\(r.launches)", 9, right: true))
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        }
+        return results
+    }
+
+    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let n = text.count
+        if n >= width { return right ? " " + text : String(text.prefix(width - 1)) + " " }
+        let space = String(repeating: " ", count: width - n)
+        return right ? space + text : text + space
+    }
+}

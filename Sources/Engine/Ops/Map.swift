@@ -1,0 +1,190 @@
+// Elementwise map with NumPy broadcasting: unary, binary and ternary functions (MapFunction),
+// forward and backward. Also the engine's strided copy (broadcast, permute, slice, concat).
+
+public struct Map: Op, OpenCLOp {
+    public let function: MapFunction
+    public let p0: Float
+    public let p1: Float
+    /// When set, the operands broadcast to this shape (broadcastTo); else to their joint shape.
+    public let shape: Shape?
+
+    public init(_ function: MapFunction, _ p0: Float = 0, _ p1: Float = 0, shape: Shape? = nil) {
+        self.function = function
+        self.p0 = p0
+        self.p1 = p1
+        self.shape = shape
+    }
+
+    public var name: String {
+        var text = "map(\(function)"
+        if [.pow, .clamp, .leakyRelu, .scale, .powGrad, .clampGrad, .leakyGrad].contains(function) {
+            text += ",\(p0)"
+            if [.clamp, .scale, .clampGrad].contains(function) { text += ",\(p1)" }
+        }
+        if let shape { text += ",to:\(shape.shapeText)" }
+        return text + ")"
+    }
+
+    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        try expectArity(name, inputs, function.arity)
+        for (k, t) in inputs.enumerated() { try expectType(name, t, operand: "operand \(k)") }
+        let joint = try broadcastShape(inputs.map(\.shape) + (shape.map { [$0] } ?? []), op: name)
+        if let shape, joint != shape {
+            throw EngineError.shapeMismatch(op: name, expected: "operands that broadcast to \(shape.shapeText)",
+                                            got: inputs.map(\.description).joined(separator: ", "))
+        }
+        return [TensorType(joint)]
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        let out = try outputTypes(inputs.map(\.type))[0].shape
+        let p0 = T(Double(self.p0)), p1 = T(Double(self.p1))
+        let count = out.elementCount
+        let a = inputs[0].values
+        let b = inputs.count > 1 ? inputs[1].values : a
+        let c = inputs.count > 2 ? inputs[2].values : a
+        var y = [T](repeating: 0, count: count)
+        if inputs.allSatisfy({ $0.shape == out }) {
+            for i in 0..<count { y[i] = function.apply(a[i], b[i], c[i], p0, p1) }
+        } else {
+            let strides = inputs.map { $0.shape.broadcastStrides(to: out) }
+            let sa = strides[0], sb = strides.count > 1 ? strides[1] : sa, sc = strides.count > 2 ? strides[2] : sa
+            var index = [Int](repeating: 0, count: out.count)
+            for i in 0..<count {
+                var ia = 0, ib = 0, ic = 0
+                for d in index.indices { ia += index[d] * sa[d]; ib += index[d] * sb[d]; ic += index[d] * sc[d] }
+                y[i] = function.apply(a[ia], b[ib], c[ic], p0, p1)
+                var d = out.count - 1
+                while d >= 0 {
+                    index[d] += 1
+                    if index[d] < out[d] { break }
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+        }
+        return [RefTensor(out, y)]
+    }
+
+    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
+        func local(_ fn: MapFunction) throws -> [Value?] { [try g.apply(Map(fn, p0, p1), x[0], y, dy)] }
+        switch function {
+        case .copy: return [try g.sumTo(dy, x[0].shape)]
+        case .neg: return [try g.neg(dy)]
+        case .exp: return [try g.mul(dy, y)]
+        case .log: return [try g.div(dy, x[0])]
+        case .square: return [try g.scale(try g.mul(dy, x[0]), 2)]
+        case .scale: return [try g.scale(dy, p0)]
+        case .abs: return try local(.absGrad)
+        case .sqrt: return try local(.sqrtGrad)
+        case .rsqrt: return try local(.rsqrtGrad)
+        case .pow: return try local(.powGrad)
+        case .clamp: return try local(.clampGrad)
+        case .relu: return try local(.reluGrad)
+        case .leakyRelu: return try local(.leakyGrad)
+        case .tanh: return try local(.tanhGrad)
+        case .sigmoid: return try local(.sigmoidGrad)
+        case .add:
+            return [try g.sumTo(dy, x[0].shape), try g.sumTo(dy, x[1].shape)]
+        case .sub:
+            return [try g.sumTo(dy, x[0].shape), try g.sumTo(try g.neg(dy), x[1].shape)]
+        case .mul:
+            return [try g.sumTo(try g.mul(dy, x[1]), x[0].shape), try g.sumTo(try g.mul(dy, x[0]), x[1].shape)]
+        case .div:
+            let da = try g.div(dy, x[1])
+            return [try g.sumTo(da, x[0].shape), try g.sumTo(try g.neg(try g.mul(da, y)), x[1].shape)]
+        case .prelu:
+            return [try g.sumTo(try g.apply(Map(.preluGradX), x[0], x[1], dy), x[0].shape),
+                    try g.sumTo(try g.apply(Map(.preluGradA), x[0], x[1], dy), x[1].shape)]
+        case .equal, .greater:
+            return [nil, nil]
+        case .select:
+            let zero = g.scalar(0)
+            return [nil, try g.sumTo(try g.select(x[0], dy, zero), x[1].shape),
+                    try g.sumTo(try g.select(x[0], zero, dy), x[2].shape)]
+        default:
+            throw EngineError.unsupportedOp(op: name + " (second-order gradient)", backend: "autodiff")
+        }
+    }
+
+    public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
+        let flopsPerElement: Double = [.exp, .log, .tanh, .sigmoid, .pow, .powGrad].contains(function) ? 8 : 1
+        return OpCost(flops: Double(outputs[0].count) * flopsPerElement,
+                      bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
+    }
+
+    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
+        let out = outputs[0].shape
+        let layout = StridedLayout(dims: out, strides: [out.contiguousStrides] + inputs.map { $0.shape.broadcastStrides(to: out) })
+        try device.mapStrided(function, layout: layout, output: outputs[0], inputs: inputs, p0: p0, p1: p1)
+    }
+}
+
+extension OpenCLBackend {
+    /// Enqueues map_strided: output[off0] = fn(inputs[off1], …) over `layout`.
+    func mapStrided(_ fn: MapFunction, layout: StridedLayout, output: Tensor, inputs: [Tensor],
+                    p0: Float = 0, p1: Float = 0) throws {
+        guard layout.fitsKernel else {
+            throw EngineError.shapeMismatch(op: "map(\(fn))", expected: "at most \(StridedLayout.maxRank) non-contiguous dimensions",
+                                            got: "\(layout.dims.count)")
+        }
+        let k = try kernel("map_strided", file: "elementwise.cl", prelude: MapFunction.kernelDefines)
+        let a = Self.buffer(inputs[0])
+        let b = inputs.count > 1 ? Self.buffer(inputs[1]) : a
+        let c = inputs.count > 2 ? Self.buffer(inputs[2]) : a
+        try runtime.launch(k, global: [layout.count], local: nil, [
+            .buffer(Self.buffer(output)), .buffer(a), .buffer(b), .buffer(c), .strided(layout),
+            .int(fn.rawValue), .int(Int32(inputs.count)), .float(p0), .float(p1),
+        ])
+    }
+
+    /// Enqueues fill: the first `count` elements of `output` = value.
+    func fill(_ output: Tensor, value: Float) throws {
+        let k = try kernel("fill", file: "elementwise.cl", prelude: MapFunction.kernelDefines)
+        try runtime.launch(k, global: [output.type.count], local: nil,
+                           [.buffer(Self.buffer(output)), .int(Int32(output.type.count)), .float(value)])
+    }
+}
+
+// MARK: - Graph builders
+
+public extension Graph {
+    func map(_ fn: MapFunction, _ operands: Value..., p0: Float = 0, p1: Float = 0) throws -> Value {
+        try apply(Map(fn, p0, p1), operands)
+    }
+
+    func add(_ a: Value, _ b: Value) throws -> Value { try map(.add, a, b) }
+    func sub(_ a: Value, _ b: Value) throws -> Value { try map(.sub, a, b) }
+    func mul(_ a: Value, _ b: Value) throws -> Value { try map(.mul, a, b) }
+    func div(_ a: Value, _ b: Value) throws -> Value { try map(.div, a, b) }
+    func neg(_ a: Value) throws -> Value { try map(.neg, a) }
+    func abs(_ a: Value) throws -> Value { try map(.abs, a) }
+    func exp(_ a: Value) throws -> Value { try map(.exp, a) }
+    func log(_ a: Value) throws -> Value { try map(.log, a) }
+    func sqrt(_ a: Value) throws -> Value { try map(.sqrt, a) }
+    func rsqrt(_ a: Value) throws -> Value { try map(.rsqrt, a) }
+    func square(_ a: Value) throws -> Value { try map(.square, a) }
+    func pow(_ a: Value, _ exponent: Float) throws -> Value { try map(.pow, a, p0: exponent) }
+    func clamp(_ a: Value, _ low: Float, _ high: Float) throws -> Value { try map(.clamp, a, p0: low, p1: high) }
+    func relu(_ a: Value) throws -> Value { try map(.relu, a) }
+    func leakyRelu(_ a: Value, slope: Float) throws -> Value { try map(.leakyRelu, a, p0: slope) }
+    /// x > 0 ? x : alpha·x, alpha broadcast (per channel: shape [C, 1, 1] against [N, C, H, W]).
+    func prelu(_ x: Value, _ alpha: Value) throws -> Value { try map(.prelu, x, alpha) }
+    func tanh(_ a: Value) throws -> Value { try map(.tanh, a) }
+    func sigmoid(_ a: Value) throws -> Value { try map(.sigmoid, a) }
+    /// a·factor + offset.
+    func scale(_ a: Value, _ factor: Float, plus offset: Float = 0) throws -> Value {
+        try map(.scale, a, p0: factor, p1: offset)
+    }
+    /// condition > 0 ? a : b, broadcasting all three.
+    func select(_ condition: Value, _ a: Value, _ b: Value) throws -> Value { try map(.select, condition, a, b) }
+    func equal(_ a: Value, _ b: Value) throws -> Value { try map(.equal, a, b) }
+    func greater(_ a: Value, _ b: Value) throws -> Value { try map(.greater, a, b) }
+
+    /// `a` repeated along broadcast dimensions to `shape`.
+    func broadcast(_ a: Value, to shape: Shape) throws -> Value {
+        a.shape == shape ? a : try apply(Map(.copy, shape: shape), a)
+    }
+}

@@ -1,0 +1,139 @@
+// Sum, mean and max over any set of axes (kept or dropped), forward and backward; sumTo
+// (the gradient of broadcasting) and L2 normalisation are built from them.
+
+public struct Reduce: Op, OpenCLOp {
+    public enum Kind: Int32, Sendable { case sum = 0, max = 1, mean = 2 }
+
+    public let kind: Kind
+    public let axes: [Int]
+    public let keepDims: Bool
+
+    public init(_ kind: Kind, axes: [Int], keepDims: Bool = false) {
+        self.kind = kind
+        self.axes = axes
+        self.keepDims = keepDims
+    }
+
+    public var name: String { "reduce(\(kind),\(axes)\(keepDims ? ",keep" : ""))" }
+
+    /// The input's shape with reduced axes set to 1 (keepDims form).
+    func keptShape(_ shape: Shape, _ axes: [Int]) -> Shape {
+        shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+    }
+
+    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        try expectArity(name, inputs, 1)
+        try expectType(name, inputs[0], operand: "input")
+        let axes = try normalizedAxes(self.axes, rank: inputs[0].shape.count, op: name)
+        let kept = keptShape(inputs[0].shape, axes)
+        return [TensorType(keepDims ? kept : kept.enumerated().filter { !axes.contains($0.offset) }.map(\.element))]
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        let x = inputs[0]
+        let out = try outputTypes([x.type])[0].shape
+        let axes = try normalizedAxes(self.axes, rank: x.shape.count, op: name)
+        let kept = keptShape(x.shape, axes)
+        let outStrides = kept.broadcastStrides(to: x.shape)  // input index → output index
+        var y = [T](repeating: kind == .max ? -T.infinity : 0, count: out.elementCount)
+        var index = [Int](repeating: 0, count: x.shape.count)
+        for i in 0..<x.values.count {
+            var o = 0
+            for d in index.indices { o += index[d] * outStrides[d] }
+            y[o] = kind == .max ? T.maximum(y[o], x.values[i]) : y[o] + x.values[i]
+            var d = index.count - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < x.shape[d] { break }
+                index[d] = 0
+                d -= 1
+            }
+        }
+        if kind == .mean {
+            let n = T(x.shape.elementCount / max(1, out.elementCount))
+            y = y.map { $0 / n }
+        }
+        return [RefTensor(out, y)]
+    }
+
+    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
+        let axes = try normalizedAxes(self.axes, rank: x[0].shape.count, op: name)
+        let kept = keptShape(x[0].shape, axes)
+        let spread = try g.broadcast(try g.reshape(dy, kept), to: x[0].shape)
+        switch kind {
+        case .sum:
+            return [spread]
+        case .mean:
+            let n = x[0].shape.elementCount / max(1, y.type.count)
+            return [try g.scale(spread, 1 / Float(n))]
+        case .max:
+            // Every element equal to the maximum receives the gradient (ties share it whole).
+            let peak = try g.broadcast(try g.reshape(y, kept), to: x[0].shape)
+            return [try g.mul(spread, try g.equal(x[0], peak))]
+        }
+    }
+
+    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
+        let shape = inputs[0].shape
+        let axes = try normalizedAxes(self.axes, rank: shape.count, op: name)
+        let inStrides = shape.contiguousStrides
+        let keptDims = shape.indices.filter { !axes.contains($0) }
+        let outer = StridedLayout(dims: keptDims.map { shape[$0] },
+                                  strides: [keptDims.map { shape[$0] }.contiguousStrides, keptDims.map { inStrides[$0] }])
+        let inner = StridedLayout(dims: axes.map { shape[$0] },
+                                  strides: [[Int](repeating: 0, count: axes.count), axes.map { inStrides[$0] }])
+        guard outer.fitsKernel && inner.fitsKernel else {
+            throw EngineError.shapeMismatch(op: name, expected: "at most \(StridedLayout.maxRank) kept and reduced dimensions",
+                                            got: shape.shapeText)
+        }
+        let reduced = max(1, inner.count)
+        let k = try device.kernel("reduce_axes", file: "reduce.cl")
+        try device.runtime.launch(k, global: [outer.count * 64], local: [64], [
+            .buffer(OpenCLBackend.buffer(outputs[0])), .buffer(OpenCLBackend.buffer(inputs[0])),
+            .strided(outer), .strided(inner), .int(kind == .max ? 1 : 0),
+            .float(kind == .mean ? 1 / Float(reduced) : 1),
+        ])
+    }
+}
+
+// MARK: - Graph builders
+
+public extension Graph {
+    func sum(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
+        try apply(Reduce(.sum, axes: axes, keepDims: keepDims), a)
+    }
+
+    func mean(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
+        try apply(Reduce(.mean, axes: axes, keepDims: keepDims), a)
+    }
+
+    func max(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
+        try apply(Reduce(.max, axes: axes, keepDims: keepDims), a)
+    }
+
+    /// Sum of all elements, shape [].
+    func sum(_ a: Value) throws -> Value { try sum(a, axes: Array(a.shape.indices)) }
+
+    /// Mean of all elements, shape [].
+    func mean(_ a: Value) throws -> Value { try mean(a, axes: Array(a.shape.indices)) }
+
+    /// Sums `a` down to `shape` (the gradient of broadcasting `shape` to a.shape).
+    func sumTo(_ a: Value, _ shape: Shape) throws -> Value {
+        if a.shape == shape { return a }
+        let lead = a.shape.count - shape.count
+        let axes = a.shape.indices.filter { d in d < lead || (shape[d - lead] == 1 && a.shape[d] != 1) }
+        guard lead >= 0, try broadcastShape([shape, a.shape], op: "sumTo") == a.shape else {
+            throw EngineError.shapeMismatch(op: "sumTo", expected: "a shape that broadcasts to \(a.shape.shapeText)",
+                                            got: shape.shapeText)
+        }
+        return try reshape(try sum(a, axes: axes, keepDims: true), shape)
+    }
+
+    /// x / sqrt(Σ x² + epsilon) along `axis`.
+    func l2Normalize(_ x: Value, axis: Int, epsilon: Float = 1e-10) throws -> Value {
+        let norm2 = try sum(try square(x), axes: [axis], keepDims: true)
+        return try mul(x, try rsqrt(try scale(norm2, 1, plus: epsilon)))
+    }
+}

@@ -1,0 +1,46 @@
+// Host-side tensor values: what the CPU reference computes on (Float, or Double for gradient
+// checks) and what uploads and downloads carry.
+import Numerics
+
+/// The scalar types the CPU reference runs in: Float (the CPU backend) and Double (gradient checks).
+public protocol RefScalar: Real, BinaryFloatingPoint, Sendable {
+    /// C[b] = op(A[b]) · op(B[b]) for row-major matrices; see `MatMul`.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>)
+}
+
+/// A tensor's values on the host. Float32 tensors keep `values`; Int32 tensors keep `indices`.
+public struct RefTensor<T: RefScalar>: Equatable {
+    public var shape: Shape
+    public var dtype: DType
+    public var values: [T]
+    public var indices: [Int32]
+
+    public init(_ shape: Shape, _ values: [T]) {
+        precondition(values.count == shape.elementCount, "RefTensor: \(values.count) values for shape \(shape)")
+        self.shape = shape
+        self.dtype = .float32
+        self.values = values
+        self.indices = []
+    }
+
+    public init(_ shape: Shape, indices: [Int32]) {
+        precondition(indices.count == shape.elementCount, "RefTensor: \(indices.count) indices for shape \(shape)")
+        self.shape = shape
+        self.dtype = .int32
+        self.values = []
+        self.indices = indices
+    }
+
+    public static func zeros(_ shape: Shape) -> RefTensor { RefTensor(shape, [T](repeating: 0, count: shape.elementCount)) }
+
+    public var type: TensorType { TensorType(shape, dtype) }
+
+    /// The same tensor in another scalar type (indices unchanged).
+    public func converted<U: RefScalar>(to _: U.Type = U.self) -> RefTensor<U> {
+        dtype == .int32 ? RefTensor<U>(shape, indices: indices) : RefTensor<U>(shape, values.map { U(Double($0)) })
+    }
+}
+
+/// The host tensors uploads and downloads carry.
+public typealias HostTensor = RefTensor<Float>

@@ -1,0 +1,25 @@
+// The OpenCL C sources, embedded at build time; GANFIT_KERNEL_DIR may point at a folder of
+// edited `.cl` files that then win over the embedded ones (edit and re-run, no rebuild).
+import Foundation
+
+public enum KernelSource {
+    /// Every embedded kernel file, by file name.
+    public static let embedded: [String: [UInt8]] = [
+        "common.cl": PackageResources.common_cl,
+        "elementwise.cl": PackageResources.elementwise_cl,
+        "reduce.cl": PackageResources.reduce_cl,
+        "matmul.cl": PackageResources.matmul_cl,
+        "layout.cl": PackageResources.layout_cl,
+        "optimizer.cl": PackageResources.optimizer_cl,
+    ]
+
+    /// The source text of `file` (e.g. "matmul.cl"): from `GANFIT_KERNEL_DIR` when that folder
+    /// holds the file, else the embedded copy; nil for an unknown name.
+    public static func text(_ file: String) -> String? {
+        if let dir = ProcessInfo.processInfo.environment["GANFIT_KERNEL_DIR"], !dir.isEmpty,
+           let edited = try? String(contentsOfFile: dir + "/" + file, encoding: .utf8) {
+            return edited
+        }
+        return embedded[file].map { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,32 @@
+// Reductions (sum, max) over arbitrary axes: one work-group per output element, a fixed-order
+// tree in local memory, so results are deterministic run to run.
+
+#define REDUCE_GROUP 64
+#define REDUCE_SUM 0
+#define REDUCE_MAX 1
+
+// `outer` iterates the kept dimensions (operand 0 = output, operand 1 = input); `inner`
+// iterates the reduced dimensions (operand 1 = input strides). Output = scale * reduce(x).
+__kernel __attribute__((reqd_work_group_size(REDUCE_GROUP, 1, 1)))
+void reduce_axes(__global float* y, __global const float* x,
+                 const Strided outer, const Strided inner, const int kind, const float scale) {
+    __local float partial[REDUCE_GROUP];
+    int o = get_group_id(0);
+    int lid = get_local_id(0);
+    int4 base = strided_offsets(&outer, o);
+    float acc = kind == REDUCE_MAX ? -INFINITY : 0.0f;
+    for (int r = lid; r < inner.count; r += REDUCE_GROUP) {
+        float v = x[base.s1 + strided_offsets(&inner, r).s1];
+        acc = kind == REDUCE_MAX ? fmax(acc, v) : acc + v;
+    }
+    partial[lid] = acc;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int width = REDUCE_GROUP / 2; width > 0; width >>= 1) {
+        if (lid < width) {
+            float other = partial[lid + width];
+            partial[lid] = kind == REDUCE_MAX ? fmax(partial[lid], other) : partial[lid] + other;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0) y[base.s0] = kind == REDUCE_MAX ? partial[0] : partial[0] * scale;
+}

@@ -1,0 +1,31 @@
+// `ganfit-gpu bench`: the op benchmark (perf mode) on the chosen device, as a table or JSON.
+import ArgumentParser
+import Engine
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time the op cases: median ms, GFLOP/s, GB/s and the ratio to the device's FP32 peak.")
+
+    @OptionGroup var options: DeviceOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Flag(help: "Also time the small parity cases, not only the benchmark-sized ones.")
+    var all = false
+
+    @Option(name: .customLong("filter"), help: "Run only cases whose name contains this (repeatable).")
+    var filters: [String] = []
+
+    @Option(help: "Minimum timed seconds per case.")
+    var seconds: Double = 0.2
+
+    func run() throws {
+        try runReportingErrors {
+            let backend = try options.choice().makeBackend()
+            let cases = OpCases.matching(filters, in: OpCases.benchmark + (all ? OpCases.all : []))
+            guard !cases.isEmpty else { throw EngineError.invalidValue("no case matches \(filters)") }
+            try BenchmarkReport.run(cases, on: backend, json: json, minimumSeconds: seconds)
+        }
+    }
+}

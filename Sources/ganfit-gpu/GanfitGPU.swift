@@ -1,0 +1,39 @@
+// The ganfit-gpu command line: devices, self-test and benchmarks (fitting comes later).
+import ArgumentParser
+import Engine
+import Foundation
+
+@main
+struct GanfitGPU: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ganfit-gpu",
+        abstract: "GANFIT 3D face fitting on any OpenCL device, with a CPU reference backend.",
+        discussion: """
+            Devices: --device auto|cpu|opencl|opencl:N on every command, or GANFIT_DEVICE (the flag wins).
+            auto = the first OpenCL GPU, else the CPU backend. Numbers N are those `devices` lists.
+            Environment: GANFIT_CACHE_DIR (compiled kernels), GANFIT_KERNEL_DIR (edited .cl files),
+            GANFIT_CPU_THREADS (OpenBLAS threads of the CPU backend).
+            """,
+        subcommands: [Devices.self, SelfTestCommand.self, Bench.self])
+}
+
+/// The --device option every command takes.
+struct DeviceOptions: ParsableArguments {
+    @Option(name: .long, help: "auto, cpu, opencl or opencl:N (default: GANFIT_DEVICE, else auto).")
+    var device: String?
+
+    func choice() throws -> DeviceChoice { try DeviceChoice.resolve(flag: device) }
+}
+
+/// Prints an engine error plainly and exits non-zero (no stack trace for bad input).
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as EngineError {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(2)
+    } catch let error as CLError {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(3)
+    }
+}

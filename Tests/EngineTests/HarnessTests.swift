@@ -1,0 +1,76 @@
+// The harness itself can fail: wrong values, out-of-bounds writes, wrong kernels and wrong
+// gradients are each caught.
+@testable import Engine
+import Foundation
+import Kernels
+import XCTest
+
+/// y = 2x, with a deliberately wrong gradient (3·dy) unless `correct`.
+private struct Doubling: Op {
+    let correct: Bool
+    var name: String { "doubling" }
+    func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] { [inputs[0]] }
+    func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        [RefTensor(inputs[0].shape, inputs[0].values.map { 2 * $0 })]
+    }
+    func gradients(_ g: Graph, inputs: [Value], output: Value, outputGrad: Value) throws -> [Value?] {
+        [try g.scale(outputGrad, correct ? 2 : 3)]
+    }
+}
+
+/// Fills its output with 1 but launches three work-items too many (an out-of-bounds write).
+private struct Overflowing: Op, OpenCLOp {
+    var name: String { "overflowing" }
+    func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] { [inputs[0]] }
+    func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        [RefTensor(inputs[0].shape, inputs[0].values.map { _ in 1 })]
+    }
+    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
+        let k = try device.kernel("fill", file: "elementwise.cl", prelude: MapFunction.kernelDefines)
+        let n = outputs[0].type.count + 3
+        try device.runtime.launch(k, global: [n], [.buffer(OpenCLBackend.buffer(outputs[0])), .int(Int32(n)), .float(1)])
+    }
+}
+
+final class HarnessTests: XCTestCase {
+    func testComparisonRejectsDifferencesAndNonFiniteValues() {
+        XCTAssertTrue(Comparison.compare([1, 2, 3] as [Float], [1, 2, 3] as [Float], tolerance: .standard, label: "x").passed)
+        let off = Comparison.compare([1, 2, 3.01] as [Float], [1, 2, 3] as [Float], tolerance: .standard, label: "x")
+        XCTAssertFalse(off.passed)
+        XCTAssertEqual(off.worstIndex, 2)
+        XCTAssertFalse(Comparison.compare([1, .nan] as [Float], [1, 2] as [Float], tolerance: .standard, label: "x").passed)
+    }
+
+    func testGradientCheckCatchesAWrongBackward() {
+        let wrong = OpCase("test", "doubling wrong", [.float([5])]) { g, x in try g.apply(Doubling(correct: false), x[0]) }
+        let right = OpCase("test", "doubling right", [.float([5])]) { g, x in try g.apply(Doubling(correct: true), x[0]) }
+        XCTAssertFalse(GradientCheck.run(wrong).passed)
+        XCTAssertTrue(GradientCheck.run(right).passed)
+    }
+
+    func testSentinelCatchesAnOutOfBoundsWrite() throws {
+        let device = try TestDevice.openCL()
+        let opCase = OpCase("test", "overflowing [7]", [.float([7])], checksGradient: false) { g, x in
+            try g.apply(Overflowing(), x[0])
+        }
+        let result = ParityCheck.run(opCase, on: device)
+        XCTAssertFalse(result.passed)
+        XCTAssertTrue(result.details.contains { $0.contains("sentinel") }, result.description)
+    }
+
+    func testParityCatchesAWrongKernel() throws {
+        let info = try TestDevice.openCL().runtime.info
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("broken-kernels-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broken = KernelSource.text("elementwise.cl")!
+            .replacingOccurrences(of: "case MAP_ADD:           return a + b;", with: "case MAP_ADD:           return a - b;")
+        XCTAssertNotEqual(broken, KernelSource.text("elementwise.cl"))
+        try broken.write(to: folder.appendingPathComponent("elementwise.cl"), atomically: true, encoding: .utf8)
+        setenv("GANFIT_KERNEL_DIR", folder.path, 1)
+        defer { unsetenv("GANFIT_KERNEL_DIR") }
+        let device = try OpenCLBackend(device: info)
+        let add = OpCases.all.first { $0.name == "map add [4,5]+[5]" }!
+        XCTAssertFalse(ParityCheck.run(add, on: device).passed)
+    }
+}

@@ -1,0 +1,31 @@
+// Shared by the tests: the OpenCL device to check against (PoCL in CI), and a comparison
+// assertion that points failures at the caller.
+@testable import Engine
+import Foundation
+import XCTest
+
+enum TestDevice {
+    /// The first OpenCL device with sentinel guards, or a skip; under CI=true a missing device
+    /// is a failure, not a skip.
+    static func openCL(file: StaticString = #filePath, line: UInt = #line) throws -> OpenCLBackend {
+        if let backend = shared { return backend }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            XCTFail("CI=true but no OpenCL device was found: install pocl-opencl-icd (scripts/setup.sh)", file: file, line: line)
+        }
+        throw XCTSkip("no OpenCL device (install pocl-opencl-icd to run the parity tests)")
+    }
+
+    private static let shared: OpenCLBackend? = {
+        guard let info = OpenCLDiscovery.devices().first else { return nil }
+        return try? OpenCLBackend(device: info, guardElements: 64)
+    }()
+}
+
+func assertClose(_ actual: [Float], _ expected: [Float], atol: Float = 1e-5, rtol: Float = 1e-4,
+                 file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, "element count", file: file, line: line)
+    for (i, (a, e)) in zip(actual, expected).enumerated() where Swift.abs(a - e) > atol + rtol * Swift.abs(e) {
+        XCTFail("element \(i): \(a) vs expected \(e)", file: file, line: line)
+        return
+    }
+}
