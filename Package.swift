@@ -9,10 +9,19 @@ let systemLibraries: [Target] = [
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
 ]
 
+// MARK: - Image codecs: libpng and libjpeg behind C entry points that never longjmp into Swift
+
+let imageCodecs: Target = .target(
+    name: "CImageCodecs",
+    path: "Sources/CImageCodecs",
+    linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+)
+
 // MARK: - OpenCL kernels, embedded in the binary (no resource bundle at run time)
 
 let kernelFiles = [
     "common.cl", "elementwise.cl", "reduce.cl", "matmul.cl", "layout.cl", "optimizer.cl",
+    "conv2d.cl",
 ]
 
 let kernels: Target = .target(
@@ -27,7 +36,7 @@ let kernels: Target = .target(
 let engine: Target = .target(
     name: "Engine",
     dependencies: [
-        "CLBridge", "COpenBLAS", "Kernels",
+        "CLBridge", "COpenBLAS", "CImageCodecs", "Kernels",
         .product(name: "Numerics", package: "swift-numerics"),
     ],
     path: "Sources/Engine"
@@ -69,5 +78,5 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
-    targets: systemLibraries + [kernels, engine, cli, bench, tests]
+    targets: systemLibraries + [imageCodecs, kernels, engine, cli, bench, tests]
 )

@@ -11,6 +11,7 @@ public enum KernelSource {
         "matmul.cl": PackageResources.matmul_cl,
         "layout.cl": PackageResources.layout_cl,
         "optimizer.cl": PackageResources.optimizer_cl,
+        "conv2d.cl": PackageResources.conv2d_cl,
     ]
 
     /// The source text of `file` (e.g. "matmul.cl"): from `GANFIT_KERNEL_DIR` when that folder

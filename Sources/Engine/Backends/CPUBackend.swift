@@ -68,18 +68,18 @@ public final class CPUBackend: Backend {
 
 extension Float: RefScalar {
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                            a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+                            a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
-                    0, c, Int32(n))
+                    accumulate ? 1 : 0, c, Int32(n))
     }
 }
 
 extension Double: RefScalar {
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                            a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>) {
+                            a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, accumulate: Bool) {
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
-                    0, c, Int32(n))
+                    accumulate ? 1 : 0, c, Int32(n))
     }
 }

@@ -12,6 +12,7 @@ public enum OpCases {
             + Pad.cases
             + Concat.cases
             + Gather.cases
+            + Conv2d.cases
             + Composite.cases
     }
 
@@ -33,7 +34,7 @@ public enum OpCases {
             OpCase("gather", "[3448,3] by 20208 indices", [.float([3448, 3]), .indices(20208, below: 3448)]) { g, x in
                 try g.gather(x[0], x[1])
             },
-        ]
+        ] + Conv2d.benchmarkCases
     }
 
     /// Cases whose name contains any of the filters (all of `cases` for an empty list).

@@ -51,7 +51,7 @@ public struct MatMul: Op, OpenCLOp {
                         if d.k == 0 { continue }
                         T.gemm(transA: transA, transB: transB, m: d.m, n: d.n, k: d.k,
                                a: a.baseAddress! + batch * d.strideA, b: b.baseAddress! + batch * d.strideB,
-                               c: c.baseAddress! + batch * d.m * d.n)
+                               c: c.baseAddress! + batch * d.m * d.n, accumulate: false)
                     }
                 }
             }

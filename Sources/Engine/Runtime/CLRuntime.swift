@@ -151,6 +151,8 @@ enum KernelArgument {
     case int(Int32)
     case float(Float)
     case strided(StridedLayout)
+    /// A by-value struct of 32-bit integers (e.g. conv2d.cl's ConvGeometry).
+    case words([Int32])
 
     func set(_ kernel: CLKernel, index: cl_uint) throws {
         let status: cl_int
@@ -163,7 +165,8 @@ enum KernelArgument {
         case .float(var value):
             status = clSetKernelArg(kernel.kernel, index, MemoryLayout<Float>.size, &value)
         case .strided(let layout):
-            let words = layout.packed()
+            status = layout.packed().withUnsafeBytes { clSetKernelArg(kernel.kernel, index, $0.count, $0.baseAddress) }
+        case .words(let words):
             status = words.withUnsafeBytes { clSetKernelArg(kernel.kernel, index, $0.count, $0.baseAddress) }
         }
         try check(status, "clSetKernelArg(\(kernel.name), argument \(index))")

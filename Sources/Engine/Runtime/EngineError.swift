@@ -11,6 +11,9 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case invalidValue(String)
     /// An OpenCL device or platform is required but none is present.
     case noOpenCLDevice(String)
+    /// A file could not be read or written as the format it should be: missing, a folder,
+    /// truncated, corrupt, or inconsistent. `problem` says what was expected and what to do.
+    case badFile(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
             return message
         case let .noOpenCLDevice(message):
             return message
+        case let .badFile(path, problem):
+            return "\(path): \(problem)"
         }
     }
 }

@@ -4,9 +4,10 @@ import Numerics
 
 /// The scalar types the CPU reference runs in: Float (the CPU backend) and Double (gradient checks).
 public protocol RefScalar: Real, BinaryFloatingPoint, Sendable {
-    /// C[b] = op(A[b]) · op(B[b]) for row-major matrices; see `MatMul`.
+    /// C = op(A)·op(B) (+ C when `accumulate`) for row-major matrices with contiguous rows:
+    /// op(A) is m×k, op(B) is k×n, C is m×n.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                     a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>)
+                     a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>, accumulate: Bool)
 }
 
 /// A tensor's values on the host. Float32 tensors keep `values`; Int32 tensors keep `indices`.

@@ -1,0 +1,96 @@
+// JPEG read with libjpeg; error_exit longjmps back here instead of exiting the process.
+#include "CImageCodecs.h"
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jpeglib.h>
+#include <jerror.h>
+
+typedef struct {
+    struct jpeg_error_mgr base;
+    jmp_buf jump;
+    char *message;
+    size_t message_size;
+    int truncated;
+} jpeg_context;
+
+static void on_error_exit(j_common_ptr cinfo) {
+    jpeg_context *ctx = (jpeg_context *)cinfo->err;
+    char text[JMSG_LENGTH_MAX];
+    (*cinfo->err->format_message)(cinfo, text);
+    snprintf(ctx->message, ctx->message_size, "%s", text);
+    longjmp(ctx->jump, 1);
+}
+
+/// Warnings (level -1) are corrupt-data notes; a premature end of the data is remembered as fatal.
+static void on_emit_message(j_common_ptr cinfo, int level) {
+    jpeg_context *ctx = (jpeg_context *)cinfo->err;
+    if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) ctx->truncated = 1;
+    if (level < 0) cinfo->err->num_warnings++;
+}
+
+int gic_jpeg_decode(const unsigned char *data, size_t size, gic_image *out, char *message, size_t message_size) {
+    struct jpeg_decompress_struct cinfo;
+    jpeg_context ctx;
+    unsigned char *volatile pixels = NULL;
+    memset(out, 0, sizeof(*out));
+    if (size < 4 || data[0] != 0xFF || data[1] != 0xD8) {
+        snprintf(message, message_size, "not a JPEG (the start-of-image marker FF D8 is missing)");
+        return 1;
+    }
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.message = message;
+    ctx.message_size = message_size;
+    cinfo.err = jpeg_std_error(&ctx.base);
+    ctx.base.error_exit = on_error_exit;
+    ctx.base.emit_message = on_emit_message;
+    if (setjmp(ctx.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        free(pixels);
+        return 1;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, (unsigned char *)data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    if (cinfo.num_components == 1) {
+        cinfo.out_color_space = JCS_GRAYSCALE;
+    } else if (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) {
+        cinfo.out_color_space = JCS_RGB;
+    } else {
+        snprintf(message, message_size, "unsupported JPEG colour space %d (CMYK/YCCK); convert it to RGB",
+                 (int)cinfo.jpeg_color_space);
+        jpeg_destroy_decompress(&cinfo);
+        return 1;
+    }
+    jpeg_start_decompress(&cinfo);
+    size_t width = cinfo.output_width, height = cinfo.output_height, channels = cinfo.output_components;
+    if (width == 0 || height == 0) {
+        snprintf(message, message_size, "the image has zero size");
+        jpeg_destroy_decompress(&cinfo);
+        return 1;
+    }
+    pixels = malloc(width * height * channels);
+    if (!pixels) {
+        snprintf(message, message_size, "out of memory for %zu x %zu pixels", width, height);
+        jpeg_destroy_decompress(&cinfo);
+        return 1;
+    }
+    while (cinfo.output_scanline < cinfo.output_height && !ctx.truncated) {
+        JSAMPROW row = pixels + (size_t)cinfo.output_scanline * width * channels;
+        jpeg_read_scanlines(&cinfo, &row, 1);
+    }
+    if (!ctx.truncated) jpeg_finish_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    if (ctx.truncated) {
+        snprintf(message, message_size, "the file ends early (truncated JPEG data)");
+        free(pixels);
+        return 1;
+    }
+    out->width = (int)width;
+    out->height = (int)height;
+    out->channels = (int)channels;
+    out->bit_depth = 8;
+    out->pixels = pixels;
+    return 0;
+}

@@ -1,0 +1,53 @@
+// Parity and gradient cases of conv2d: FaceNet's kernel shapes (1×7, 7×1, 3×3, 1×1), stride 2
+// with TensorFlow's asymmetric SAME, dilation, batch > 1, odd sizes, bias.
+
+extension Conv2d {
+    static var cases: [OpCase] {
+        func conv(_ label: String, input: Shape, weight: Shape, bias: Bool = true, _ window: Window) -> OpCase {
+            var specs: [InputSpec] = [.float(input), .float(weight)]
+            if bias { specs.append(.float([weight[0]])) }
+            return OpCase("conv2d", "\(label) x\(input.shapeText) w\(weight.shapeText) \(window)", specs) { g, x in
+                try g.conv2d(x[0], x[1], bias: bias ? x[2] : nil, window)
+            }
+        }
+        return [
+            conv("3×3 pad 1", input: [2, 3, 7, 6], weight: [4, 3, 3, 3], Window(padding: (1, 1, 1, 1))),
+            conv("1×7", input: [1, 3, 5, 9], weight: [2, 3, 1, 7], Window(padding: (0, 0, 3, 3))),
+            conv("7×1", input: [1, 2, 9, 4], weight: [3, 2, 7, 1], bias: false, Window(padding: (3, 3, 0, 0))),
+            conv("3×3 stride 2 SAME", input: [1, 2, 9, 8], weight: [3, 2, 3, 3],
+                 .same(input: (9, 8), kernel: (3, 3), stride: (2, 2))),
+            conv("1×1", input: [2, 5, 4, 3], weight: [3, 5, 1, 1], Window()),
+            conv("3×3 dilation 2", input: [1, 2, 8, 8], weight: [2, 2, 3, 3], Window(dilation: (2, 2), padding: (2, 2, 2, 2))),
+            conv("5×3 stride 2×1 VALID", input: [2, 3, 11, 7], weight: [2, 3, 5, 3], bias: false, .valid(stride: (2, 1))),
+            conv("3×3 K=70 (two tiles)", input: [1, 4, 5, 5], weight: [70, 4, 3, 3], Window(padding: (1, 1, 1, 1))),
+        ]
+    }
+}
+
+extension Conv2d {
+    /// The benchmark shapes (batch 1): forward, input gradient and weight gradient each.
+    static var benchmarkCases: [OpCase] {
+        let same3 = Window(padding: (1, 1, 1, 1))
+        var shapes: [(label: String, c: Int, k: Int, h: Int, r: Int, s: Int, window: Window)] =
+            [(512, 8), (256, 32), (128, 64), (64, 128), (32, 256), (16, 512), (64, 56), (128, 28), (256, 14)]
+            .map { ("3×3 (\($0.0),\($0.1))", $0.0, $0.0, $0.1, 3, 3, same3) }
+        shapes.append(("1×7 (128,17)", 128, 128, 17, 1, 7, Window(padding: (0, 0, 3, 3))))
+        shapes.append(("7×1 (128,17)", 128, 128, 17, 7, 1, Window(padding: (3, 3, 0, 0))))
+        shapes.append(("stem 3→32 s2 160²", 3, 32, 160, 3, 3, .valid(stride: (2, 2))))
+        return shapes.flatMap { shape -> [OpCase] in
+            let input = [1, shape.c, shape.h, shape.h], weight = [shape.k, shape.c, shape.r, shape.s]
+            let out = (try? ConvGeometry(input: input, weight: weight, window: shape.window, op: "bench").outputShape) ?? []
+            return [
+                OpCase("conv2d", "fwd \(shape.label)", [.float(input), .float(weight)]) { g, x in
+                    try g.conv2d(x[0], x[1], shape.window)
+                },
+                OpCase("conv2d", "bwd-input \(shape.label)", [.float(out), .float(weight)]) { g, x in
+                    try g.apply(Conv2dInputGrad(window: shape.window, inputShape: input), x[0], x[1])
+                },
+                OpCase("conv2d", "bwd-weight \(shape.label)", [.float(out), .float(input)]) { g, x in
+                    try g.apply(Conv2dWeightGrad(window: shape.window, weightShape: weight), x[0], x[1])
+                },
+            ]
+        }
+    }
+}

@@ -1,0 +1,200 @@
+// 2-D convolution, NCHW, weight [K, C, R, S], optional bias [K]: forward and both backward
+// passes. CPU reference: im2col + GEMM (OpenBLAS). OpenCL: conv2d.cl's implicit GEMM.
+
+public struct Conv2d: Op, OpenCLOp {
+    public let window: Window
+
+    public init(_ window: Window = Window()) { self.window = window }
+
+    public var name: String { "conv2d(\(window))" }
+
+    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        guard inputs.count == 2 || inputs.count == 3 else {
+            throw EngineError.shapeMismatch(op: name, expected: "input, weight and optional bias", got: "\(inputs.count) operands")
+        }
+        for (k, t) in inputs.enumerated() { try expectType(name, t, operand: "operand \(k)") }
+        let geometry = try ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
+        if inputs.count == 3 && inputs[2].shape != [geometry.k] {
+            throw EngineError.shapeMismatch(op: name, expected: "bias [\(geometry.k)]", got: inputs[2].description)
+        }
+        return [TensorType(geometry.outputShape)]
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        let g = try ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
+        var y = [T](repeating: 0, count: g.outputShape.elementCount)
+        var col = [T](repeating: 0, count: g.isPointwise ? 0 : g.c * g.r * g.s * g.p * g.q)
+        let imageSize = g.c * g.h * g.w, outSize = g.k * g.p * g.q
+        inputs[0].values.withUnsafeBufferPointer { x in
+            inputs[1].values.withUnsafeBufferPointer { weight in
+                y.withUnsafeMutableBufferPointer { y in
+                    col.withUnsafeMutableBufferPointer { col in
+                        for n in 0..<g.n {
+                            let image = x.baseAddress! + n * imageSize
+                            if !g.isPointwise { g.im2col(image, into: col.baseAddress!) }
+                            let b = g.isPointwise ? image : UnsafePointer(col.baseAddress!)
+                            T.gemm(transA: false, transB: false, m: g.k, n: g.p * g.q, k: g.c * g.r * g.s,
+                                   a: weight.baseAddress!, b: b, c: y.baseAddress! + n * outSize, accumulate: false)
+                        }
+                    }
+                }
+            }
+        }
+        if inputs.count == 3 {
+            let bias = inputs[2].values, plane = g.p * g.q
+            for n in 0..<g.n { for k in 0..<g.k { for i in 0..<plane { y[(n * g.k + k) * plane + i] += bias[k] } } }
+        }
+        return [RefTensor(g.outputShape, y)]
+    }
+
+    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
+        let dx = try g.apply(Conv2dInputGrad(window: window, inputShape: x[0].shape), dy, x[1])
+        let dw = try g.apply(Conv2dWeightGrad(window: window, weightShape: x[1].shape), dy, x[0])
+        return x.count == 3 ? [dx, dw, try g.sum(dy, axes: [0, 2, 3])] : [dx, dw]
+    }
+
+    public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
+        let flops = (try? ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name).flops) ?? 0
+        return OpCost(flops: flops, bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
+    }
+
+    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
+        let g = try ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
+        try device.convGEMM(mode: 0, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0],
+                            bias: inputs.count == 3 ? inputs[2] : nil)
+    }
+}
+
+/// dX [N, C, H, W] from dY [N, K, P, Q] and the weight: the transposed convolution.
+public struct Conv2dInputGrad: Op, OpenCLOp {
+    public let window: Window
+    public let inputShape: Shape
+
+    public var name: String { "conv2d_input_grad(\(window),\(inputShape.shapeText))" }
+
+    func geometry(_ weight: Shape) throws -> ConvGeometry {
+        try ConvGeometry(input: inputShape, weight: weight, window: window, op: name)
+    }
+
+    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        try expectArity(name, inputs, 2)
+        let g = try geometry(inputs[1].shape)
+        guard inputs[0].shape == g.outputShape else {
+            throw EngineError.shapeMismatch(op: name, expected: "dy \(g.outputShape.shapeText)", got: inputs[0].description)
+        }
+        return [TensorType(inputShape)]
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        let g = try geometry(inputs[1].shape)
+        var dx = [T](repeating: 0, count: inputShape.elementCount)
+        var col = [T](repeating: 0, count: g.c * g.r * g.s * g.p * g.q)
+        let imageSize = g.c * g.h * g.w, outSize = g.k * g.p * g.q
+        inputs[0].values.withUnsafeBufferPointer { dy in
+            inputs[1].values.withUnsafeBufferPointer { weight in
+                dx.withUnsafeMutableBufferPointer { dx in
+                    col.withUnsafeMutableBufferPointer { col in
+                        for n in 0..<g.n {
+                            let target = g.isPointwise ? dx.baseAddress! + n * imageSize : col.baseAddress!
+                            T.gemm(transA: true, transB: false, m: g.c * g.r * g.s, n: g.p * g.q, k: g.k,
+                                   a: weight.baseAddress!, b: dy.baseAddress! + n * outSize, c: target, accumulate: false)
+                            if !g.isPointwise { g.col2im(UnsafePointer(col.baseAddress!), into: dx.baseAddress! + n * imageSize) }
+                        }
+                    }
+                }
+            }
+        }
+        return [RefTensor(inputShape, dx)]
+    }
+
+    public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
+        OpCost(flops: (try? geometry(inputs[1].shape).flops) ?? 0, bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
+    }
+
+    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
+        try device.convGEMM(mode: 1, geometry: try geometry(inputs[1].shape), output: outputs[0], a: inputs[1], b: inputs[0], bias: nil)
+    }
+}
+
+/// dW [K, C, R, S] from dY [N, K, P, Q] and the input, summed over the batch.
+public struct Conv2dWeightGrad: Op, OpenCLOp {
+    public let window: Window
+    public let weightShape: Shape
+
+    public var name: String { "conv2d_weight_grad(\(window),\(weightShape.shapeText))" }
+
+    func geometry(_ input: Shape) throws -> ConvGeometry {
+        try ConvGeometry(input: input, weight: weightShape, window: window, op: name)
+    }
+
+    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        try expectArity(name, inputs, 2)
+        let g = try geometry(inputs[1].shape)
+        guard inputs[0].shape == g.outputShape else {
+            throw EngineError.shapeMismatch(op: name, expected: "dy \(g.outputShape.shapeText)", got: inputs[0].description)
+        }
+        return [TensorType(weightShape)]
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        let g = try geometry(inputs[1].shape)
+        var dw = [T](repeating: 0, count: weightShape.elementCount)
+        var col = [T](repeating: 0, count: g.isPointwise ? 0 : g.c * g.r * g.s * g.p * g.q)
+        let imageSize = g.c * g.h * g.w, outSize = g.k * g.p * g.q
+        inputs[0].values.withUnsafeBufferPointer { dy in
+            inputs[1].values.withUnsafeBufferPointer { x in
+                dw.withUnsafeMutableBufferPointer { dw in
+                    col.withUnsafeMutableBufferPointer { col in
+                        for n in 0..<g.n {
+                            let image = x.baseAddress! + n * imageSize
+                            if !g.isPointwise { g.im2col(image, into: col.baseAddress!) }
+                            let b = g.isPointwise ? image : UnsafePointer(col.baseAddress!)
+                            T.gemm(transA: false, transB: true, m: g.k, n: g.c * g.r * g.s, k: g.p * g.q,
+                                   a: dy.baseAddress! + n * outSize, b: b, c: dw.baseAddress!, accumulate: n > 0)
+                        }
+                    }
+                }
+            }
+        }
+        return [RefTensor(weightShape, dw)]
+    }
+
+    public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
+        OpCost(flops: (try? geometry(inputs[1].shape).flops) ?? 0, bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
+    }
+
+    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
+        try device.convGEMM(mode: 2, geometry: try geometry(inputs[1].shape), output: outputs[0], a: inputs[0], b: inputs[1], bias: nil)
+    }
+}
+
+extension OpenCLBackend {
+    /// Enqueues conv2d_gemm in `mode` (0 forward, 1 input grad, 2 weight grad).
+    func convGEMM(mode: Int32, geometry g: ConvGeometry, output: Tensor, a: Tensor, b: Tensor, bias: Tensor?) throws {
+        let (m, n): (Int, Int) = switch mode {
+        case 0: (g.k, g.n * g.p * g.q)
+        case 1: (g.c, g.n * g.h * g.w)
+        default: (g.k, g.c * g.r * g.s)
+        }
+        let k = try kernel("conv2d_gemm", file: "conv2d.cl")
+        try runtime.launch(k, global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16], local: [16, 16], [
+            .buffer(Self.buffer(output)), .buffer(Self.buffer(a)), .buffer(Self.buffer(b)),
+            .buffer(Self.buffer(bias ?? a)), .words(g.packed), .int(mode), .int(bias == nil ? 0 : 1),
+        ])
+    }
+}
+
+// MARK: - Graph builders
+
+public extension Graph {
+    /// conv2d of x [N, C, H, W] with weight [K, C, R, S] and optional bias [K].
+    func conv2d(_ x: Value, _ weight: Value, bias: Value? = nil, _ window: Window = Window()) throws -> Value {
+        try apply(Conv2d(window), bias.map { [x, weight, $0] } ?? [x, weight])
+    }
+}
