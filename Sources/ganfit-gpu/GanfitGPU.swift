@@ -12,7 +12,7 @@ struct GanfitGPU: ParsableCommand {
             Devices: --device auto|cpu|opencl|opencl:N on every command, or GANFIT_DEVICE (the flag wins).
             auto = the first OpenCL GPU, else the CPU backend. Numbers N are those `devices` lists.
             Environment: GANFIT_CACHE_DIR (compiled kernels), GANFIT_KERNEL_DIR (edited .cl files),
-            GANFIT_CPU_THREADS (OpenBLAS threads of the CPU backend).
+            GANFIT_CPU_THREADS (worker threads of the CPU backend).
             """,
         subcommands: [Devices.self, SelfTestCommand.self, Bench.self])
 }

@@ -16,17 +16,7 @@ public final class CPUBackend: Backend {
     public let name = "cpu"
     public let isReference = true
 
-    private init() {
-        CPUBackend.setBLASThreads(sharingWithOpenCLCPU: false)
-    }
-
-    /// OpenBLAS threads spin after each call and starve an OpenCL CPU device in the same
-    /// process, so use one thread when one is active; else GANFIT_CPU_THREADS or all cores.
-    public static func setBLASThreads(sharingWithOpenCLCPU: Bool) {
-        let requested = ProcessInfo.processInfo.environment["GANFIT_CPU_THREADS"].flatMap(Int.init)
-        let threads = sharingWithOpenCLCPU ? 1 : (requested ?? ProcessInfo.processInfo.activeProcessorCount)
-        openblas_set_num_threads(Int32(max(1, threads)))
-    }
+    private init() {}
 
     public func allocate(_ type: TensorType) throws -> Tensor {
         let value = type.dtype == .int32
@@ -67,19 +57,17 @@ public final class CPUBackend: Backend {
 }
 
 extension Float: RefScalar {
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                            a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
-                    accumulate ? 1 : 0, c, Int32(n))
+    public static func gemm(_ g: GemmOperands<Float>) {
+        cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
+                    Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
+                    g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
     }
 }
 
 extension Double: RefScalar {
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                            a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, accumulate: Bool) {
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
-                    accumulate ? 1 : 0, c, Int32(n))
+    public static func gemm(_ g: GemmOperands<Double>) {
+        cblas_dgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
+                    Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
+                    g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
     }
 }

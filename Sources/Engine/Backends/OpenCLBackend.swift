@@ -40,7 +40,7 @@ public final class OpenCLBackend: Backend {
         runtime = try CLRuntime(device: device)
         pool = BufferPool(runtime: runtime)
         self.guardElements = guardElements
-        if device.isCPU { CPUBackend.setBLASThreads(sharingWithOpenCLCPU: true) }
+        if device.isCPU { CPUParallel.shareCoresWithOpenCLCPU() }
     }
 
     public var name: String { "opencl:\(runtime.info.index) (\(runtime.info.name))" }

@@ -1,5 +1,5 @@
 // 2-D convolution, NCHW, weight [K, C, R, S], optional bias [K]: forward and both backward
-// passes. CPU reference: im2col + GEMM (OpenBLAS). OpenCL: conv2d.cl's implicit GEMM.
+// passes. CPU reference: ConvLowering (im2col + GEMM on OpenBLAS). OpenCL: conv2d.cl's implicit GEMM.
 
 public struct Conv2d: Op, OpenCLOp {
     public let window: Window
@@ -25,21 +25,9 @@ public struct Conv2d: Op, OpenCLOp {
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
         var y = [T](repeating: 0, count: g.outputShape.elementCount)
-        var col = [T](repeating: 0, count: g.isPointwise ? 0 : g.c * g.r * g.s * g.p * g.q)
-        let imageSize = g.c * g.h * g.w, outSize = g.k * g.p * g.q
         inputs[0].values.withUnsafeBufferPointer { x in
             inputs[1].values.withUnsafeBufferPointer { weight in
-                y.withUnsafeMutableBufferPointer { y in
-                    col.withUnsafeMutableBufferPointer { col in
-                        for n in 0..<g.n {
-                            let image = x.baseAddress! + n * imageSize
-                            if !g.isPointwise { g.im2col(image, into: col.baseAddress!) }
-                            let b = g.isPointwise ? image : UnsafePointer(col.baseAddress!)
-                            T.gemm(transA: false, transB: false, m: g.k, n: g.p * g.q, k: g.c * g.r * g.s,
-                                   a: weight.baseAddress!, b: b, c: y.baseAddress! + n * outSize, accumulate: false)
-                        }
-                    }
-                }
+                y.withUnsafeMutableBufferPointer { g.forward(x.baseAddress!, weight.baseAddress!, into: $0.baseAddress!) }
             }
         }
         if inputs.count == 3 {
@@ -92,20 +80,9 @@ public struct Conv2dInputGrad: Op, OpenCLOp {
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try geometry(inputs[1].shape)
         var dx = [T](repeating: 0, count: inputShape.elementCount)
-        var col = [T](repeating: 0, count: g.c * g.r * g.s * g.p * g.q)
-        let imageSize = g.c * g.h * g.w, outSize = g.k * g.p * g.q
         inputs[0].values.withUnsafeBufferPointer { dy in
             inputs[1].values.withUnsafeBufferPointer { weight in
-                dx.withUnsafeMutableBufferPointer { dx in
-                    col.withUnsafeMutableBufferPointer { col in
-                        for n in 0..<g.n {
-                            let target = g.isPointwise ? dx.baseAddress! + n * imageSize : col.baseAddress!
-                            T.gemm(transA: true, transB: false, m: g.c * g.r * g.s, n: g.p * g.q, k: g.k,
-                                   a: weight.baseAddress!, b: dy.baseAddress! + n * outSize, c: target, accumulate: false)
-                            if !g.isPointwise { g.col2im(UnsafePointer(col.baseAddress!), into: dx.baseAddress! + n * imageSize) }
-                        }
-                    }
-                }
+                dx.withUnsafeMutableBufferPointer { g.inputGrad(dy.baseAddress!, weight.baseAddress!, into: $0.baseAddress!) }
             }
         }
         return [RefTensor(inputShape, dx)]
@@ -145,21 +122,9 @@ public struct Conv2dWeightGrad: Op, OpenCLOp {
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try geometry(inputs[1].shape)
         var dw = [T](repeating: 0, count: weightShape.elementCount)
-        var col = [T](repeating: 0, count: g.isPointwise ? 0 : g.c * g.r * g.s * g.p * g.q)
-        let imageSize = g.c * g.h * g.w, outSize = g.k * g.p * g.q
         inputs[0].values.withUnsafeBufferPointer { dy in
             inputs[1].values.withUnsafeBufferPointer { x in
-                dw.withUnsafeMutableBufferPointer { dw in
-                    col.withUnsafeMutableBufferPointer { col in
-                        for n in 0..<g.n {
-                            let image = x.baseAddress! + n * imageSize
-                            if !g.isPointwise { g.im2col(image, into: col.baseAddress!) }
-                            let b = g.isPointwise ? image : UnsafePointer(col.baseAddress!)
-                            T.gemm(transA: false, transB: true, m: g.k, n: g.c * g.r * g.s, k: g.p * g.q,
-                                   a: dy.baseAddress! + n * outSize, b: b, c: dw.baseAddress!, accumulate: n > 0)
-                        }
-                    }
-                }
+                dw.withUnsafeMutableBufferPointer { g.weightGrad(dy.baseAddress!, x.baseAddress!, into: $0.baseAddress!) }
             }
         }
         return [RefTensor(weightShape, dw)]

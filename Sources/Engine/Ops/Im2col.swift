@@ -1,20 +1,34 @@
-// The CPU reference's convolution lowering: im2col gathers every window of one image into a
-// [C·R·S, P·Q] matrix for GEMM, col2im adds such a matrix back into an image. Channels run
-// in parallel; each writes only its own rows (im2col) or plane (col2im): deterministic.
-import Foundation
+// The CPU reference's convolution lowering: im2col gathers the windows of a band of output rows
+// of one image into a [C·R·S, rows·Q] matrix for GEMM; col2im adds such a matrix back into an
+// image. Channels run in parallel; each writes only its own rows (im2col) or plane (col2im).
 
 extension ConvGeometry {
-    /// Fills `col` [C·R·S, P·Q] from image `x` [C, H, W].
+    /// Output rows per band, so that one band's im2col matrix (≤ 2M elements) stays in the L3 cache;
+    /// the bands of an image are of near-equal height.
+    var bandRows: Int {
+        let maxRows = Swift.max(1, (1 << 21) / Swift.max(1, c * r * s * q))
+        let bands = (p + maxRows - 1) / maxRows
+        return (p + bands - 1) / bands
+    }
+
+    /// The output-row bands of one image.
+    var bands: [Range<Int>] {
+        stride(from: 0, to: p, by: bandRows).map { $0..<Swift.min(p, $0 + bandRows) }
+    }
+
+    /// Fills `col` [C·R·S, rows.count·Q] from image `x` [C, H, W] for output rows `rows`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func im2col<T: RefScalar>(_ x: UnsafePointer<T>, into col: UnsafeMutablePointer<T>) {
-        let sendableX = UnsafeSendable(x), sendableCol = UnsafeSendable(UnsafePointer(col))
-        parallelChannels(c) { ch in
-            let x = sendableX.pointer, col = UnsafeMutablePointer(mutating: sendableCol.pointer)
+    func im2col<T: RefScalar>(_ x: UnsafePointer<T>, rows: Range<Int>, into col: UnsafeMutablePointer<T>) {
+        let sharedX = UnsafeSendable(x), sharedCol = UnsafeSendable(col)
+        CPUParallel.forEach(c) { ch in
+            let x = sharedX.pointer, col = sharedCol.pointer
             for r in 0..<self.r {
                 for s in 0..<self.s {
-                    var row = col + ((ch * self.r + r) * self.s + s) * p * q
-                    for p in 0..<p {
+                    var row = col + ((ch * self.r + r) * self.s + s) * rows.count * q
+                    let (first, end) = validColumns(tap: s)
+                    let iwFirst = first * window.strideW - window.padLeft + s * window.dilationW
+                    for p in rows {
                         let ih = p * window.strideH - window.padTop + r * window.dilationH
                         guard ih >= 0 && ih < h else {
                             row.update(repeating: 0, count: q)
@@ -22,10 +36,39 @@ extension ConvGeometry {
                             continue
                         }
                         let source = x + (ch * h + ih) * w
-                        let iw0 = -window.padLeft + s * window.dilationW
-                        for q in 0..<q {
-                            let iw = iw0 + q * window.strideW
-                            row[q] = iw >= 0 && iw < w ? source[iw] : 0
+                        row.update(repeating: 0, count: first)
+                        if window.strideW == 1 {
+                            (row + first).update(from: source + iwFirst, count: end - first)
+                        } else {
+                            var iw = iwFirst
+                            for q in first..<end { row[q] = source[iw]; iw += window.strideW }
+                        }
+                        (row + end).update(repeating: 0, count: q - end)
+                        row += q
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `col` [C·R·S, rows.count·Q] into image `x` [C, H, W] for output rows `rows`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func col2im<T: RefScalar>(_ col: UnsafePointer<T>, rows: Range<Int>, into x: UnsafeMutablePointer<T>) {
+        let sharedX = UnsafeSendable(x), sharedCol = UnsafeSendable(col)
+        CPUParallel.forEach(c) { ch in
+            let x = sharedX.pointer, col = UnsafePointer(sharedCol.pointer)
+            for r in 0..<self.r {
+                for s in 0..<self.s {
+                    var row = col + ((ch * self.r + r) * self.s + s) * rows.count * q
+                    let (first, end) = validColumns(tap: s)
+                    let iwFirst = first * window.strideW - window.padLeft + s * window.dilationW
+                    for p in rows {
+                        let ih = p * window.strideH - window.padTop + r * window.dilationH
+                        if ih >= 0 && ih < h {
+                            let target = x + (ch * h + ih) * w
+                            var iw = iwFirst
+                            for q in first..<end { target[iw] += row[q]; iw += window.strideW }
                         }
                         row += q
                     }
@@ -34,54 +77,17 @@ extension ConvGeometry {
         }
     }
 
-    /// Adds `col` [C·R·S, P·Q] into image `x` [C, H, W] (which the caller zeroes first).
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    func col2im<T: RefScalar>(_ col: UnsafePointer<T>, into x: UnsafeMutablePointer<T>) {
-        let sendableX = UnsafeSendable(UnsafePointer(x)), sendableCol = UnsafeSendable(col)
-        parallelChannels(c) { ch in
-            let x = UnsafeMutablePointer(mutating: sendableX.pointer), col = sendableCol.pointer
-            for r in 0..<self.r {
-                for s in 0..<self.s {
-                    var row = col + ((ch * self.r + r) * self.s + s) * p * q
-                    for p in 0..<p {
-                        let ih = p * window.strideH - window.padTop + r * window.dilationH
-                        if ih >= 0 && ih < h {
-                            let target = x + (ch * h + ih) * w
-                            let iw0 = -window.padLeft + s * window.dilationW
-                            for q in 0..<q {
-                                let iw = iw0 + q * window.strideW
-                                if iw >= 0 && iw < w { target[iw] += row[q] }
-                            }
-                        }
-                        row += q
-                    }
-                }
-            }
-        }
+    /// The output columns first..<end whose input column, for kernel column `tap`, lies inside the image.
+    func validColumns(tap: Int) -> (first: Int, end: Int) {
+        let offset = tap * window.dilationW - window.padLeft  // the input column of output column 0
+        let first = offset >= 0 ? 0 : (-offset + window.strideW - 1) / window.strideW
+        let end = offset >= w ? 0 : Swift.min(q, (w - 1 - offset) / window.strideW + 1)
+        return (Swift.min(first, end), end)
     }
 
     /// Whether the window is the identity (1×1, stride 1, no padding): the image is its own im2col.
     var isPointwise: Bool {
         r == 1 && s == 1 && window.strideH == 1 && window.strideW == 1
             && window.padTop == 0 && window.padBottom == 0 && window.padLeft == 0 && window.padRight == 0
-    }
-}
-
-/// A pointer handed to parallel workers that touch disjoint parts of its memory.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let pointer: UnsafePointer<T>
-    init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
-}
-
-/// Runs `body(channel)` for every channel, on all cores when the work is large enough.
-func parallelChannels(_ count: Int, _ body: (Int) -> Void) {
-    let workers = Swift.min(ProcessInfo.processInfo.activeProcessorCount, count)
-    guard workers > 1 else { for ch in 0..<count { body(ch) }; return }
-    withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var ch = worker
-            while ch < count { body(ch); ch += workers }
-        }
     }
 }

@@ -49,9 +49,9 @@ public struct MatMul: Op, OpenCLOp {
                 c.withUnsafeMutableBufferPointer { c in
                     for batch in 0..<d.batch where d.m * d.n > 0 {
                         if d.k == 0 { continue }
-                        T.gemm(transA: transA, transB: transB, m: d.m, n: d.n, k: d.k,
-                               a: a.baseAddress! + batch * d.strideA, b: b.baseAddress! + batch * d.strideB,
-                               c: c.baseAddress! + batch * d.m * d.n, accumulate: false)
+                        T.parallelGemm(GemmOperands(transA: transA, transB: transB, m: d.m, n: d.n, k: d.k,
+                                                    a: a.baseAddress! + batch * d.strideA, b: b.baseAddress! + batch * d.strideB,
+                                                    c: c.baseAddress! + batch * d.m * d.n))
                     }
                 }
             }

@@ -4,10 +4,8 @@ import Numerics
 
 /// The scalar types the CPU reference runs in: Float (the CPU backend) and Double (gradient checks).
 public protocol RefScalar: Real, BinaryFloatingPoint, Sendable {
-    /// C = op(A)·op(B) (+ C when `accumulate`) for row-major matrices with contiguous rows:
-    /// op(A) is m×k, op(B) is k×n, C is m×n.
-    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                     a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>, accumulate: Bool)
+    /// One single-threaded GEMM (see `GemmOperands`); `parallelGemm` spreads one over the workers.
+    static func gemm(_ g: GemmOperands<Self>)
 }
 
 /// A tensor's values on the host. Float32 tensors keep `values`; Int32 tensors keep `indices`.

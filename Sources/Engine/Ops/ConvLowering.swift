@@ -1,0 +1,97 @@
+// conv2d's three passes on the CPU reference: band by band im2col (or col2im) and GEMM on all
+// workers. A stride-1 input gradient is itself a convolution (of dY with the flipped,
+// transposed weight), so it takes the forward path.
+
+extension ConvGeometry {
+    /// y [N, K, P, Q] = x [N, C, H, W] ⊛ weight [K, C, R, S] (no bias).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func forward<T: RefScalar>(_ x: UnsafePointer<T>, _ weight: UnsafePointer<T>, into y: UnsafeMutablePointer<T>) {
+        let crs = c * r * s, plane = p * q
+        if isPointwise {
+            for n in 0..<n {
+                T.parallelGemm(GemmOperands(m: k, n: plane, k: c, a: weight, b: x + n * c * h * w, c: y + n * k * plane))
+            }
+            return
+        }
+        var col = [T](repeating: 0, count: crs * bandRows * q)
+        col.withUnsafeMutableBufferPointer { col in
+            for n in 0..<n {
+                for rows in bands {
+                    im2col(x + n * c * h * w, rows: rows, into: col.baseAddress!)
+                    T.parallelGemm(GemmOperands(m: k, n: rows.count * q, k: crs, a: weight, lda: crs,
+                                                b: col.baseAddress!, ldb: rows.count * q,
+                                                c: y + n * k * plane + rows.lowerBound * q, ldc: plane))
+                }
+            }
+        }
+    }
+
+    /// dx [N, C, H, W] from dy [N, K, P, Q] and weight [K, C, R, S]; `dx` starts zeroed.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func inputGrad<T: RefScalar>(_ dy: UnsafePointer<T>, _ weight: UnsafePointer<T>, into dx: UnsafeMutablePointer<T>) {
+        if let transposed = transposedForInputGrad {
+            // Flipping both kernel axes reverses each row-major R×S block.
+            var flipped = [T](repeating: 0, count: k * c * r * s)
+            for out in 0..<k {
+                for channel in 0..<c {
+                    let source = weight + (out * c + channel) * r * s, target = (channel * k + out) * r * s
+                    for tap in 0..<(r * s) { flipped[target + r * s - 1 - tap] = source[tap] }
+                }
+            }
+            flipped.withUnsafeBufferPointer { transposed.forward(dy, $0.baseAddress!, into: dx) }
+            return
+        }
+        let crs = c * r * s, plane = p * q
+        var col = [T](repeating: 0, count: crs * bandRows * q)
+        col.withUnsafeMutableBufferPointer { col in
+            for n in 0..<n {
+                for rows in bands {
+                    T.parallelGemm(GemmOperands(transA: true, m: crs, n: rows.count * q, k: k, a: weight, lda: crs,
+                                                b: dy + n * k * plane + rows.lowerBound * q, ldb: plane,
+                                                c: col.baseAddress!, ldc: rows.count * q))
+                    col2im(col.baseAddress!, rows: rows, into: dx + n * c * h * w)
+                }
+            }
+        }
+    }
+
+    /// The convolution that computes this one's input gradient when the stride is 1: input dy
+    /// [N, K, P, Q], weight [C, K, R, S] flipped in both axes, the padding that restores H × W.
+    /// Nil for strides > 1, and where flipping the weight would cost more than the im2col matrix.
+    var transposedForInputGrad: ConvGeometry? {
+        let spanH = (r - 1) * window.dilationH, spanW = (s - 1) * window.dilationW
+        let padding = (spanH - window.padTop, spanH - window.padBottom, spanW - window.padLeft, spanW - window.padRight)
+        guard window.strideH == 1, window.strideW == 1, n * p * q >= k,
+              [padding.0, padding.1, padding.2, padding.3].allSatisfy({ $0 >= 0 }) else { return nil }
+        let flipped = Window(dilation: (window.dilationH, window.dilationW), padding: padding)
+        return try? ConvGeometry(input: [n, k, p, q], weight: [c, k, r, s], window: flipped, op: "conv2d input gradient")
+    }
+
+    /// dw [K, C, R, S] = Σ over the batch and output positions of dy ⊗ windows of x.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func weightGrad<T: RefScalar>(_ dy: UnsafePointer<T>, _ x: UnsafePointer<T>, into dw: UnsafeMutablePointer<T>) {
+        let crs = c * r * s, plane = p * q
+        if isPointwise {
+            for n in 0..<n {
+                T.parallelGemm(GemmOperands(transB: true, m: k, n: c, k: plane, a: dy + n * k * plane,
+                                            b: x + n * c * h * w, c: dw, accumulate: n > 0))
+            }
+            return
+        }
+        var col = [T](repeating: 0, count: crs * bandRows * q)
+        col.withUnsafeMutableBufferPointer { col in
+            for n in 0..<n {
+                for rows in bands {
+                    im2col(x + n * c * h * w, rows: rows, into: col.baseAddress!)
+                    T.parallelGemm(GemmOperands(transB: true, m: k, n: crs, k: rows.count * q,
+                                                a: dy + n * k * plane + rows.lowerBound * q, lda: plane,
+                                                b: col.baseAddress!, ldb: rows.count * q, c: dw, ldc: crs,
+                                                accumulate: n > 0 || rows.lowerBound > 0))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# conv2d on the CPU backend beside JAX/XLA on the CPU, in one run: the benchmark shapes forward,
+# input gradient and weight gradient, each as a ratio to OpenBLAS SGEMM (1024³, same run) and
+# to JAX. JAX lives in a throwaway virtual environment outside the project (JAX_VENV to reuse one).
+# Usage: bash tools/conv_peer.sh [seconds per case, default 0.3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-0.3}"
+venv="${JAX_VENV:-${TMPDIR:-/tmp}/ganfit-jax-peer}"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import jax" 2>/dev/null; then
+  echo "conv_peer: installing jax[cpu] into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "jax[cpu]"
+fi
+swift build -c release --product ganfit-gpu >&2
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+.build/release/ganfit-gpu bench --device cpu --filter conv2d --filter "matmul NN" --json --seconds "$seconds" > "$out/ours.json"
+"$venv/bin/python" tools/conv_peer_jax.py "$seconds" > "$out/jax.json"
+python3 tools/conv_peer_table.py "$out/ours.json" "$out/jax.json"

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""The conv2d benchmark shapes of `ganfit-gpu bench --filter conv2d`, timed in JAX/XLA on the CPU.
+
+Prints JSON: [{"name": <the same case name as ganfit-gpu bench>, "medianMilliseconds": …, "gflops": …}].
+Run it from a throwaway virtual environment outside the project (tools/conv_peer.sh makes one);
+float32, precision HIGHEST, batch 1, forward and the two backward passes each jitted on their own.
+"""
+import json
+import statistics
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+# (label, Cin, Cout, H=W, R, S, stride, padding as ((top, bottom), (left, right)))
+SAME3 = ((1, 1), (1, 1))
+SHAPES = [(f"3×3 ({c},{h})", c, c, h, 3, 3, 1, SAME3)
+          for c, h in [(512, 8), (256, 32), (128, 64), (64, 128), (32, 256), (16, 512), (64, 56), (128, 28), (256, 14)]]
+SHAPES += [("1×7 (128,17)", 128, 128, 17, 1, 7, 1, ((0, 0), (3, 3))),
+           ("7×1 (128,17)", 128, 128, 17, 7, 1, 1, ((3, 3), (0, 0))),
+           ("stem 3→32 s2 160²", 3, 32, 160, 3, 3, 2, ((0, 0), (0, 0)))]
+
+
+def timed(fn, *args, seconds):
+    jax.block_until_ready(fn(*args))  # compile
+    jax.block_until_ready(fn(*args))
+    times = []
+    while sum(times) < seconds or len(times) < 5:
+        start = time.perf_counter()
+        jax.block_until_ready(fn(*args))
+        times.append(time.perf_counter() - start)
+        if len(times) >= 200:
+            break
+    return statistics.median(times)
+
+
+def main():
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 0.3
+    rng = np.random.default_rng(0)
+    results = []
+    for label, c, k, h, r, s, stride, padding in SHAPES:
+        x = jnp.asarray(rng.uniform(-1, 1, (1, c, h, h)), jnp.float32)
+        w = jnp.asarray(rng.uniform(-1, 1, (k, c, r, s)), jnp.float32)
+
+        def conv(x, w):
+            return jax.lax.conv_general_dilated(x, w, (stride, stride), padding,
+                                                dimension_numbers=("NCHW", "OIHW", "NCHW"),
+                                                precision=jax.lax.Precision.HIGHEST)
+
+        y, vjp = jax.vjp(conv, x, w)
+        dy = jnp.asarray(rng.uniform(-1, 1, y.shape), jnp.float32)
+        p, q = y.shape[2], y.shape[3]
+        flops = 2.0 * c * k * r * s * p * q
+        passes = {
+            "fwd": (jax.jit(conv), (x, w)),
+            "bwd-input": (jax.jit(lambda x, w, dy: jax.vjp(conv, x, w)[1](dy)[0]), (x, w, dy)),
+            "bwd-weight": (jax.jit(lambda x, w, dy: jax.vjp(conv, x, w)[1](dy)[1]), (x, w, dy)),
+        }
+        for direction, (fn, args) in passes.items():
+            median = timed(fn, *args, seconds=seconds)
+            results.append({"name": f"conv2d {direction} {label}", "medianMilliseconds": median * 1e3,
+                            "gflops": flops / median / 1e9})
+    json.dump({"peer": f"jax {jax.__version__} (XLA CPU)", "results": results}, sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    main()
