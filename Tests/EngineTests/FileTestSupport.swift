@@ -1,0 +1,51 @@
+// Shared by the file-format tests: the repository's bundled files, a scratch folder per test,
+// a little-endian byte builder for broken files, and an assertion for badFile errors.
+@testable import Engine
+import Foundation
+import XCTest
+
+enum Repository {
+    /// The package root, found from this file's path (Tests/EngineTests/…).
+    static let root = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    static func path(_ relative: String) -> String { root + "/" + relative }
+
+    static let model = path("models/sfm/sfm_shape_3448.bin")
+    static let blendshapes = path("models/sfm/expression_blendshapes_3448.bin")
+}
+
+/// A new empty folder under the temporary directory, removed when the test ends.
+func scratchFolder(_ test: XCTestCase) throws -> String {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ganfit-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url.path
+}
+
+/// Little-endian bytes, for writing small (often broken) binary files in tests.
+struct ByteBuilder {
+    var data = Data()
+
+    mutating func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+    mutating func append(_ values: [Float]) { for v in values { append(v.bitPattern) } }
+    mutating func append(_ values: [Double]) { for v in values { append(v.bitPattern) } }
+    mutating func append(_ text: String) {
+        append(UInt64(text.utf8.count))
+        data.append(contentsOf: Array(text.utf8))
+    }
+}
+
+/// Asserts that `body` throws EngineError.badFile for `path` whose problem mentions every one of `words`.
+func assertBadFile<T>(_ body: @autoclosure () throws -> T, path: String, mentions words: [String],
+                      file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertThrowsError(try body(), file: file, line: line) { error in
+        guard case let .badFile(errorPath, problem)? = error as? EngineError else {
+            return XCTFail("expected badFile, got \(error)", file: file, line: line)
+        }
+        XCTAssertEqual(errorPath, path, file: file, line: line)
+        for word in words where !problem.contains(word) {
+            XCTFail("'\(problem)' does not mention '\(word)'", file: file, line: line)
+        }
+    }
+}
