@@ -1,5 +1,5 @@
 // Shared by the file-format tests: the repository's bundled files, a scratch folder per test,
-// a little-endian byte builder for broken files, and an assertion for badFile errors.
+// cereal strings for small broken archives, and an assertion for badFile errors.
 @testable import Engine
 import Foundation
 import XCTest
@@ -23,16 +23,11 @@ func scratchFolder(_ test: XCTestCase) throws -> String {
     return url.path
 }
 
-/// Little-endian bytes, for writing small (often broken) binary files in tests.
-struct ByteBuilder {
-    var data = Data()
-
-    mutating func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-    mutating func append(_ values: [Float]) { for v in values { append(v.bitPattern) } }
-    mutating func append(_ values: [Double]) { for v in values { append(v.bitPattern) } }
-    mutating func append(_ text: String) {
+extension ByteWriter {
+    /// A cereal std::string: uint64 length, then the bytes.
+    mutating func append(cereal text: String) {
         append(UInt64(text.utf8.count))
-        data.append(contentsOf: Array(text.utf8))
+        append(text: text)
     }
 }
 

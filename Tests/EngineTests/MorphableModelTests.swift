@@ -8,7 +8,7 @@ import XCTest
 /// triangle per 3 vertices; parameters break it in one way each.
 private func eosArchive(version: UInt32 = 1, vertices: Int = 3, components: Int = 2, basisRows: Int? = nil,
                         triangle: [Int32] = [0, 1, 2], blendshapes: Int = 0, uv: Int? = nil) -> Data {
-    var b = ByteBuilder()
+    var b = ByteWriter()
     b.append(version)
     let d = 3 * vertices, rows = basisRows ?? d
     b.append(Int32(d)); b.append(Int32(1)); b.append((0..<d).map { Float($0) })
@@ -22,12 +22,12 @@ private func eosArchive(version: UInt32 = 1, vertices: Int = 3, components: Int 
         if blendshapes > 0 {
             b.append(Int32(1)); b.append(UInt64(blendshapes))
             for k in 0..<blendshapes {
-                b.append("shape\(k)"); b.append(Int32(d)); b.append(Int32(1)); b.append((0..<d).map { Float($0 * (k + 1)) / 10 })
+                b.append(cereal: "shape\(k)"); b.append(Int32(d)); b.append(Int32(1)); b.append((0..<d).map { Float($0 * (k + 1)) / 10 })
             }
         }
     }
     if version >= 3 {
-        b.append(UInt8(0)); b.append(UInt64(1)); b.append("nose"); b.append(Int32(1))
+        b.append(UInt8(0)); b.append(UInt64(1)); b.append(cereal: "nose"); b.append(Int32(1))
     }
     b.append(UInt64(uv ?? vertices)); b.append((0..<2 * (uv ?? vertices)).map { Double($0) / 10 })
     if version >= 4 { b.append(UInt64(1)); for i in triangle { b.append(i) } }

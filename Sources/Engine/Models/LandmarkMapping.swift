@@ -21,7 +21,7 @@ public struct LandmarkMapping: Sendable {
         let text = try FileInput.text(path, what: "a landmark mapping (TOML)")
         var table = "", vertices: [Int: Int] = [:], contours: [String: [Int]] = [:]
         var pending: (key: String, line: Int, text: String)?
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             func bad(_ problem: String) -> EngineError { .badFile(path: path, problem: "line \(number): \(problem)") }
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]

@@ -13,7 +13,7 @@ public struct SymmetryMap: Sendable {
     /// vertex i's counterpart is the vertex nearest to i mirrored in x about the mean's centroid.
     public static func read(_ path: String, meanVertices: [SIMD3<Float>]) throws -> SymmetryMap {
         let text = try FileInput.text(path, what: "a vertex symmetry list")
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let v = meanVertices.count
         guard lines.count <= v else {
             throw EngineError.badFile(path: path, problem: "lists \(lines.count) vertices but the model has \(v)")
