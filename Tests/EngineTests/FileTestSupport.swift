@@ -13,6 +13,12 @@ enum Repository {
 
     static let model = path("models/sfm/sfm_shape_3448.bin")
     static let blendshapes = path("models/sfm/expression_blendshapes_3448.bin")
+
+    /// The Surrey model and the mesh of its mean shape (with UVs).
+    static func meanMesh() throws -> (model: MorphableModel, mesh: Mesh) {
+        let model = try EosModelFile.read(Repository.model)
+        return (model, try Mesh(model: model, vertices: HostTensor([model.vertexCount, 3], model.shape.mean)))
+    }
 }
 
 /// A new empty folder under the temporary directory, removed when the test ends.

@@ -6,8 +6,7 @@ import XCTest
 final class MeshFileTests: XCTestCase {
     func testTheModelMeshRoundTripsThroughOBJWithItsTexture() throws {
         let folder = try scratchFolder(self)
-        let model = try EosModelFile.read(Repository.model)
-        let mesh = try Mesh(model: model, vertices: HostTensor([model.vertexCount, 3], model.shape.mean))
+        let (model, mesh) = try Repository.meanMesh()
         let path = folder + "/face.obj"
         try OBJFile.write(mesh, to: path, texture: HostTensor([2, 2, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1]))
         XCTAssertEqual(try OBJFile.read(path), mesh)
