@@ -55,11 +55,11 @@ public struct ModelContour: Sendable {
         return numbers.filter { $0 <= landmarks.count }.map { number in
             let point = landmarks[number - 1]
             let nearest = projected.indices.min { a, b in
-                simd_length_squared(projected[a] - point) < simd_length_squared(projected[b] - point)
+                squaredLength(projected[a] - point) < squaredLength(projected[b] - point)
             }!
             return (number, vertices[nearest])
         }
     }
 }
 
-private func simd_length_squared(_ v: SIMD2<Float>) -> Float { (v * v).sum() }
+private func squaredLength(_ v: SIMD2<Float>) -> Float { (v * v).sum() }
