@@ -1,4 +1,4 @@
-// JPEG read with libjpeg; error_exit longjmps back here instead of exiting the process.
+// JPEG read and write with libjpeg; error_exit longjmps back here instead of exiting the process.
 #include "CImageCodecs.h"
 #include <setjmp.h>
 #include <stdio.h>
@@ -30,6 +30,17 @@ static void on_emit_message(j_common_ptr cinfo, int level) {
     if (level < 0) cinfo->err->num_warnings++;
 }
 
+/// Resets `ctx` and makes it the error manager: messages go to `message`, errors longjmp.
+static struct jpeg_error_mgr *start_errors(jpeg_context *ctx, char *message, size_t message_size) {
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->message = message;
+    ctx->message_size = message_size;
+    struct jpeg_error_mgr *errors = jpeg_std_error(&ctx->base);
+    ctx->base.error_exit = on_error_exit;
+    ctx->base.emit_message = on_emit_message;
+    return errors;
+}
+
 int gic_jpeg_decode(const unsigned char *data, size_t size, gic_image *out, char *message, size_t message_size) {
     struct jpeg_decompress_struct cinfo;
     jpeg_context ctx;
@@ -39,12 +50,7 @@ int gic_jpeg_decode(const unsigned char *data, size_t size, gic_image *out, char
         snprintf(message, message_size, "not a JPEG (the start-of-image marker FF D8 is missing)");
         return 1;
     }
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.message = message;
-    ctx.message_size = message_size;
-    cinfo.err = jpeg_std_error(&ctx.base);
-    ctx.base.error_exit = on_error_exit;
-    ctx.base.emit_message = on_emit_message;
+    cinfo.err = start_errors(&ctx, message, message_size);
     if (setjmp(ctx.jump)) {
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
@@ -92,5 +98,49 @@ int gic_jpeg_decode(const unsigned char *data, size_t size, gic_image *out, char
     out->channels = (int)channels;
     out->bit_depth = 8;
     out->pixels = pixels;
+    return 0;
+}
+
+int gic_jpeg_encode(const gic_image *image, int quality, unsigned char **data, size_t *size, char *message,
+                    size_t message_size) {
+    struct jpeg_compress_struct cinfo;
+    jpeg_context ctx;
+    unsigned char *volatile buffer = NULL;
+    unsigned long buffer_size = 0;
+    *data = NULL;
+    *size = 0;
+    if ((image->channels != 1 && image->channels != 3) || image->bit_depth != 8) {
+        snprintf(message, message_size, "%d channels at %d bits (JPEG takes 8-bit grey or RGB)", image->channels,
+                 image->bit_depth);
+        return 1;
+    }
+    if (image->width <= 0 || image->height <= 0) {
+        snprintf(message, message_size, "the image has zero size (%d x %d)", image->width, image->height);
+        return 1;
+    }
+    cinfo.err = start_errors(&ctx, message, message_size);
+    if (setjmp(ctx.jump)) {
+        jpeg_destroy_compress(&cinfo);
+        free(buffer);
+        return 1;
+    }
+    jpeg_create_compress(&cinfo);
+    jpeg_mem_dest(&cinfo, (unsigned char **)&buffer, &buffer_size);
+    cinfo.image_width = (JDIMENSION)image->width;
+    cinfo.image_height = (JDIMENSION)image->height;
+    cinfo.input_components = image->channels;
+    cinfo.in_color_space = image->channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality < 1 ? 1 : quality > 100 ? 100 : quality, TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    size_t row_bytes = (size_t)image->width * image->channels;
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)image->pixels + (size_t)cinfo.next_scanline * row_bytes;
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    *data = buffer;
+    *size = buffer_size;
     return 0;
 }

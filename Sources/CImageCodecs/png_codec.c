@@ -15,19 +15,25 @@ typedef struct {
     size_t out_capacity;
     char *message;
     size_t message_size;
+    /// libpng's last warning, which often says what an error that follows means.
+    char warning[160];
     png_bytep *rows;
     unsigned char *pixels;
 } png_context;
 
 static void on_error(png_structp png, png_const_charp text) {
     png_context *ctx = (png_context *)png_get_error_ptr(png);
-    snprintf(ctx->message, ctx->message_size, "%s", text);
+    if (ctx->warning[0]) {
+        snprintf(ctx->message, ctx->message_size, "%s (%s)", text, ctx->warning);
+    } else {
+        snprintf(ctx->message, ctx->message_size, "%s", text);
+    }
     png_longjmp(png, 1);
 }
 
 static void on_warning(png_structp png, png_const_charp text) {
-    (void)png;
-    (void)text;
+    png_context *ctx = (png_context *)png_get_error_ptr(png);
+    snprintf(ctx->warning, sizeof(ctx->warning), "%s", text);
 }
 
 static void read_bytes(png_structp png, png_bytep into, png_size_t count) {
@@ -133,7 +139,7 @@ int gic_png_encode(const gic_image *image, unsigned char **data, size_t *size, c
     case 2: color = PNG_COLOR_TYPE_GRAY_ALPHA; break;
     case 3: color = PNG_COLOR_TYPE_RGB; break;
     case 4: color = PNG_COLOR_TYPE_RGB_ALPHA; break;
-    default: snprintf(message, message_size, "%d channels (expected 1, 3 or 4)", image->channels); return 1;
+    default: snprintf(message, message_size, "%d channels (expected 1, 2, 3 or 4)", image->channels); return 1;
     }
     if (image->bit_depth != 8 && image->bit_depth != 16) {
         snprintf(message, message_size, "bit depth %d (expected 8 or 16)", image->bit_depth);

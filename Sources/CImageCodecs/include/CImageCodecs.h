@@ -25,6 +25,11 @@ int gic_png_encode(const gic_image *image, unsigned char **data, size_t *size, c
 /// Decodes a baseline or progressive JPEG to grey or RGB, 8-bit. A truncated stream is an error.
 int gic_jpeg_decode(const unsigned char *data, size_t size, gic_image *out, char *message, size_t message_size);
 
+/// Encodes an 8-bit grey or RGB `image` as a baseline JPEG of `quality` (1-100) into a new
+/// buffer (*data, *size); free it with gic_free.
+int gic_jpeg_encode(const gic_image *image, int quality, unsigned char **data, size_t *size, char *message,
+                    size_t message_size);
+
 void gic_free(void *pointer);
 
 #endif

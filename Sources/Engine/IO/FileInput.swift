@@ -32,6 +32,16 @@ public enum FileInput {
         }
     }
 
+    /// Up to the first `count` bytes of the file (for recognising its format).
+    public static func head(_ path: String, count: Int, what: String) throws -> Data {
+        _ = try regularFileSize(path, what: what)
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw EngineError.badFile(path: path, problem: "cannot open \(what): \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        return handle.readData(ofLength: count)
+    }
+
     /// The whole file as UTF-8 text.
     public static func text(_ path: String, what: String) throws -> String {
         let data = try read(path, what: what)
