@@ -21,7 +21,7 @@ let imageCodecs: Target = .target(
 
 let kernelFiles = [
     "common.cl", "elementwise.cl", "reduce.cl", "matmul.cl", "layout.cl", "optimizer.cl",
-    "conv2d.cl",
+    "conv2d.cl", "pool2d.cl", "resample.cl",
 ]
 
 let kernels: Target = .target(

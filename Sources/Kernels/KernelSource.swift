@@ -12,6 +12,8 @@ public enum KernelSource {
         "layout.cl": PackageResources.layout_cl,
         "optimizer.cl": PackageResources.optimizer_cl,
         "conv2d.cl": PackageResources.conv2d_cl,
+        "pool2d.cl": PackageResources.pool2d_cl,
+        "resample.cl": PackageResources.resample_cl,
     ]
 
     /// The source text of `file` (e.g. "matmul.cl"): from `GANFIT_KERNEL_DIR` when that folder

@@ -13,6 +13,10 @@ public enum OpCases {
             + Concat.cases
             + Gather.cases
             + Conv2d.cases
+            + Pool2d.cases
+            + Resize.cases
+            + AffineWarp.cases
+            + Normalization.cases
             + Composite.cases
     }
 
@@ -34,7 +38,7 @@ public enum OpCases {
             OpCase("gather", "[3448,3] by 20208 indices", [.float([3448, 3]), .indices(20208, below: 3448)]) { g, x in
                 try g.gather(x[0], x[1])
             },
-        ] + Conv2d.benchmarkCases
+        ] + Conv2d.benchmarkCases + Pool2d.benchmarkCases + Resize.benchmarkCases + AffineWarp.benchmarkCases
     }
 
     /// Cases whose name contains any of the filters (all of `cases` for an empty list).

@@ -1,0 +1,50 @@
+// The CPU reference shared by ops whose output is a sparse linear map of the input's pixels
+// (resizing, affine warping): one list of taps serves the forward (a gather) and the backward
+// (the transpose, a scatter), so the two cannot disagree.
+
+/// y = A·x, or dx = Aᵀ·dy when `transpose`, for a sparse A listed tap by tap: `taps` calls its
+/// argument with (output index, input index, weight) for every non-zero of A, in the order
+/// the forward sums them.
+@inline(__always)
+func applyTaps<T: RefScalar>(_ source: [T], resultCount: Int, transpose: Bool,
+                             _ taps: ((Int, Int, T) -> Void) -> Void) -> [T] {
+    var result = [T](repeating: 0, count: resultCount)
+    if transpose {
+        taps { o, i, weight in result[i] += weight * source[o] }
+    } else {
+        taps { o, i, weight in result[o] += weight * source[i] }
+    }
+    return result
+}
+
+/// One corner of a bilinear sample: its index in the plane, its row and column weights
+/// (weight = wy·wx), and the signs ∂wy/∂sy and ∂wx/∂sx (−1 for the corner before the sample,
+/// +1 for the one after).
+struct BilinearTap<T: RefScalar> {
+    let index: Int
+    let wy, wx: T
+    let signY, signX: T
+
+    var weight: T { wy * wx }
+}
+
+/// Bilinear taps of a sample at (sy, sx) in an H×W plane with zero padding: the corners
+/// (y0, x0), (y0, x0+1), (y0+1, x0), (y0+1, x0+1) with weights (1−fy)(1−fx), (1−fy)fx,
+/// fy(1−fx), fy·fx, each only when inside the plane. `clampHigh` maps a corner past the
+/// last row or column onto it instead (PyTorch's resize rule) rather than dropping it.
+@inline(__always)
+func bilinearTaps<T: RefScalar>(_ sy: T, _ sx: T, height: Int, width: Int, clampHigh: Bool,
+                                _ body: (BilinearTap<T>) -> Void) {
+    guard sy >= -1 && sy < T(height) && sx >= -1 && sx < T(width) else { return }
+    let fy0 = sy.rounded(.down), fx0 = sx.rounded(.down)
+    let y0 = Int(fy0), x0 = Int(fx0), fy = sy - fy0, fx = sx - fx0
+    let y1 = clampHigh ? Swift.min(y0 + 1, height - 1) : y0 + 1
+    let x1 = clampHigh ? Swift.min(x0 + 1, width - 1) : x0 + 1
+    func row(_ y: Int, _ wy: T, _ signY: T) {
+        guard y >= 0 && y < height else { return }
+        if x0 >= 0 && x0 < width { body(BilinearTap(index: y * width + x0, wy: wy, wx: 1 - fx, signY: signY, signX: -1)) }
+        if x1 >= 0 && x1 < width { body(BilinearTap(index: y * width + x1, wy: wy, wx: fx, signY: signY, signX: 1)) }
+    }
+    row(y0, 1 - fy, -1)
+    row(y1, fy, 1)
+}

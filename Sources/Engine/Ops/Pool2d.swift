@@ -1,0 +1,205 @@
+// Max and average 2-D pooling, NCHW, a kernel of R×S taps over a `Window` (stride, dilation,
+// explicit or TensorFlow SAME/VALID padding), forward and backward; global average pooling is
+// a mean over H and W. CPU reference here (backward as a scatter), OpenCL in pool2d.cl
+// (backward as a gather: deterministic, no atomics).
+
+/// The sizes of one pooling: input [N, C, H, W], kernel R×S, output [N, C, P, Q] — the
+/// window arithmetic of a convolution with one R×S filter per channel (K = C).
+extension ConvGeometry {
+    init(pooling input: Shape, kernel: (r: Int, s: Int), window: Window, op: String) throws {
+        guard input.count == 4, kernel.r >= 1, kernel.s >= 1 else {
+            throw EngineError.shapeMismatch(op: op, expected: "input [N, C, H, W] and a kernel of at least 1×1",
+                                            got: "input \(input.shapeText), kernel \(kernel.r)×\(kernel.s)")
+        }
+        try self.init(input: input, weight: [input[1], input[1], kernel.r, kernel.s], window: window, op: op)
+    }
+
+    /// Calls `body` with ih·W + iw for every tap of window (p, q) inside the image, row-major
+    /// (the order pool2d.cl visits them too). Padding taps are skipped: they never win a max
+    /// and never count in an average.
+    @inline(__always)
+    func forEachTap(_ p: Int, _ q: Int, _ body: (Int) -> Void) {
+        for kr in 0..<r {
+            let ih = p * window.strideH - window.padTop + kr * window.dilationH
+            guard ih >= 0 && ih < h else { continue }
+            for ks in 0..<s {
+                let iw = q * window.strideW - window.padLeft + ks * window.dilationW
+                if iw >= 0 && iw < w { body(ih * w + iw) }
+            }
+        }
+    }
+
+    /// The first maximum of window (p, q) of a plane starting at `base`, as ih·W + iw (nil
+    /// when no tap is inside the image). Ties go to the earliest tap in row-major order.
+    func argmax<T: RefScalar>(_ x: [T], base: Int, _ p: Int, _ q: Int) -> Int? {
+        var best: Int?, bestValue = T.zero
+        forEachTap(p, q) { i in
+            if best == nil || x[base + i] > bestValue { (best, bestValue) = (i, x[base + i]) }
+        }
+        return best
+    }
+
+    /// The number of taps of window (p, q) inside the image.
+    func tapCount(_ p: Int, _ q: Int) -> Int {
+        var count = 0
+        forEachTap(p, q) { _ in count += 1 }
+        return count
+    }
+}
+
+/// Max or average pooling of x [N, C, H, W] to [N, C, P, Q]. The average divides by the taps
+/// inside the image only: TensorFlow's `avg_pool` semantics, where SAME padding does not count
+/// in the divisor (PyTorch's `count_include_pad=False`).
+public struct Pool2d: Op, OpenCLOp {
+    public enum Kind: Int32, Sendable { case max = 0, average = 1 }
+
+    public let kind: Kind
+    public let kernelHeight: Int
+    public let kernelWidth: Int
+    public let window: Window
+
+    public init(_ kind: Kind, kernel: (Int, Int), _ window: Window = Window()) {
+        self.kind = kind
+        (kernelHeight, kernelWidth) = kernel
+        self.window = window
+    }
+
+    public var name: String { "pool2d(\(kind),\(kernelHeight)×\(kernelWidth),\(window))" }
+
+    func geometry(_ input: Shape) throws -> ConvGeometry {
+        try ConvGeometry(pooling: input, kernel: (kernelHeight, kernelWidth), window: window, op: name)
+    }
+
+    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        try expectArity(name, inputs, 1)
+        try expectType(name, inputs[0], operand: "input")
+        return [TensorType(try geometry(inputs[0].shape).outputShape)]
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        let g = try geometry(inputs[0].shape), x = inputs[0].values
+        var y = [T](repeating: 0, count: g.outputShape.elementCount)
+        for plane in 0..<g.n * g.c {
+            let base = plane * g.h * g.w
+            for p in 0..<g.p {
+                for q in 0..<g.q {
+                    let o = (plane * g.p + p) * g.q + q
+                    switch kind {
+                    case .max:
+                        y[o] = g.argmax(x, base: base, p, q).map { x[base + $0] } ?? 0
+                    case .average:
+                        var sum = T.zero
+                        g.forEachTap(p, q) { sum += x[base + $0] }
+                        let count = g.tapCount(p, q)
+                        y[o] = count > 0 ? sum / T(count) : 0
+                    }
+                }
+            }
+        }
+        return [RefTensor(g.outputShape, y)]
+    }
+
+    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
+        [try g.apply(Pool2dGrad(pool: self, inputShape: x[0].shape), kind == .max ? [dy, x[0]] : [dy])]
+    }
+
+    public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
+        OpCost(flops: Double(outputs[0].count * kernelHeight * kernelWidth),
+               bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
+    }
+
+    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
+        try device.pool("pool2d_forward", geometry: try geometry(inputs[0].shape), kind: kind,
+                        count: outputs[0].type.count, [outputs[0], inputs[0]])
+    }
+}
+
+/// dX [N, C, H, W] from dY [N, C, P, Q] (and, for max pooling, X, whose first maximum of
+/// each window receives that window's gradient). Average pooling spreads dY / taps-inside.
+public struct Pool2dGrad: Op, OpenCLOp {
+    public let pool: Pool2d
+    public let inputShape: Shape
+
+    public var name: String {
+        "pool2d_grad(\(pool.kind),\(pool.kernelHeight)×\(pool.kernelWidth),\(pool.window),\(inputShape.shapeText))"
+    }
+
+    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        try expectArity(name, inputs, pool.kind == .max ? 2 : 1)
+        let g = try pool.geometry(inputShape)
+        guard inputs[0].shape == g.outputShape else {
+            throw EngineError.shapeMismatch(op: name, expected: "dy \(g.outputShape.shapeText)", got: inputs[0].description)
+        }
+        if pool.kind == .max && inputs[1].shape != inputShape {
+            throw EngineError.shapeMismatch(op: name, expected: "x \(inputShape.shapeText)", got: inputs[1].description)
+        }
+        return [TensorType(inputShape)]
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
+        let g = try pool.geometry(inputShape), dy = inputs[0].values
+        var dx = [T](repeating: 0, count: inputShape.elementCount)
+        for plane in 0..<g.n * g.c {
+            let base = plane * g.h * g.w
+            for p in 0..<g.p {
+                for q in 0..<g.q {
+                    let grad = dy[(plane * g.p + p) * g.q + q]
+                    switch pool.kind {
+                    case .max:
+                        if let i = g.argmax(inputs[1].values, base: base, p, q) { dx[base + i] += grad }
+                    case .average:
+                        let share = grad / T(g.tapCount(p, q))
+                        g.forEachTap(p, q) { dx[base + $0] += share }
+                    }
+                }
+            }
+        }
+        return [RefTensor(inputShape, dx)]
+    }
+
+    public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
+        pool.cost([outputs[0]], [inputs[0]])
+    }
+
+    /// Average pooling has no x operand: dy stands in for it (the kernel reads x for max only).
+    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
+        try device.pool("pool2d_backward", geometry: try pool.geometry(inputShape), kind: pool.kind,
+                        count: outputs[0].type.count, [outputs[0], inputs[0], inputs.last!])
+    }
+}
+
+extension OpenCLBackend {
+    /// Enqueues a pool2d.cl kernel over `count` work-items: its buffers, then the geometry and kind.
+    func pool(_ name: String, geometry: ConvGeometry, kind: Pool2d.Kind, count: Int, _ buffers: [Tensor]) throws {
+        let k = try runtime.kernel(name, files: ["conv2d.cl", "pool2d.cl"])
+        try runtime.launch(k, global: [count], buffers.map { .buffer(Self.buffer($0)) } + [
+            .words(geometry.packed), .int(kind.rawValue),
+        ])
+    }
+}
+
+// MARK: - Graph builders
+
+public extension Graph {
+    /// Max pooling of x [N, C, H, W] with an R×S kernel; `Window.same(…)` gives TensorFlow's SAME.
+    func maxPool2d(_ x: Value, kernel: (Int, Int), _ window: Window = Window()) throws -> Value {
+        try apply(Pool2d(.max, kernel: kernel, window), x)
+    }
+
+    /// Average pooling of x [N, C, H, W]; padding is excluded from each window's divisor.
+    func avgPool2d(_ x: Value, kernel: (Int, Int), _ window: Window = Window()) throws -> Value {
+        try apply(Pool2d(.average, kernel: kernel, window), x)
+    }
+
+    /// Global average pooling: x [N, C, H, W] → [N, C, 1, 1], the mean of each plane.
+    func globalAvgPool2d(_ x: Value) throws -> Value {
+        guard x.shape.count == 4 else {
+            throw EngineError.shapeMismatch(op: "global_avg_pool2d", expected: "x [N, C, H, W]", got: x.type.description)
+        }
+        return try mean(x, axes: [2, 3], keepDims: true)
+    }
+}
