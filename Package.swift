@@ -61,7 +61,8 @@ let bench: Target = .executableTarget(
 let tests: Target = .testTarget(
     name: "EngineTests",
     dependencies: ["Engine", "Kernels"],
-    path: "Tests/EngineTests"
+    path: "Tests/EngineTests",
+    exclude: ["Fixtures"]  // read from the source tree (FileTestSupport.root), not bundled
 )
 
 // MARK: - Package

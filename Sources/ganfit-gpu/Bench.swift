@@ -20,10 +20,17 @@ struct Bench: ParsableCommand {
     @Option(help: "Minimum timed seconds per case.")
     var seconds: Double = 0.2
 
+    @Flag(help: "Also time FaceNet on one 160×160 image, forward and forward+backward (needs the model: scripts/fetch-models.sh).")
+    var facenet = false
+
+    @Option(help: "The FaceNet graph_final.pb for --facenet.")
+    var model: String?
+
     func run() throws {
         try runReportingErrors {
             let backend = try options.choice().makeBackend()
-            let cases = OpCases.matching(filters, in: OpCases.benchmark + (all ? OpCases.all : []))
+            let network = facenet ? try FaceNet(path: try FaceNet.locate(explicit: model)).benchmarkCases : []
+            let cases = OpCases.matching(filters, in: OpCases.benchmark + (all ? OpCases.all : []) + network)
             guard !cases.isEmpty else { throw EngineError.invalidValue("no case matches \(filters)") }
             try BenchmarkReport.run(cases, on: backend, json: json, minimumSeconds: seconds)
         }

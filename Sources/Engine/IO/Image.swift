@@ -91,3 +91,15 @@ private func runCodec(_ path: String, _ what: String, _ body: (UnsafeMutablePoin
         throw EngineError.badFile(path: path, problem: "\(what): \(text)")
     }
 }
+
+public extension Image {
+    /// A PNG or JPEG image, recognised by its content.
+    static func read(_ path: String) throws -> Image {
+        switch try FileDescription.kind(of: path) {
+        case .png: return try PNGFile.read(path)
+        case .jpeg: return try JPEGFile.read(path)
+        case let other:
+            throw EngineError.badFile(path: path, problem: "is \(other.rawValue), expected a PNG or JPEG image")
+        }
+    }
+}

@@ -45,23 +45,24 @@ public struct Map: Op, OpenCLOp {
         let a = inputs[0].values
         let b = inputs.count > 1 ? inputs[1].values : a
         let c = inputs.count > 2 ? inputs[2].values : a
+        let strides = inputs.map { $0.shape.broadcastStrides(to: out) }
+        let sb = strides.count > 1 ? strides[1] : strides[0], sc = strides.count > 2 ? strides[2] : strides[0]
         var y = [T](repeating: 0, count: count)
-        if inputs.allSatisfy({ $0.shape == out }) {
-            for i in 0..<count { y[i] = function.apply(a[i], b[i], c[i], p0, p1) }
-        } else {
-            let strides = inputs.map { $0.shape.broadcastStrides(to: out) }
-            let sa = strides[0], sb = strides.count > 1 ? strides[1] : sa, sc = strides.count > 2 ? strides[2] : sa
-            var index = [Int](repeating: 0, count: out.count)
-            for i in 0..<count {
-                var ia = 0, ib = 0, ic = 0
-                for d in index.indices { ia += index[d] * sa[d]; ib += index[d] * sb[d]; ic += index[d] * sc[d] }
-                y[i] = function.apply(a[ia], b[ib], c[ic], p0, p1)
-                var d = out.count - 1
-                while d >= 0 {
-                    index[d] += 1
-                    if index[d] < out[d] { break }
-                    index[d] = 0
-                    d -= 1
+        let function = self.function
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeBufferPointer { c in
+                    y.withUnsafeMutableBufferPointer { y in
+                        let (a, b, c, y) = (UnsafeSendable(a.baseAddress!), UnsafeSendable(b.baseAddress!),
+                                            UnsafeSendable(c.baseAddress!), UnsafeSendable(y.baseAddress!))
+                        forEachRun(of: out, strides: [strides[0], sb, sc]) { start, length, offsets, steps in
+                            var (ia, ib, ic) = (offsets[0], offsets[1], offsets[2])
+                            for i in start..<(start + length) {
+                                y.pointer[i] = function.apply(a.pointer[ia], b.pointer[ib], c.pointer[ic], p0, p1)
+                                ia += steps[0]; ib += steps[1]; ic += steps[2]
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -1,0 +1,117 @@
+// FaceNet imported from its TensorFlow graph against OpenCV's cv2.dnn on the same file
+// (fixtures from tools/facenet_reference.py), on the CPU backend and on OpenCL, and the
+// gradient of the identity loss with respect to the input image against finite differences.
+@testable import Engine
+import Foundation
+import XCTest
+
+final class FaceNetTests: XCTestCase {
+    static let fixtures = Repository.path("Tests/EngineTests/Fixtures/facenet")
+    static let inputs = ["sample", "astronaut", "noise"]
+
+    /// The model fetched by scripts/fetch-models.sh; a skip when it is absent, a failure under CI=true.
+    static func model() throws -> FaceNet {
+        let path = Repository.path("models/downloaded/" + FaceNet.relativePath)
+        guard FileManager.default.fileExists(atPath: path) else {
+            let message = "\(path) is missing: run `bash scripts/fetch-models.sh` (scripts/test.sh does)"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message) }
+            throw XCTSkip(message)
+        }
+        return try FaceNet(path: path)
+    }
+
+    /// A fixture crop as [1, 3, 160, 160] in [0, 1].
+    static func crop(_ name: String) throws -> HostTensor {
+        let rgb = try PNGFile.read(fixtures + "/\(name).png").pixels
+        XCTAssertEqual(rgb.shape, [160, 160, 3])
+        let plane = 160 * 160
+        var chw = [Float](repeating: 0, count: 3 * plane)
+        for i in 0..<plane { for c in 0..<3 { chw[c * plane + i] = rgb.values[i * 3 + c] } }
+        return HostTensor([1, 3, 160, 160], chw)
+    }
+
+    func testEmbeddingsAndFeaturesMatchOpenCVOnTheCPUAndOnOpenCL() throws {
+        let network = try Self.model()
+        let reference = try SafetensorsFile(Self.fixtures + "/reference.safetensors")
+        let g = Graph()
+        let image = g.input("image", [1, 3, 160, 160])
+        let outputs = try network.build(g, image: image)
+        let late = try XCTUnwrap(network.featureLayers.firstIndex(of: "InceptionResnetV1/Mixed_7a/concat"))
+        var backends: [any Backend] = [CPUBackend.shared]
+        backends.append(try TestDevice.openCL())
+        for backend in backends {
+            let program = try Program(graph: g, outputs: [outputs.embedding, outputs.features[late]], device: backend)
+            for name in Self.inputs {
+                try program.set("image", try Self.crop(name))
+                try program.run()
+                let embedding = try program.read(outputs.embedding).values
+                let expected = try reference.tensor("\(name).embedding").values
+                let cosine = zip(embedding, expected).map { Double($0) * Double($1) }.reduce(0, +)
+                    / (norm(embedding) * norm(expected))
+                XCTAssertGreaterThanOrEqual(cosine, 0.9999, "\(name) on \(backend.name)")
+                XCTAssertLessThanOrEqual(maxDifference(embedding, expected), 1e-3, "\(name) on \(backend.name)")
+                if name == "sample" {
+                    let feature = try program.read(outputs.features[late]).values
+                    let expectedFeature = try reference.tensor("sample.feature").values
+                    let scale = Double(expectedFeature.map(Swift.abs).max() ?? 1)
+                    XCTAssertLessThanOrEqual(maxDifference(feature, expectedFeature) / scale, 1e-4, "Mixed_7a on \(backend.name)")
+                }
+            }
+        }
+    }
+
+    /// d(1 − cos(F(I), e))/dI by the graph's backward against central differences at a few pixels,
+    /// in Double on the CPU reference. The pixels lie in textured parts of the face: in a flat,
+    /// saturated patch (the black hair) equal activations tie in max pooling, where the network
+    /// has no derivative and central differences average the two one-sided slopes.
+    func testIdentityLossGradientMatchesFiniteDifferences() throws {
+        let network = try Self.model()
+        let g = Graph()
+        let image = g.input("image", [1, 3, 160, 160]), target = g.input("target", [1, 512])
+        let embedding = try network.build(g, image: image).embedding
+        let loss = try g.sub(g.scalar(1), try g.sum(try g.mul(embedding, target)))
+        let gradient = try g.gradients(of: loss, wrt: [image])[0]
+        let reference = try SafetensorsFile(Self.fixtures + "/reference.safetensors")
+        var feeds: [String: RefTensor<Double>] = [
+            "image": try Self.crop("sample").converted(to: Double.self),
+            "target": RefTensor([1, 512], try reference.tensor("astronaut.embedding").values.map(Double.init)),
+        ]
+        let analytic = try g.evaluate([gradient], feeds: feeds)[0].values
+        for pixel in [(0, 80, 80), (1, 60, 100), (2, 120, 40), (0, 100, 60), (2, 40, 30)] {
+            let i = (pixel.0 * 160 + pixel.1) * 160 + pixel.2
+            let original = feeds["image"]!.values[i], h = 1e-7
+            feeds["image"]!.values[i] = original + h
+            let plus = try g.evaluate([loss], feeds: feeds)[0].values[0]
+            feeds["image"]!.values[i] = original - h
+            let minus = try g.evaluate([loss], feeds: feeds)[0].values[0]
+            feeds["image"]!.values[i] = original
+            let numeric = (plus - minus) / (2 * h)
+            XCTAssertEqual(analytic[i], numeric, accuracy: 1e-3 * Swift.max(Swift.abs(numeric), 1e-3), "pixel \(pixel)")
+        }
+    }
+
+    /// The sample crop made here from the bundled photo equals OpenCV's INTER_AREA crop (the
+    /// fixture PNG, 8-bit) to within rounding.
+    func testFaceCropMatchesOpenCVsAreaResize() throws {
+        let reference = try SafetensorsFile(Self.fixtures + "/reference.safetensors")
+        let box = try FaceBox(parsing: try XCTUnwrap(reference.metadata["sample_box"]))
+        let photo = try Image.read(Repository.path("samples/image_0010.png"))
+        let ours = FaceCrop.crop(photo, box: box, height: 160, width: 160).values
+        XCTAssertLessThanOrEqual(maxDifference(ours, try Self.crop("sample").values), 1.01 / 255)
+    }
+
+    func testCropWeightsCoverEachOutputPixelOnceAndRepeatEdges() {
+        for taps in FaceCrop.weights(start: -3.5, length: 17.25, outputs: 5, inputs: 9) {
+            XCTAssertEqual(taps.map { Double($0.weight) }.reduce(0, +), 1, accuracy: 1e-6)
+            XCTAssertTrue(taps.allSatisfy { (0..<9).contains($0.index) })
+        }
+        XCTAssertEqual(FaceCrop.weights(start: 0, length: 4, outputs: 2, inputs: 4).map { $0.map(\.index) }, [[0, 1], [2, 3]])
+    }
+
+    private func norm(_ v: [Float]) -> Double { v.map { Double($0) * Double($0) }.reduce(0, +).squareRoot() }
+
+    private func maxDifference(_ a: [Float], _ b: [Float]) -> Double {
+        XCTAssertEqual(a.count, b.count)
+        return zip(a, b).map { Double(Swift.abs($0 - $1)) }.max() ?? .infinity
+    }
+}
