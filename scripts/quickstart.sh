@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets everything up, builds the release binary, lists the devices and runs a short benchmark.
+# Sets everything up, builds the release binary, lists the devices, embeds two faces with
+# FaceNet and runs a short benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,4 +10,6 @@ mkdir -p "$POCL_CACHE_DIR"
 swift build -c release --product ganfit-gpu
 bin=.build/release/ganfit-gpu
 "$bin" devices
+# FaceNet embeddings of the bundled photo's face and of another person, with their similarity.
+"$bin" embed samples/image_0010.png Tests/EngineTests/Fixtures/facenet/astronaut.png --box 561,118,396,396 --box 0,0,160,160
 "$bin" bench --seconds 0.1 "$@"

