@@ -38,8 +38,8 @@ public struct Conv2d: Op, OpenCLOp {
     }
 
     public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
-        let dx = try g.apply(Conv2dInputGrad(window: window, inputShape: x[0].shape), dy, x[1])
-        let dw = try g.apply(Conv2dWeightGrad(window: window, weightShape: x[1].shape), dy, x[0])
+        let dx = try g.apply(Conv2dGrad(wrt: .input, window: window, shape: x[0].shape), dy, x[1])
+        let dw = try g.apply(Conv2dGrad(wrt: .weight, window: window, shape: x[1].shape), dy, x[0])
         return x.count == 3 ? [dx, dw, try g.sum(dy, axes: [0, 2, 3])] : [dx, dw]
     }
 
@@ -55,15 +55,28 @@ public struct Conv2d: Op, OpenCLOp {
     }
 }
 
-/// dX [N, C, H, W] from dY [N, K, P, Q] and the weight: the transposed convolution.
-public struct Conv2dInputGrad: Op, OpenCLOp {
+/// A backward pass of conv2d from dY [N, K, P, Q] and the other operand: the input gradient
+/// dX [N, C, H, W] (from the weight; the transposed convolution) or the weight gradient
+/// dW [K, C, R, S] (from the input; summed over the batch).
+public struct Conv2dGrad: Op, OpenCLOp {
+    public enum Operand: String, Sendable { case input, weight }
+
+    /// Which operand's gradient this computes.
+    public let wrt: Operand
     public let window: Window
-    public let inputShape: Shape
+    /// The shape of that operand (the gradient's shape).
+    public let shape: Shape
 
-    public var name: String { "conv2d_input_grad(\(window),\(inputShape.shapeText))" }
+    public init(wrt: Operand, window: Window, shape: Shape) {
+        (self.wrt, self.window, self.shape) = (wrt, window, shape)
+    }
 
-    func geometry(_ weight: Shape) throws -> ConvGeometry {
-        try ConvGeometry(input: inputShape, weight: weight, window: window, op: name)
+    public var name: String { "conv2d_\(wrt.rawValue)_grad(\(window),\(shape.shapeText))" }
+
+    /// The geometry, given the other operand's shape.
+    func geometry(_ other: Shape) throws -> ConvGeometry {
+        wrt == .input ? try ConvGeometry(input: shape, weight: other, window: window, op: name)
+                      : try ConvGeometry(input: other, weight: shape, window: window, op: name)
     }
 
     public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
@@ -72,20 +85,25 @@ public struct Conv2dInputGrad: Op, OpenCLOp {
         guard inputs[0].shape == g.outputShape else {
             throw EngineError.shapeMismatch(op: name, expected: "dy \(g.outputShape.shapeText)", got: inputs[0].description)
         }
-        return [TensorType(inputShape)]
+        return [TensorType(shape)]
     }
 
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try geometry(inputs[1].shape)
-        var dx = [T](repeating: 0, count: inputShape.elementCount)
+        var gradient = [T](repeating: 0, count: shape.elementCount)
         inputs[0].values.withUnsafeBufferPointer { dy in
-            inputs[1].values.withUnsafeBufferPointer { weight in
-                dx.withUnsafeMutableBufferPointer { g.inputGrad(dy.baseAddress!, weight.baseAddress!, into: $0.baseAddress!) }
+            inputs[1].values.withUnsafeBufferPointer { other in
+                gradient.withUnsafeMutableBufferPointer {
+                    switch wrt {
+                    case .input: g.inputGrad(dy.baseAddress!, other.baseAddress!, into: $0.baseAddress!)
+                    case .weight: g.weightGrad(dy.baseAddress!, other.baseAddress!, into: $0.baseAddress!)
+                    }
+                }
             }
         }
-        return [RefTensor(inputShape, dx)]
+        return [RefTensor(shape, gradient)]
     }
 
     public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
@@ -93,49 +111,11 @@ public struct Conv2dInputGrad: Op, OpenCLOp {
     }
 
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
-        try device.convGEMM(mode: 1, geometry: try geometry(inputs[1].shape), output: outputs[0], a: inputs[1], b: inputs[0], bias: nil)
-    }
-}
-
-/// dW [K, C, R, S] from dY [N, K, P, Q] and the input, summed over the batch.
-public struct Conv2dWeightGrad: Op, OpenCLOp {
-    public let window: Window
-    public let weightShape: Shape
-
-    public var name: String { "conv2d_weight_grad(\(window),\(weightShape.shapeText))" }
-
-    func geometry(_ input: Shape) throws -> ConvGeometry {
-        try ConvGeometry(input: input, weight: weightShape, window: window, op: name)
-    }
-
-    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
-        try expectArity(name, inputs, 2)
         let g = try geometry(inputs[1].shape)
-        guard inputs[0].shape == g.outputShape else {
-            throw EngineError.shapeMismatch(op: name, expected: "dy \(g.outputShape.shapeText)", got: inputs[0].description)
+        switch wrt {
+        case .input: try device.convGEMM(mode: 1, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0], bias: nil)
+        case .weight: try device.convGEMM(mode: 2, geometry: g, output: outputs[0], a: inputs[0], b: inputs[1], bias: nil)
         }
-        return [TensorType(weightShape)]
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
-        let g = try geometry(inputs[1].shape)
-        var dw = [T](repeating: 0, count: weightShape.elementCount)
-        inputs[0].values.withUnsafeBufferPointer { dy in
-            inputs[1].values.withUnsafeBufferPointer { x in
-                dw.withUnsafeMutableBufferPointer { g.weightGrad(dy.baseAddress!, x.baseAddress!, into: $0.baseAddress!) }
-            }
-        }
-        return [RefTensor(weightShape, dw)]
-    }
-
-    public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
-        OpCost(flops: (try? geometry(inputs[1].shape).flops) ?? 0, bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
-    }
-
-    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
-        try device.convGEMM(mode: 2, geometry: try geometry(inputs[1].shape), output: outputs[0], a: inputs[0], b: inputs[1], bias: nil)
     }
 }
 

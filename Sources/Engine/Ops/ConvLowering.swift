@@ -8,22 +8,9 @@ extension ConvGeometry {
     @_specialize(where T == Double)
     func forward<T: RefScalar>(_ x: UnsafePointer<T>, _ weight: UnsafePointer<T>, into y: UnsafeMutablePointer<T>) {
         let crs = c * r * s, plane = p * q
-        if isPointwise {
-            for n in 0..<n {
-                T.parallelGemm(GemmOperands(m: k, n: plane, k: c, a: weight, b: x + n * c * h * w, c: y + n * k * plane))
-            }
-            return
-        }
-        var col = [T](repeating: 0, count: crs * bandRows * q)
-        col.withUnsafeMutableBufferPointer { col in
-            for n in 0..<n {
-                for rows in bands {
-                    im2col(x + n * c * h * w, rows: rows, into: col.baseAddress!)
-                    T.parallelGemm(GemmOperands(m: k, n: rows.count * q, k: crs, a: weight, lda: crs,
-                                                b: col.baseAddress!, ldb: rows.count * q,
-                                                c: y + n * k * plane + rows.lowerBound * q, ldc: plane))
-                }
-            }
+        forEachBand(of: x) { n, rows, col in
+            T.parallelGemm(GemmOperands(m: k, n: rows.count * q, k: crs, a: weight, lda: crs, b: col, ldb: rows.count * q,
+                                        c: y + n * k * plane + rows.lowerBound * q, ldc: plane))
         }
     }
 
@@ -74,22 +61,26 @@ extension ConvGeometry {
     @_specialize(where T == Double)
     func weightGrad<T: RefScalar>(_ dy: UnsafePointer<T>, _ x: UnsafePointer<T>, into dw: UnsafeMutablePointer<T>) {
         let crs = c * r * s, plane = p * q
+        forEachBand(of: x) { n, rows, col in
+            T.parallelGemm(GemmOperands(transB: true, m: k, n: crs, k: rows.count * q, a: dy + n * k * plane + rows.lowerBound * q,
+                                        lda: plane, b: col, ldb: rows.count * q, c: dw, ldc: crs,
+                                        accumulate: n > 0 || rows.lowerBound > 0))
+        }
+    }
+
+    /// For each image of x [N, C, H, W] and each band of its output rows, in order: the band's
+    /// im2col matrix [C·R·S, rows.count·Q] (for a 1×1 window, the image itself in one band).
+    private func forEachBand<T: RefScalar>(of x: UnsafePointer<T>, _ body: (_ n: Int, _ rows: Range<Int>, _ col: UnsafePointer<T>) -> Void) {
         if isPointwise {
-            for n in 0..<n {
-                T.parallelGemm(GemmOperands(transB: true, m: k, n: c, k: plane, a: dy + n * k * plane,
-                                            b: x + n * c * h * w, c: dw, accumulate: n > 0))
-            }
+            for n in 0..<n { body(n, 0..<p, x + n * c * h * w) }
             return
         }
-        var col = [T](repeating: 0, count: crs * bandRows * q)
+        var col = [T](repeating: 0, count: c * r * s * bandRows * q)
         col.withUnsafeMutableBufferPointer { col in
             for n in 0..<n {
                 for rows in bands {
                     im2col(x + n * c * h * w, rows: rows, into: col.baseAddress!)
-                    T.parallelGemm(GemmOperands(transB: true, m: k, n: crs, k: rows.count * q,
-                                                a: dy + n * k * plane + rows.lowerBound * q, lda: plane,
-                                                b: col.baseAddress!, ldb: rows.count * q, c: dw, ldc: crs,
-                                                accumulate: n > 0 || rows.lowerBound > 0))
+                    body(n, rows, col.baseAddress!)
                 }
             }
         }

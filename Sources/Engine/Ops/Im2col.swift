@@ -21,33 +21,18 @@ extension ConvGeometry {
     @_specialize(where T == Double)
     func im2col<T: RefScalar>(_ x: UnsafePointer<T>, rows: Range<Int>, into col: UnsafeMutablePointer<T>) {
         let sharedX = UnsafeSendable(x), sharedCol = UnsafeSendable(col)
-        CPUParallel.forEach(c) { ch in
-            let x = sharedX.pointer, col = sharedCol.pointer
-            for r in 0..<self.r {
-                for s in 0..<self.s {
-                    var row = col + ((ch * self.r + r) * self.s + s) * rows.count * q
-                    let (first, end) = validColumns(tap: s)
-                    let iwFirst = first * window.strideW - window.padLeft + s * window.dilationW
-                    for p in rows {
-                        let ih = p * window.strideH - window.padTop + r * window.dilationH
-                        guard ih >= 0 && ih < h else {
-                            row.update(repeating: 0, count: q)
-                            row += q
-                            continue
-                        }
-                        let source = x + (ch * h + ih) * w
-                        row.update(repeating: 0, count: first)
-                        if window.strideW == 1 {
-                            (row + first).update(from: source + iwFirst, count: end - first)
-                        } else {
-                            var iw = iwFirst
-                            for q in first..<end { row[q] = source[iw]; iw += window.strideW }
-                        }
-                        (row + end).update(repeating: 0, count: q - end)
-                        row += q
-                    }
-                }
+        forEachWindowRow(rows) { offset, inputRow, first, end, iwFirst in
+            let row = sharedCol.pointer + offset
+            guard let inputRow else { return row.update(repeating: 0, count: q) }
+            let source = sharedX.pointer + inputRow
+            row.update(repeating: 0, count: first)
+            if window.strideW == 1 {
+                (row + first).update(from: source + iwFirst, count: end - first)
+            } else {
+                var iw = iwFirst
+                for q in first..<end { row[q] = source[iw]; iw += window.strideW }
             }
+            (row + end).update(repeating: 0, count: q - end)
         }
     }
 
@@ -56,21 +41,30 @@ extension ConvGeometry {
     @_specialize(where T == Double)
     func col2im<T: RefScalar>(_ col: UnsafePointer<T>, rows: Range<Int>, into x: UnsafeMutablePointer<T>) {
         let sharedX = UnsafeSendable(x), sharedCol = UnsafeSendable(col)
+        forEachWindowRow(rows) { offset, inputRow, first, end, iwFirst in
+            guard let inputRow else { return }
+            let row = sharedCol.pointer + offset, target = sharedX.pointer + inputRow
+            var iw = iwFirst
+            for q in first..<end { target[iw] += row[q]; iw += window.strideW }
+        }
+    }
+
+    /// Visits each row of a band's im2col matrix (channel, kernel tap, output row), one channel
+    /// per worker: the row's offset in the matrix, the offset of the image row it reads (nil in
+    /// the padding), the output columns first..<end that read inside the image, and the input
+    /// column of `first`.
+    func forEachWindowRow(_ rows: Range<Int>,
+                          _ body: (_ offset: Int, _ inputRow: Int?, _ first: Int, _ end: Int, _ iwFirst: Int) -> Void) {
         CPUParallel.forEach(c) { ch in
-            let x = sharedX.pointer, col = UnsafePointer(sharedCol.pointer)
             for r in 0..<self.r {
                 for s in 0..<self.s {
-                    var row = col + ((ch * self.r + r) * self.s + s) * rows.count * q
                     let (first, end) = validColumns(tap: s)
                     let iwFirst = first * window.strideW - window.padLeft + s * window.dilationW
+                    var offset = ((ch * self.r + r) * self.s + s) * rows.count * q
                     for p in rows {
                         let ih = p * window.strideH - window.padTop + r * window.dilationH
-                        if ih >= 0 && ih < h {
-                            let target = x + (ch * h + ih) * w
-                            var iw = iwFirst
-                            for q in first..<end { target[iw] += row[q]; iw += window.strideW }
-                        }
-                        row += q
+                        body(offset, ih >= 0 && ih < h ? (ch * h + ih) * w : nil, first, end, iwFirst)
+                        offset += q
                     }
                 }
             }

@@ -53,10 +53,10 @@ extension Conv2d {
                     try g.conv2d(x[0], x[1], shape.window)
                 },
                 OpCase("conv2d", "bwd-input \(shape.label)", [.float(out), .float(weight)]) { g, x in
-                    try g.apply(Conv2dInputGrad(window: shape.window, inputShape: input), x[0], x[1])
+                    try g.apply(Conv2dGrad(wrt: .input, window: shape.window, shape: input), x[0], x[1])
                 },
                 OpCase("conv2d", "bwd-weight \(shape.label)", [.float(out), .float(input)]) { g, x in
-                    try g.apply(Conv2dWeightGrad(window: shape.window, weightShape: weight), x[0], x[1])
+                    try g.apply(Conv2dGrad(wrt: .weight, window: shape.window, shape: weight), x[0], x[1])
                 },
             ]
         }
