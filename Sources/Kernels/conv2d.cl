@@ -32,46 +32,54 @@ inline int3 conv_gemm_size(const ConvGeometry* g, int mode) {
     return (int3)(g->K, crs, g->N * g->P * g->Q);
 }
 
-// A[m, l]: the weight (forward, input grad) or the output gradient (weight grad).
-inline float conv_load_a(const ConvGeometry* g, int mode, __global const float* a, int m, int l) {
-    if (mode == CONV_FORWARD) return a[m * g->C * g->R * g->S + l];
-    if (mode == CONV_INPUT_GRAD) {
-        int rs = g->R * g->S;
-        int k = l / rs, r_s = l % rs;
-        return a[(k * g->C + m) * rs + r_s];
-    }
-    int pq = g->P * g->Q;
-    int n = l / pq, p_q = l % pq;
-    return a[(n * g->K + m) * pq + p_q];
+// A[m, l] = a[offset + m * stride]: the weight (forward, input grad) or the output gradient
+// (weight grad). Returns (offset, stride) for reduction index l, so that a work-item decodes l
+// once per K-step and then loads its rows with no division.
+inline int2 conv_a_column(const ConvGeometry* g, int mode, int l) {
+    int rs = g->R * g->S, pq = g->P * g->Q;
+    if (mode == CONV_FORWARD) return (int2)(l, g->C * rs);
+    if (mode == CONV_INPUT_GRAD) return (int2)((l / rs) * g->C * rs + l % rs, rs);  // l = (k, r, s)
+    return (int2)((l / pq) * g->K * pq + l % pq, pq);                                 // l = (n, p, q)
 }
 
-// B[l, j]: the input gathered by the window (forward, weight grad) or the output gradient
-// scattered back through the window (input grad); 0 outside the image or between strides.
-inline float conv_load_b(const ConvGeometry* g, int mode, __global const float* b, int l, int j) {
-    int rs = g->R * g->S;
-    if (mode == CONV_INPUT_GRAD) {
-        int hw = g->H * g->W;
-        int n = j / hw, h_w = j % hw, h = h_w / g->W, w = h_w % g->W;
-        int k = l / rs, r_s = l % rs, r = r_s / g->S, s = r_s % g->S;
-        int ph = h + g->padTop - r * g->dilH, qw = w + g->padLeft - s * g->dilW;
-        if (ph < 0 || qw < 0 || ph % g->strideH != 0 || qw % g->strideW != 0) return 0.0f;
-        int p = ph / g->strideH, q = qw / g->strideW;
-        if (p >= g->P || q >= g->Q) return 0.0f;
-        return b[((n * g->K + k) * g->P + p) * g->Q + q];
-    }
-    int pq = g->P * g->Q;
-    int c, r, s, n, p, q;
+// What B's column j fixes for the whole reduction: (base offset, row origin, column origin).
+//   forward      j = (n, p, q): the input image n and the window's top-left corner
+//   input grad   j = (n, h, w): dY's image n and the padded position of pixel (h, w)
+//   weight grad  j = (c, r, s): the input channel c and the kernel tap's offset
+inline int3 conv_b_column(const ConvGeometry* g, int mode, int j) {
     if (mode == CONV_FORWARD) {
-        c = l / rs; int r_s = l % rs; r = r_s / g->S; s = r_s % g->S;
-        n = j / pq; int p_q = j % pq; p = p_q / g->Q; q = p_q % g->Q;
-    } else {
-        c = j / rs; int r_s = j % rs; r = r_s / g->S; s = r_s % g->S;
-        n = l / pq; int p_q = l % pq; p = p_q / g->Q; q = p_q % g->Q;
+        int pq = g->P * g->Q, n = j / pq, p_q = j % pq;
+        return (int3)(n * g->C * g->H * g->W, (p_q / g->Q) * g->strideH - g->padTop, (p_q % g->Q) * g->strideW - g->padLeft);
     }
-    int ih = p * g->strideH - g->padTop + r * g->dilH;
-    int iw = q * g->strideW - g->padLeft + s * g->dilW;
-    if (ih < 0 || iw < 0 || ih >= g->H || iw >= g->W) return 0.0f;
-    return b[((n * g->C + c) * g->H + ih) * g->W + iw];
+    if (mode == CONV_INPUT_GRAD) {
+        int hw = g->H * g->W, n = j / hw, h_w = j % hw;
+        return (int3)(n * g->K * g->P * g->Q, h_w / g->W + g->padTop, h_w % g->W + g->padLeft);
+    }
+    int rs = g->R * g->S, c = j / rs, r_s = j % rs;
+    return (int3)(c * g->H * g->W, (r_s / g->S) * g->dilH - g->padTop, (r_s % g->S) * g->dilW - g->padLeft);
+}
+
+// B[l, j] for column facts `col` (conv_b_column): the input gathered by the window (forward,
+// weight grad) or the output gradient scattered back through it (input grad); 0 outside the
+// image or between strides.
+inline float conv_load_b(const ConvGeometry* g, int mode, __global const float* b, int3 col, int l) {
+    if (mode == CONV_WEIGHT_GRAD) {  // l = (n, p, q)
+        int pq = g->P * g->Q, n = l / pq, p_q = l % pq;
+        int ih = (p_q / g->Q) * g->strideH + col.y, iw = (p_q % g->Q) * g->strideW + col.z;
+        if (ih < 0 || iw < 0 || ih >= g->H || iw >= g->W) return 0.0f;
+        return b[n * g->C * g->H * g->W + col.x + ih * g->W + iw];
+    }
+    int rs = g->R * g->S, first = l / rs, r_s = l % rs, r = r_s / g->S, s = r_s % g->S;  // l = (c or k, r, s)
+    if (mode == CONV_FORWARD) {
+        int ih = col.y + r * g->dilH, iw = col.z + s * g->dilW;
+        if (ih < 0 || iw < 0 || ih >= g->H || iw >= g->W) return 0.0f;
+        return b[col.x + (first * g->H + ih) * g->W + iw];
+    }
+    int ph = col.y - r * g->dilH, qw = col.z - s * g->dilW;
+    if (ph < 0 || qw < 0 || ph % g->strideH != 0 || qw % g->strideW != 0) return 0.0f;
+    int p = ph / g->strideH, q = qw / g->strideW;
+    if (p >= g->P || q >= g->Q) return 0.0f;
+    return b[col.x + (first * g->P + p) * g->Q + q];
 }
 
 // Where GEMM element (m, j) lands in the output tensor.
@@ -96,21 +104,27 @@ void conv2d_gemm(__global float* out, __global const float* a, __global const fl
     const int M = size.x, NC = size.y, L = size.z;
     const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * CWG + tx;
     const int n0 = get_group_id(0) * CT_N, m0 = get_group_id(1) * CT_M;
+    // Each work-item stages A column tid % CT_K (rows tid / CT_K + 16·i) and B column
+    // tid % CT_N (rows tid / CT_N + 4·i) of every K-step.
+    const int aColumn = tid % CT_K, aRow = tid / CT_K;
+    const int bColumn = tid % CT_N, bRow = tid / CT_N;
+    const int gj = n0 + bColumn;
+    const int3 bFacts = conv_b_column(&g, mode, gj < NC ? gj : 0);
 
     float acc[CPER][CPER];
     for (int i = 0; i < CPER; ++i)
         for (int j = 0; j < CPER; ++j) acc[i][j] = 0.0f;
 
     for (int l0 = 0; l0 < L; l0 += CT_K) {
-        for (int e = tid; e < CT_M * CT_K; e += CWG * CWG) {
-            int m = e / CT_K, l = e % CT_K;
-            int gm = m0 + m, gl = l0 + l;
-            As[l][m] = (gm < M && gl < L) ? conv_load_a(&g, mode, a, gm, gl) : 0.0f;
+        const int la = l0 + aColumn;
+        const int2 aFacts = conv_a_column(&g, mode, la < L ? la : 0);
+        for (int i = 0; i < CT_M / (CWG * CWG / CT_K); ++i) {
+            int m = aRow + i * (CWG * CWG / CT_K), gm = m0 + m;
+            As[aColumn][m] = (gm < M && la < L) ? a[aFacts.x + gm * aFacts.y] : 0.0f;
         }
-        for (int e = tid; e < CT_N * CT_K; e += CWG * CWG) {
-            int j = e % CT_N, l = e / CT_N;
-            int gj = n0 + j, gl = l0 + l;
-            Bs[l][j] = (gj < NC && gl < L) ? conv_load_b(&g, mode, b, gl, gj) : 0.0f;
+        for (int i = 0; i < CT_K / (CWG * CWG / CT_N); ++i) {
+            int l = bRow + i * (CWG * CWG / CT_N), gl = l0 + l;
+            Bs[l][bColumn] = (gj < NC && gl < L) ? conv_load_b(&g, mode, b, bFacts, gl) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int l = 0; l < CT_K; ++l) {
