@@ -21,7 +21,7 @@ let imageCodecs: Target = .target(
 
 let kernelFiles = [
     "common.cl", "elementwise.cl", "reduce.cl", "matmul.cl", "layout.cl", "optimizer.cl",
-    "conv2d.cl",
+    "conv2d.cl", "camera.cl", "mesh.cl", "raster.cl", "interpolate.cl", "texture.cl",
 ]
 
 let kernels: Target = .target(

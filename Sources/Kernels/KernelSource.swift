@@ -12,6 +12,11 @@ public enum KernelSource {
         "layout.cl": PackageResources.layout_cl,
         "optimizer.cl": PackageResources.optimizer_cl,
         "conv2d.cl": PackageResources.conv2d_cl,
+        "camera.cl": PackageResources.camera_cl,
+        "mesh.cl": PackageResources.mesh_cl,
+        "raster.cl": PackageResources.raster_cl,
+        "interpolate.cl": PackageResources.interpolate_cl,
+        "texture.cl": PackageResources.texture_cl,
     ]
 
     /// The source text of `file` (e.g. "matmul.cl"): from `GANFIT_KERNEL_DIR` when that folder

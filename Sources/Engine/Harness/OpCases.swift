@@ -14,6 +14,7 @@ public enum OpCases {
             + Gather.cases
             + Conv2d.cases
             + Composite.cases
+            + RenderCases.cases
     }
 
     /// Benchmark-sized cases of the same families (too large for finite differences).

@@ -1,0 +1,79 @@
+// Parity and gradient cases of the renderer: camera, mesh connectivity, rasterization,
+// interpolation. Screen geometry is fixed and checked to keep every edge at least 3e-3 px away
+// from every pixel centre, so finite differences never change which triangle covers a pixel.
+
+enum RenderCases {
+    static var cases: [OpCase] { camera + mesh + raster }
+
+    /// A 12×10 scene: a front triangle, a larger clockwise (back-facing) one behind it, one
+    /// crossing the near plane, one off screen and a degenerate one (the last three culled).
+    static let scene: [Float] = ([
+        [1.3, 1.2, 2.0, 10.7, 2.1, 2.5, 4.2, 8.6, 3.0],
+        [6.1, 0.4, 4.0, 2.7, 9.4, 6.0, 11.6, 7.3, 5.0],
+        [3.1, 3.2, -1.0, 8.2, 3.1, 2.0, 5.3, 7.4, 2.0],
+        [20.0, 20.0, 1.0, 30.0, 20.0, 1.0, 25.0, 30.0, 1.0],
+        [1.0, 1.0, 1.0, 2.0, 2.0, 1.0, 3.0, 3.0, 1.0],
+    ] as [[Float]]).flatMap { $0 }
+    static let sceneTriangles: [SIMD3<Int32>] = (0..<Int32(5)).map { f -> SIMD3<Int32> in SIMD3(3 * f, 3 * f + 1, 3 * f + 2) }
+    /// A triangle far larger than the screen, behind the scene.
+    static let huge: [Float] = [-1000.3, -1000.2, 8, 1000.1, -900.4, 8, 0.3, 1000.2, 8]
+    /// Four triangles sharing a centre vertex and their edges.
+    static let fan: [Float] = [1.2, 1.3, 2.0, 10.6, 1.7, 2.2, 10.9, 8.8, 2.6, 1.6, 8.4, 2.4, 6.3, 5.2, 2.1]
+    static let fanTriangles: [SIMD3<Int32>] = [SIMD3(0, 1, 4), SIMD3(1, 2, 4), SIMD3(2, 3, 4), SIMD3(3, 0, 4)]
+
+    static var camera: [OpCase] {
+        [
+            OpCase("camera", "rodrigues θ≈1", [.float([3])]) { g, x in try g.rotationMatrix(axisAngle: x[0]) },
+            OpCase("camera", "rodrigues θ<0.1 (series)", [.float([3], -0.05...0.05)]) { g, x in
+                try g.rotationMatrix(axisAngle: x[0])
+            },
+            OpCase("camera", "project [7,3] 64x48", [.float([7, 3]), .float([3], -0.5...0.5), .float([3], -5.5...(-4.5)),
+                                                      .float([1], 80...120)]) { g, x in
+                try g.project(x[0], rotation: x[1], translation: x[2], focal: x[3], width: 64, height: 48)
+            },
+        ]
+    }
+
+    static var mesh: [OpCase] {
+        let octahedron: [Float] = [1.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, -1.0]
+        let faces: [SIMD3<Int32>] = [SIMD3(0, 2, 4), SIMD3(2, 1, 4), SIMD3(1, 3, 4), SIMD3(3, 0, 4),
+                                     SIMD3(2, 0, 5), SIMD3(1, 2, 5), SIMD3(3, 1, 5), SIMD3(0, 3, 5)]
+        return [
+            OpCase("mesh", "corner_sum octahedron [24,2]", [.float([24, 2])]) { g, x in
+                try g.cornerSum(x[0], RenderMesh(g, triangles: faces, vertexCount: 6))
+            },
+            OpCase("mesh", "corner_gather octahedron [6,2]", [.float([6, 2])]) { g, x in
+                try g.cornerGather(x[0], RenderMesh(g, triangles: faces, vertexCount: 6))
+            },
+            OpCase("mesh", "vertex normals perturbed octahedron", [.float([6, 3], -0.2...0.2)]) { g, x in
+                let vertices = try g.add(g.constant(HostTensor([6, 3], octahedron)), x[0])
+                return try g.vertexNormals(vertices, RenderMesh(g, triangles: faces, vertexCount: 6))
+            },
+        ]
+    }
+
+    static var raster: [OpCase] {
+        func barycentrics(_ label: String, _ screen: [Float], _ triangles: [SIMD3<Int32>]) -> OpCase {
+            OpCase("raster", "barycentrics \(label) 12x10", [.fixed([screen.count / 3, 3], screen, differentiable: true)]) { g, x in
+                let mesh = try RenderMesh(g, triangles: triangles, vertexCount: screen.count / 3)
+                return try g.rasterize(x[0], mesh, width: 12, height: 10).barycentrics
+            }
+        }
+        func interpolate(_ label: String, _ screen: [Float], _ triangles: [SIMD3<Int32>], channels: Int) -> OpCase {
+            let v = screen.count / 3
+            return OpCase("interpolate", "\(label) [\(v),\(channels)] 12x10",
+                          [.float([v, channels]), .fixed([v, 3], screen, differentiable: true)]) { g, x in
+                let mesh = try RenderMesh(g, triangles: triangles, vertexCount: v)
+                return try g.interpolate(x[0], g.rasterize(x[1], mesh, width: 12, height: 10))
+            }
+        }
+        let hugeTriangles = sceneTriangles + [SIMD3(15, 16, 17)]
+        return [
+            barycentrics("scene", scene, sceneTriangles),
+            barycentrics("scene + huge", scene + huge, hugeTriangles),
+            barycentrics("fan", fan, fanTriangles),
+            interpolate("fan", fan, fanTriangles, channels: 3),
+            interpolate("scene + huge", scene + huge, hugeTriangles, channels: 2),
+        ]
+    }
+}

@@ -1,0 +1,62 @@
+// The rasterizer's ids: what is culled, depth order, tie-breaking, agreement of the two
+// backends, and bad input as clear errors.
+@testable import Engine
+import XCTest
+
+final class RasterizerTests: XCTestCase {
+    /// ids [H, W] of `screen` on `backend`.
+    private func ids(_ screen: [Float], _ triangles: [SIMD3<Int32>], width: Int = 12, height: Int = 10,
+                     on backend: any Backend = CPUBackend.shared) throws -> [Int32] {
+        let g = Graph()
+        let s = g.input("screen", [screen.count / 3, 3])
+        let raster = try g.rasterize(s, RenderMesh(g, triangles: triangles, vertexCount: screen.count / 3),
+                                     width: width, height: height)
+        let program = try Program(graph: g, outputs: [raster.ids], device: backend)
+        try program.set("screen", HostTensor([screen.count / 3, 3], screen))
+        try program.run()
+        return try program.read(raster.ids).indices
+    }
+
+    func testCulledTrianglesNeverShowAndTheNearerTriangleWins() throws {
+        let result = try ids(RenderCases.scene, RenderCases.sceneTriangles)
+        XCTAssertEqual(Set(result), [-1, 0, 1], "near-plane, off-screen and degenerate triangles are culled")
+        XCTAssertEqual(result[5 * 12 + 5], 0, "the front triangle covers the back-facing one behind it")
+        XCTAssertEqual(result[6 * 12 + 10], 1, "the back-facing triangle shows where nothing is in front")
+        XCTAssertEqual(result[0], -1)
+        let withHuge = try ids(RenderCases.scene + RenderCases.huge, RenderCases.sceneTriangles + [SIMD3(15, 16, 17)])
+        XCTAssertFalse(withHuge.contains(-1), "the huge triangle covers the whole screen")
+        XCTAssertEqual(withHuge[5 * 12 + 5], 0)
+    }
+
+    func testOpenCLAgreesWithTheCPUOnIdsAndTiesGoToTheLowerId() throws {
+        let device = try TestDevice.openCL()
+        let twice = RenderCases.fan + RenderCases.fan
+        let triangles = RenderCases.fanTriangles + RenderCases.fanTriangles.map { $0 &+ 5 }
+        // 40×30 pixels: several tiles, partial ones at the right and bottom.
+        let scaled = twice.enumerated().map { $0.offset % 3 == 2 ? $0.element : $0.element * 3.3 }
+        let cpu = try ids(scaled, triangles, width: 40, height: 30)
+        XCTAssertEqual(cpu, try ids(scaled, triangles, width: 40, height: 30, on: device))
+        XCTAssertFalse(cpu.contains { $0 >= 4 }, "equal depths go to the lower id")
+        XCTAssertEqual(Set(cpu), [-1, 0, 1, 2, 3])
+        let scene = RenderCases.scene + RenderCases.huge, sceneTriangles = RenderCases.sceneTriangles + [SIMD3(15, 16, 17)]
+        XCTAssertEqual(try ids(scene, sceneTriangles), try ids(scene, sceneTriangles, on: device))
+    }
+
+    func testBadTopologyAndShapesAreClearErrors() throws {
+        let g = Graph()
+        XCTAssertThrowsError(try RenderMesh(g, triangles: [SIMD3(0, 1, 3)], vertexCount: 3)) { error in
+            XCTAssertTrue("\(error)".contains("RenderMesh") && "\(error)".contains("triangle 0"), "\(error)")
+        }
+        let mesh = try RenderMesh(g, triangles: [SIMD3(0, 1, 2)], vertexCount: 3)
+        XCTAssertThrowsError(try g.rasterize(g.input("s", [4, 3]), mesh, width: 8, height: 8)) { error in
+            XCTAssertTrue("\(error)".contains("rasterize") && "\(error)".contains("[3, 3]"), "\(error)")
+        }
+        XCTAssertThrowsError(try g.interpolate(g.input("a", [4, 2]), g.rasterize(g.input("t", [3, 3]), mesh, width: 8, height: 8))) {
+            XCTAssertTrue("\($0)".contains("interpolate"), "\($0)")
+        }
+        XCTAssertThrowsError(try g.project(g.input("v", [3, 2]), rotation: g.input("r", [3]), translation: g.input("t3", [3]),
+                                           focal: g.input("f", [1]), width: 8, height: 8)) {
+            XCTAssertTrue("\($0)".contains("project"), "\($0)")
+        }
+    }
+}
