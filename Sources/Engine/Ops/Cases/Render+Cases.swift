@@ -3,7 +3,7 @@
 // from every pixel centre, so finite differences never change which triangle covers a pixel.
 
 enum RenderCases {
-    static var cases: [OpCase] { camera + mesh + raster }
+    static var cases: [OpCase] { camera + mesh + raster + texture + shading }
 
     /// A 12×10 scene: a front triangle, a larger clockwise (back-facing) one behind it, one
     /// crossing the near plane, one off screen and a degenerate one (the last three culled).
@@ -74,6 +74,39 @@ enum RenderCases {
             barycentrics("fan", fan, fanTriangles),
             interpolate("fan", fan, fanTriangles, channels: 3),
             interpolate("scene + huge", scene + huge, hugeTriangles, channels: 2),
+        ]
+    }
+
+    static var texture: [OpCase] {
+        [
+            OpCase("texture", "clamp [5,7,3] at [4,6,2]", [.float([5, 7, 3]), .float([4, 6, 2], -0.2...1.2)]) { g, x in
+                try g.sampleTexture(x[0], uv: x[1], wrap: .clamp)
+            },
+            OpCase("texture", "wrap [6,4,2] at [9,2]", [.float([6, 4, 2]), .float([9, 2], -1.5...2.5)]) { g, x in
+                try g.sampleTexture(x[0], uv: x[1], wrap: .wrap)
+            },
+            OpCase("texture", "per-vertex colours [8,8,3] at [10,2]", [.float([8, 8, 3], 0...1), .float([10, 2], 0...1)]) { g, x in
+                try g.sampleTexture(x[0], uv: x[1])
+            },
+        ]
+    }
+
+    static var shading: [OpCase] {
+        [
+            OpCase("shade", "lambert two lights [4,5,3]", [.float([4, 5, 3], 0...1), .float([4, 5, 3]), .float([3], 0...0.5),
+                                                            .float([3], 0...1), .float([3]), .float([3], 0...1), .float([3])]) { g, x in
+                try g.lambert(albedo: x[0], normals: x[1], ambient: x[2],
+                              lights: [DirectionalLight(colour: x[3], direction: x[4]), DirectionalLight(colour: x[5], direction: x[6])])
+            },
+            OpCase("shade", "spherical harmonics [3,4,3]", [.float([3, 4, 3], 0...1), .float([3, 4, 3]), .float([9, 3])]) { g, x in
+                try g.sphericalHarmonics(albedo: x[0], normals: x[1], coefficients: x[2])
+            },
+            // Coverage has no gradient w.r.t. the vertices without antialiasing: the screen is fixed.
+            OpCase("shade", "composite fan over background [12,10]", [.float([10, 12, 3]), .float([10, 12, 3]),
+                                                                       .fixed([5, 3], fan)]) { g, x in
+                let raster = try g.rasterize(x[2], RenderMesh(g, triangles: fanTriangles, vertexCount: 5), width: 12, height: 10)
+                return try g.composite(x[0], over: x[1], raster)
+            },
         ]
     }
 }
