@@ -22,6 +22,7 @@ let imageCodecs: Target = .target(
 let kernelFiles = [
     "common.cl", "elementwise.cl", "reduce.cl", "matmul.cl", "layout.cl", "optimizer.cl",
     "conv2d.cl", "camera.cl", "mesh.cl", "raster.cl", "interpolate.cl", "texture.cl",
+    "antialias.cl",
 ]
 
 let kernels: Target = .target(

@@ -17,6 +17,7 @@ public enum KernelSource {
         "raster.cl": PackageResources.raster_cl,
         "interpolate.cl": PackageResources.interpolate_cl,
         "texture.cl": PackageResources.texture_cl,
+        "antialias.cl": PackageResources.antialias_cl,
     ]
 
     /// The source text of `file` (e.g. "matmul.cl"): from `GANFIT_KERNEL_DIR` when that folder

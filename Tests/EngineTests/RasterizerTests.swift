@@ -60,3 +60,34 @@ final class RasterizerTests: XCTestCase {
         }
     }
 }
+
+final class AntialiasTests: XCTestCase {
+    /// The fan's interior edges are shared by triangles facing the same way: only its outline
+    /// blends, and the blend gives the vertices a gradient.
+    func testOnlySilhouettesBlendAndTheyCarryVertexGradients() throws {
+        let g = Graph()
+        let screen = g.input("screen", [5, 3]), colour = g.input("colour", [10, 12, 1])
+        let raster = try g.rasterize(screen, RenderMesh(g, triangles: RenderCases.fanTriangles, vertexCount: 5), width: 12, height: 10)
+        let out = try g.antialias(colour, raster, screen: screen)
+        let dScreen = try g.gradients(of: g.sum(out), wrt: [screen])[0]
+        let program = try Program(graph: g, outputs: [out, raster.ids, dScreen], device: CPUBackend.shared)
+        try program.set("screen", HostTensor([5, 3], RenderCases.fan))
+        // Each triangle its own grey, the background black.
+        try program.run()
+        let ids = try program.read(raster.ids).indices
+        try program.set("colour", HostTensor([10, 12, 1], ids.map { $0 < 0 ? 0 : 0.2 * Float($0 + 1) }))
+        try program.run()
+        let input = ids.map { $0 < 0 ? Float(0) : 0.2 * Float($0 + 1) }, output = try program.read(out).values
+        for p in ids.indices where output[p] != input[p] {
+            let x = p % 12, y = p / 12
+            let neighbours: [(Int, Int)] = [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
+            let touchesBackground = neighbours.contains { (nx: Int, ny: Int) -> Bool in
+                guard nx >= 0, nx < 12, ny >= 0, ny < 10 else { return false }
+                return (ids[p] < 0) != (ids[ny * 12 + nx] < 0)
+            }
+            XCTAssertTrue(touchesBackground, "pixel (\(x), \(y)) blended across an interior edge")
+        }
+        XCTAssertTrue(zip(output, input).contains { $0 != $1 }, "no pixel blended")
+        XCTAssertGreaterThan(try program.read(dScreen).values.map(Swift.abs).max() ?? 0, 0.1)
+    }
+}

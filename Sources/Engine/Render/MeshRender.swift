@@ -1,5 +1,5 @@
 // A whole render of a mesh as one graph: project, rasterize, albedo from a UV texture (or a
-// plain colour), vertex normals, Lambert lights, composite over a background. Used by
+// plain colour), vertex normals, Lambert lights, composite over a background, antialias. Used by
 // `ganfit-gpu render` and the renderer's benchmark.
 
 /// Camera and lights of a render (see `Graph.project` for the camera conventions).
@@ -44,17 +44,19 @@ public struct MeshRenderGraph {
         let screen = try g.project(vertices, rotation: rotation, translation: g.input("translation", [3]),
                                    focal: g.input("focal", [1]), width: s.width, height: s.height)
         let normals = try g.matmul(g.vertexNormals(vertices, welded), g.rotationMatrix(axisAngle: rotation), transB: true)
-        let raster: Rasterization, pixelNormals: Value, albedo: Value
+        let raster: Rasterization, pixelNormals: Value, albedo: Value, rasterScreen: Value
         if let textureShape, !mesh.textureCoordinates.isEmpty {
             // UVs are per corner (seams): rasterize the unwelded mesh, one vertex per corner.
             let corners = try RenderMesh(g, triangles: (0..<Int32(f)).map { SIMD3(3 * $0, 3 * $0 + 1, 3 * $0 + 2) }, vertexCount: 3 * f)
             let uv = mesh.textureTriangles.flatMap { t in [t.x, t.y, t.z].flatMap { [mesh.textureCoordinates[Int($0)].x, mesh.textureCoordinates[Int($0)].y] } }
-            raster = try g.rasterize(g.cornerGather(screen, welded), corners, width: s.width, height: s.height)
+            rasterScreen = try g.cornerGather(screen, welded)
+            raster = try g.rasterize(rasterScreen, corners, width: s.width, height: s.height)
             pixelNormals = try g.interpolate(g.cornerGather(normals, welded), raster)
             let texture = g.input("texture", textureShape)
             self.texture = texture
             albedo = try g.sampleTexture(texture, uv: g.interpolate(g.constant(HostTensor([3 * f, 2], uv)), raster))
         } else {
+            rasterScreen = screen
             raster = try g.rasterize(screen, welded, width: s.width, height: s.height)
             pixelNormals = try g.interpolate(normals, raster)
             texture = nil
@@ -63,7 +65,8 @@ public struct MeshRenderGraph {
         let lights = s.lights.map { DirectionalLight(colour: g.constant(HostTensor([3], $0.colour)),
                                                      direction: g.constant(HostTensor([3], $0.direction))) }
         let shaded = try g.lambert(albedo: albedo, normals: pixelNormals, ambient: g.constant(HostTensor([3], s.ambient)), lights: lights)
-        image = try g.composite(shaded, over: g.constant(HostTensor([3], s.background)), raster)
+        let background = try g.broadcast(g.constant(HostTensor([3], s.background)), to: [s.height, s.width, 3])
+        image = try g.antialias(g.composite(shaded, over: background, raster), raster, screen: rasterScreen)
         graph = g
     }
 

@@ -2,8 +2,9 @@
 // per-vertex rows and per-corner rows (corner 3f + k is corner k of triangle f), both gathers:
 // deterministic, no atomics. Also area-weighted vertex normals, composed of these.
 
-/// Triangles [F, 3] and, per vertex, the corners that use it [V, K] (ascending, padded with −1),
-/// as Int32 graph constants. Every op of the renderer that sums over corners uses this adjacency.
+/// Triangles [F, 3], per vertex the corners that use it [V, K] (ascending, padded with −1), and
+/// per edge the triangle across it [F, 3], as Int32 graph constants. Every op of the renderer
+/// that sums over corners uses the corner adjacency; antialiasing uses the edge neighbours.
 public struct RenderMesh {
     public let vertexCount: Int
     public let triangleCount: Int
@@ -11,11 +12,19 @@ public struct RenderMesh {
     public let triangles: Value
     /// Int32 [V, K]: the corners 3f + k whose vertex is v, ascending; −1 pads to K = max valence.
     public let cornersByVertex: Value
+    /// Int32 [F, 3]: across edge k of triangle f (from vertex k + 1 to k + 2, mod 3, the edge
+    /// opposite corner k), the lowest-numbered other triangle sharing it, or −1 on a boundary.
+    public let edgeNeighbours: Value
 
     /// Checks every index against `vertexCount` (a clear error naming the first bad triangle).
     public init(_ g: Graph, triangles: [SIMD3<Int32>], vertexCount: Int) throws {
         var corners = [[Int32]](repeating: [], count: vertexCount)
+        var edges: [SIMD2<Int32>: [Int32]] = [:]
         for (f, t) in triangles.enumerated() {
+            for k in 0..<3 {
+                let a = t[(k + 1) % 3], b = t[(k + 2) % 3]
+                edges[SIMD2(Swift.min(a, b), Swift.max(a, b)), default: []].append(Int32(f))
+            }
             for k in 0..<3 {
                 guard t[k] >= 0 && Int(t[k]) < vertexCount else {
                     throw EngineError.shapeMismatch(op: "RenderMesh", expected: "vertex indices in 0..<\(vertexCount)",
@@ -30,6 +39,12 @@ public struct RenderMesh {
         self.triangles = g.constant(HostTensor([triangles.count, 3], indices: triangles.flatMap { [$0.x, $0.y, $0.z] }))
         cornersByVertex = g.constant(HostTensor([vertexCount, valence], indices: corners.flatMap {
             $0 + [Int32](repeating: -1, count: valence - $0.count)
+        }))
+        edgeNeighbours = g.constant(HostTensor([triangles.count, 3], indices: triangles.enumerated().flatMap { f, t in
+            (0..<3).map { k -> Int32 in
+                let a = t[(k + 1) % 3], b = t[(k + 2) % 3]
+                return edges[SIMD2(Swift.min(a, b), Swift.max(a, b))]?.first { $0 != Int32(f) } ?? -1
+            }
         }))
     }
 

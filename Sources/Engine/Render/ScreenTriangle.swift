@@ -46,15 +46,9 @@ func sumOverPixels<T: RefScalar>(ids: [Int32], triangleCount: Int, width: Int,
                                  _ contribution: (_ pixel: Int, _ f: Int, _ out: UnsafeMutablePointer<T>) -> Void) -> [T] {
     let n = 3 * width, pixels = ids.count
     var perPixel = [T](repeating: 0, count: pixels * n)
-    let chunk = 4096
-    perPixel.withUnsafeMutableBufferPointer { buffer in
-        let shared = UnsafeSendable(buffer.baseAddress!)
-        CPUParallel.forEach((pixels + chunk - 1) / chunk) { part in
-            for p in part * chunk..<Swift.min(pixels, (part + 1) * chunk) {
-                let f = Int(ids[p])
-                if f >= 0 && f < triangleCount { contribution(p, f, shared.pointer + p * n) }
-            }
-        }
+    forEachPixel(&perPixel, pixels: pixels) { p, out in
+        let f = Int(ids[p])
+        if f >= 0 && f < triangleCount { contribution(p, f, out + p * n) }
     }
     var corners = [T](repeating: 0, count: triangleCount * n)
     for p in 0..<pixels {
@@ -63,4 +57,16 @@ func sumOverPixels<T: RefScalar>(ids: [Int32], triangleCount: Int, width: Int,
         for j in 0..<n { corners[f * n + j] += perPixel[p * n + j] }
     }
     return corners
+}
+
+/// Runs `body(pixel, values)` for every pixel, in chunks spread over the CPU backend's workers;
+/// each pixel must write only its own elements of `values`.
+func forEachPixel<T>(_ values: inout [T], pixels: Int, _ body: (Int, UnsafeMutablePointer<T>) -> Void) {
+    let chunk = 2048
+    values.withUnsafeMutableBufferPointer { buffer in
+        let shared = UnsafeSendable(buffer.baseAddress!)
+        CPUParallel.forEach((pixels + chunk - 1) / chunk) { part in
+            for p in part * chunk..<Swift.min(pixels, (part + 1) * chunk) { body(p, shared.pointer) }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 // from every pixel centre, so finite differences never change which triangle covers a pixel.
 
 enum RenderCases {
-    static var cases: [OpCase] { camera + mesh + raster + texture + shading }
+    static var cases: [OpCase] { camera + mesh + raster + texture + shading + antialias }
 
     /// A 12×10 scene: a front triangle, a larger clockwise (back-facing) one behind it, one
     /// crossing the near plane, one off screen and a degenerate one (the last three culled).
@@ -107,6 +107,22 @@ enum RenderCases {
                 let raster = try g.rasterize(x[2], RenderMesh(g, triangles: fanTriangles, vertexCount: 5), width: 12, height: 10)
                 return try g.composite(x[0], over: x[1], raster)
             },
+        ]
+    }
+
+    static var antialias: [OpCase] {
+        func antialias(_ label: String, _ screen: [Float], _ triangles: [SIMD3<Int32>]) -> OpCase {
+            let v = screen.count / 3
+            return OpCase("antialias", "\(label) [10,12,3]", [.float([10, 12, 3]), .fixed([v, 3], screen, differentiable: true)]) { g, x in
+                let raster = try g.rasterize(x[1], RenderMesh(g, triangles: triangles, vertexCount: v), width: 12, height: 10)
+                return try g.antialias(x[0], raster, screen: x[1])
+            }
+        }
+        // Without the degenerate triangle: moving one of its vertices makes it a sliver that
+        // appears on screen, a change of coverage finite differences cannot measure.
+        return [
+            antialias("scene", Array(scene.prefix(36)), Array(sceneTriangles.prefix(4))),
+            antialias("fan", fan, fanTriangles),
         ]
     }
 }
