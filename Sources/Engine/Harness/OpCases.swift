@@ -35,7 +35,7 @@ public enum OpCases {
             OpCase("gather", "[3448,3] by 20208 indices", [.float([3448, 3]), .indices(20208, below: 3448)]) { g, x in
                 try g.gather(x[0], x[1])
             },
-        ] + Conv2d.benchmarkCases
+        ] + Conv2d.benchmarkCases + RenderCases.benchmark
     }
 
     /// Cases whose name contains any of the filters (all of `cases` for an empty list).

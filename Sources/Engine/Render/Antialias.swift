@@ -111,15 +111,21 @@ public struct AntialiasScreenGrad: Op, OpenCLOp {
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let scene = SilhouetteScene(screen: inputs[2], triangles: inputs[3], ids: inputs[4], bounds: inputs[5], neighbours: inputs[6])
         let colour = inputs[0].values, dy = inputs[1].values, c = inputs[0].shape[2], f = inputs[3].shape[0]
-        var corners = [T](repeating: 0, count: 9 * f)
-        for p in 0..<scene.ids.count {
-            scene.forEachNeighbour(of: p) { q in
-                guard let crossing = scene.crossing(p, q), crossing.receiver == p else { return }
-                var g: T = 0
-                for ch in 0..<c { g += dy[p * c + ch] * (colour[q * c + ch] - colour[p * c + ch]) }
-                crossing.accumulateGrad(g, scene, into: &corners)
+        // The crossings each pixel receives, with their colour-weighted gradient, found in
+        // parallel per chunk of pixels; then accumulated in pixel order (deterministic).
+        var found = [[(crossing: SilhouetteCrossing<T>, g: T)]](repeating: [], count: scene.ids.count / 2048 + 1)
+        forEachPixel(&found, pixels: found.count, chunk: 1) { part, found in
+            for p in part * 2048..<Swift.min(scene.ids.count, (part + 1) * 2048) {
+                scene.forEachNeighbour(of: p) { q in
+                    guard let crossing = scene.crossing(p, q), crossing.receiver == p else { return }
+                    var g: T = 0
+                    for ch in 0..<c { g += dy[p * c + ch] * (colour[q * c + ch] - colour[p * c + ch]) }
+                    found[part].append((crossing, g))
+                }
             }
         }
+        var corners = [T](repeating: 0, count: 9 * f)
+        for (crossing, g) in found.joined() { crossing.accumulateGrad(g, scene, into: &corners) }
         return [RefTensor([3 * f, 3], corners)]
     }
 

@@ -32,12 +32,13 @@ public struct Interpolate: Op, OpenCLOp {
         let attr = inputs[0].values, triangles = inputs[1].indices, ids = inputs[3].indices, bary = inputs[5].values
         let v = inputs[0].shape[0], c = inputs[0].shape[1], f = inputs[1].shape[0]
         var out = [T](repeating: 0, count: ids.count * c)
-        for (p, id) in ids.enumerated() where id >= 0 && Int(id) < f {
-            let corners = (0..<3).map { Int(triangles[3 * Int(id) + $0]) }
-            guard corners.allSatisfy({ $0 >= 0 && $0 < v }) else { continue }
+        forEachPixel(&out, pixels: ids.count) { p, out in
+            let id = Int(ids[p])
+            guard id >= 0 && id < f else { return }
+            let i0 = Int(triangles[3 * id]), i1 = Int(triangles[3 * id + 1]), i2 = Int(triangles[3 * id + 2])
+            guard i0 >= 0, i0 < v, i1 >= 0, i1 < v, i2 >= 0, i2 < v else { return }
             for ch in 0..<c {
-                out[p * c + ch] = bary[3 * p] * attr[corners[0] * c + ch] + bary[3 * p + 1] * attr[corners[1] * c + ch]
-                    + bary[3 * p + 2] * attr[corners[2] * c + ch]
+                out[p * c + ch] = bary[3 * p] * attr[i0 * c + ch] + bary[3 * p + 1] * attr[i1 * c + ch] + bary[3 * p + 2] * attr[i2 * c + ch]
             }
         }
         return [RefTensor(inputs[3].shape + [c], out)]
@@ -126,9 +127,11 @@ public struct InterpolateBaryGrad: Op, OpenCLOp {
         let attr = inputs[0].values, triangles = inputs[1].indices, ids = inputs[2].indices, dy = inputs[3].values
         let v = inputs[0].shape[0], c = inputs[0].shape[1], f = inputs[1].shape[0]
         var db = [T](repeating: 0, count: 3 * ids.count)
-        for (p, id) in ids.enumerated() where id >= 0 && Int(id) < f {
+        forEachPixel(&db, pixels: ids.count) { p, db in
+            let id = Int(ids[p])
+            guard id >= 0 && id < f else { return }
             for k in 0..<3 {
-                let vertex = Int(triangles[3 * Int(id) + k])
+                let vertex = Int(triangles[3 * id + k])
                 guard vertex >= 0 && vertex < v else { continue }
                 var sum: T = 0
                 for ch in 0..<c { sum += dy[p * c + ch] * attr[vertex * c + ch] }

@@ -34,39 +34,13 @@ public struct MeshRenderGraph {
     public let vertices: Value
     public let texture: Value?
 
-    /// Builds the render of `mesh` (textured when `textureShape` is given and the mesh has UVs).
-    public init(mesh: Mesh, textureShape: Shape?, settings s: RenderSettings) throws {
+    /// Builds the render of `mesh`, textured when `textureShape` is given (the mesh must have UVs).
+    public init(mesh: Mesh, textureShape: Shape?, settings: RenderSettings) throws {
         let g = Graph()
-        let v = mesh.positions.count, f = mesh.triangles.count
-        let welded = try RenderMesh(g, triangles: mesh.triangles, vertexCount: v)
-        vertices = g.input("vertices", [v, 3])
-        let rotation = g.input("rotation", [3])
-        let screen = try g.project(vertices, rotation: rotation, translation: g.input("translation", [3]),
-                                   focal: g.input("focal", [1]), width: s.width, height: s.height)
-        let normals = try g.matmul(g.vertexNormals(vertices, welded), g.rotationMatrix(axisAngle: rotation), transB: true)
-        let raster: Rasterization, pixelNormals: Value, albedo: Value, rasterScreen: Value
-        if let textureShape, !mesh.textureCoordinates.isEmpty {
-            // UVs are per corner (seams): rasterize the unwelded mesh, one vertex per corner.
-            let corners = try RenderMesh(g, triangles: (0..<Int32(f)).map { SIMD3(3 * $0, 3 * $0 + 1, 3 * $0 + 2) }, vertexCount: 3 * f)
-            let uv = mesh.textureTriangles.flatMap { t in [t.x, t.y, t.z].flatMap { [mesh.textureCoordinates[Int($0)].x, mesh.textureCoordinates[Int($0)].y] } }
-            rasterScreen = try g.cornerGather(screen, welded)
-            raster = try g.rasterize(rasterScreen, corners, width: s.width, height: s.height)
-            pixelNormals = try g.interpolate(g.cornerGather(normals, welded), raster)
-            let texture = g.input("texture", textureShape)
-            self.texture = texture
-            albedo = try g.sampleTexture(texture, uv: g.interpolate(g.constant(HostTensor([3 * f, 2], uv)), raster))
-        } else {
-            rasterScreen = screen
-            raster = try g.rasterize(screen, welded, width: s.width, height: s.height)
-            pixelNormals = try g.interpolate(normals, raster)
-            texture = nil
-            albedo = try g.broadcast(g.constant(HostTensor([3], s.colour)), to: [s.height, s.width, 3])
-        }
-        let lights = s.lights.map { DirectionalLight(colour: g.constant(HostTensor([3], $0.colour)),
-                                                     direction: g.constant(HostTensor([3], $0.direction))) }
-        let shaded = try g.lambert(albedo: albedo, normals: pixelNormals, ambient: g.constant(HostTensor([3], s.ambient)), lights: lights)
-        let background = try g.broadcast(g.constant(HostTensor([3], s.background)), to: [s.height, s.width, 3])
-        image = try g.antialias(g.composite(shaded, over: background, raster), raster, screen: rasterScreen)
+        vertices = g.input("vertices", [mesh.positions.count, 3])
+        texture = textureShape.map { g.input("texture", $0) }
+        image = try g.renderMesh(mesh, vertices: vertices, rotation: g.input("rotation", [3]), translation: g.input("translation", [3]),
+                                 focal: g.input("focal", [1]), texture: texture, settings: settings)
         graph = g
     }
 
@@ -94,5 +68,41 @@ public struct MeshRenderGraph {
         let rot = try Rodrigues().reference([HostTensor([3], s.rotation)])[0].values
         let distance = s.focalLength * radius / (0.45 * Float(Swift.min(s.width, s.height))) + radius
         return (0..<3).map { i in (i == 2 ? -distance : 0) - (rot[3 * i] * centre.x + rot[3 * i + 1] * centre.y + rot[3 * i + 2] * centre.z) }
+    }
+}
+
+public extension Graph {
+    /// The image [H, W, 3] of `mesh` (its triangles and UVs) with `vertices` [V, 3], seen by the
+    /// camera (rotation [3], translation [3], focal [1]; see `project`), with the albedo sampled
+    /// from `texture` [Ht, Wt, 3] where given (the mesh must have UVs), else `settings.colour`, lit by
+    /// the settings' ambient and directional lights, over their background, antialiased.
+    func renderMesh(_ mesh: Mesh, vertices: Value, rotation: Value, translation: Value, focal: Value, texture: Value?,
+                    settings s: RenderSettings) throws -> Value {
+        let f = mesh.triangles.count
+        if texture != nil && mesh.textureCoordinates.isEmpty {
+            throw EngineError.shapeMismatch(op: "render", expected: "texture coordinates for the texture", got: "a mesh without uv")
+        }
+        let welded = try RenderMesh(self, triangles: mesh.triangles, vertexCount: mesh.positions.count)
+        let screen = try project(vertices, rotation: rotation, translation: translation, focal: focal, width: s.width, height: s.height)
+        let normals = try matmul(vertexNormals(vertices, welded), rotationMatrix(axisAngle: rotation), transB: true)
+        let raster: Rasterization, pixelNormals: Value, albedo: Value, rasterScreen: Value
+        if let texture {
+            // UVs are per corner (seams): rasterize the unwelded mesh, one vertex per corner.
+            let corners = try RenderMesh(self, triangles: (0..<Int32(f)).map { SIMD3(3 * $0, 3 * $0 + 1, 3 * $0 + 2) }, vertexCount: 3 * f)
+            let uv = mesh.textureTriangles.flatMap { t in [t.x, t.y, t.z].flatMap { [mesh.textureCoordinates[Int($0)].x, mesh.textureCoordinates[Int($0)].y] } }
+            rasterScreen = try cornerGather(screen, welded)
+            raster = try rasterize(rasterScreen, corners, width: s.width, height: s.height)
+            pixelNormals = try interpolate(cornerGather(normals, welded), raster)
+            albedo = try sampleTexture(texture, uv: interpolate(constant(HostTensor([3 * f, 2], uv)), raster))
+        } else {
+            rasterScreen = screen
+            raster = try rasterize(screen, welded, width: s.width, height: s.height)
+            pixelNormals = try interpolate(normals, raster)
+            albedo = try broadcast(constant(HostTensor([3], s.colour)), to: [s.height, s.width, 3])
+        }
+        let lights = s.lights.map { DirectionalLight(colour: constant(HostTensor([3], $0.colour)), direction: constant(HostTensor([3], $0.direction))) }
+        let shaded = try lambert(albedo: albedo, normals: pixelNormals, ambient: constant(HostTensor([3], s.ambient)), lights: lights)
+        let background = try broadcast(constant(HostTensor([3], s.background)), to: [s.height, s.width, 3])
+        return try antialias(composite(shaded, over: background, raster), raster, screen: rasterScreen)
     }
 }

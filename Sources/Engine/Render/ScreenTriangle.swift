@@ -61,8 +61,7 @@ func sumOverPixels<T: RefScalar>(ids: [Int32], triangleCount: Int, width: Int,
 
 /// Runs `body(pixel, values)` for every pixel, in chunks spread over the CPU backend's workers;
 /// each pixel must write only its own elements of `values`.
-func forEachPixel<T>(_ values: inout [T], pixels: Int, _ body: (Int, UnsafeMutablePointer<T>) -> Void) {
-    let chunk = 2048
+func forEachPixel<T>(_ values: inout [T], pixels: Int, chunk: Int = 2048, _ body: (Int, UnsafeMutablePointer<T>) -> Void) {
     values.withUnsafeMutableBufferPointer { buffer in
         let shared = UnsafeSendable(buffer.baseAddress!)
         CPUParallel.forEach((pixels + chunk - 1) / chunk) { part in

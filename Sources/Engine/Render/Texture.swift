@@ -34,11 +34,9 @@ public struct TextureSample: Op, OpenCLOp {
         let (h, w, c) = (inputs[0].shape[0], inputs[0].shape[1], inputs[0].shape[2])
         let n = uv.count / 2
         var out = [T](repeating: 0, count: n * c)
-        for i in 0..<n {
-            guard let tap = BilinearTap(u: uv[2 * i], v: uv[2 * i + 1], width: w, height: h, wrap: wrap) else { continue }
-            for ch in 0..<c {
-                out[i * c + ch] = tap.blend { texture[$0 * c + ch] }
-            }
+        forEachPixel(&out, pixels: n) { i, out in
+            guard let tap = BilinearTap(u: uv[2 * i], v: uv[2 * i + 1], width: w, height: h, wrap: wrap) else { return }
+            for ch in 0..<c { out[i * c + ch] = tap.blend { texture[$0 * c + ch] } }
         }
         return [RefTensor(Array(inputs[1].shape.dropLast()) + [c], out)]
     }
@@ -91,16 +89,26 @@ public struct TextureGrad: Op, OpenCLOp {
         let (h, w, c) = (inputs[0].shape[0], inputs[0].shape[1], inputs[0].shape[2])
         let n = uv.count / 2
         var grad = [T](repeating: 0, count: wantsTexture ? texture.count : uv.count)
-        for i in 0..<n {
-            guard let tap = BilinearTap(u: uv[2 * i], v: uv[2 * i + 1], width: w, height: h, wrap: wrap) else { continue }
-            for ch in 0..<c {
-                let g = dy[i * c + ch]
-                if wantsTexture {
-                    for (texel, weight) in tap.weights { grad[texel * c + ch] += weight * g }
-                } else {
+        func tap(_ i: Int) -> BilinearTap<T>? { BilinearTap(u: uv[2 * i], v: uv[2 * i + 1], width: w, height: h, wrap: wrap) }
+        if wantsTexture {
+            // A scatter, in sample order (deterministic).
+            for i in 0..<n {
+                guard let tap = tap(i) else { continue }
+                for ch in 0..<c {
+                    let g = dy[i * c + ch]
+                    grad[tap.texels.0 * c + ch] += tap.w00 * g
+                    grad[tap.texels.1 * c + ch] += tap.w01 * g
+                    grad[tap.texels.2 * c + ch] += tap.w10 * g
+                    grad[tap.texels.3 * c + ch] += tap.w11 * g
+                }
+            }
+        } else {
+            forEachPixel(&grad, pixels: n) { i, grad in
+                guard let tap = tap(i) else { return }
+                for ch in 0..<c {
                     let slope = tap.slopes { texture[$0 * c + ch] }
-                    grad[2 * i] += slope.du * g
-                    grad[2 * i + 1] += slope.dv * g
+                    grad[2 * i] += slope.du * dy[i * c + ch]
+                    grad[2 * i + 1] += slope.dv * dy[i * c + ch]
                 }
             }
         }
@@ -138,6 +146,8 @@ struct BilinearTap<T: RefScalar> {
     /// Texel indices (row·Wt + column): (top-left, top-right, bottom-left, bottom-right).
     let texels: (Int, Int, Int, Int)
     let fx, fy: T
+    /// The weights of the four texels, in the order of `texels`.
+    let w00, w01, w10, w11: T
     let width, height: Int
 
     init?(u: T, v: T, width: Int, height: Int, wrap: TextureWrap) {
@@ -146,25 +156,24 @@ struct BilinearTap<T: RefScalar> {
         let x0 = x.rounded(.down), y0 = y.rounded(.down)
         fx = x - x0
         fy = y - y0
-        func index(_ i: T, _ size: Int) -> Int {
-            switch wrap {
-            case .clamp: return Int(Swift.min(Swift.max(i, 0), T(size - 1)))
-            case .wrap: return Int(i - (i / T(size)).rounded(.down) * T(size)) % size
-            }
-        }
-        let c0 = index(x0, width), c1 = index(x0 + 1, width), r0 = index(y0, height), r1 = index(y0 + 1, height)
+        (w00, w01, w10, w11) = ((1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy)
+        let c0 = Self.index(x0, width, wrap), c1 = Self.index(x0 + 1, width, wrap)
+        let r0 = Self.index(y0, height, wrap), r1 = Self.index(y0 + 1, height, wrap)
         texels = (r0 * width + c0, r0 * width + c1, r1 * width + c0, r1 * width + c1)
         (self.width, self.height) = (width, height)
+    }
+
+    /// The texel index along one axis of `size` texels for the integral coordinate i.
+    private static func index(_ i: T, _ size: Int, _ wrap: TextureWrap) -> Int {
+        switch wrap {
+        case .clamp: return Int(Swift.min(Swift.max(i, 0), T(size - 1)))
+        case .wrap: return Int(i - (i / T(size)).rounded(.down) * T(size)) % size
+        }
     }
 
     /// The bilinear blend of the texel values `value(texel)`.
     func blend(_ value: (Int) -> T) -> T {
         (1 - fy) * ((1 - fx) * value(texels.0) + fx * value(texels.1)) + fy * ((1 - fx) * value(texels.2) + fx * value(texels.3))
-    }
-
-    /// Each texel with its weight.
-    var weights: [(Int, T)] {
-        [(texels.0, (1 - fx) * (1 - fy)), (texels.1, fx * (1 - fy)), (texels.2, (1 - fx) * fy), (texels.3, fx * fy)]
     }
 
     /// d(blend)/du and d(blend)/dv.

@@ -125,4 +125,36 @@ enum RenderCases {
             antialias("fan", fan, fanTriangles),
         ]
     }
+
+    /// The issue's benchmark: the whole textured render (project, normals, rasterize, interpolate,
+    /// texture 512², Lambert with two lights, composite, antialias), forward alone and forward
+    /// with the backward to vertices and texture, for the Surrey face (when models/sfm is in the
+    /// working directory) and a 100,352-triangle sphere, at 224² and 512².
+    static var benchmark: [OpCase] {
+        var meshes: [(String, Mesh)] = [("sphere 100k", Mesh.uvSphere(rings: 224, segments: 224))]
+        if let model = try? EosModelFile.read("models/sfm/sfm_shape_3448.bin"),
+           let face = try? Mesh(model: model, vertices: HostTensor([model.vertexCount, 3], model.meanVertices.flatMap { [$0.x, $0.y, $0.z] })) {
+            meshes.insert(("surrey 6736", face), at: 0)
+        }
+        return meshes.flatMap { label, mesh in
+            [224, 512].flatMap { size in
+                [false, true].map { backward in renderCase(label, mesh, size: size, backward: backward) }
+            }
+        }
+    }
+
+    private static func renderCase(_ label: String, _ mesh: Mesh, size: Int, backward: Bool) -> OpCase {
+        let settings = RenderSettings(width: size, height: size)
+        let v = mesh.positions.count
+        let camera = (try? MeshRenderGraph.feeds(mesh: mesh, texture: nil, settings: settings)) ?? [:]
+        return OpCase("render", "\(backward ? "fwd+bwd" : "fwd") \(label) \(size)²",
+                      [.fixed([v, 3], camera["vertices"]?.values ?? []), .float([512, 512, 3], 0...1)]) { g, x in
+            let image = try g.renderMesh(mesh, vertices: x[0], rotation: g.constant(camera["rotation"]!),
+                                         translation: g.constant(camera["translation"]!), focal: g.constant(camera["focal"]!),
+                                         texture: x[1], settings: settings)
+            guard backward else { return image }
+            let grads = try g.gradients(of: g.mean(image), wrt: [x[0], x[1]])
+            return try g.add(g.sum(grads[0]), g.sum(grads[1]))
+        }
+    }
 }
