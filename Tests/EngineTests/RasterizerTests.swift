@@ -91,3 +91,49 @@ final class AntialiasTests: XCTestCase {
         XCTAssertGreaterThan(try program.read(dScreen).values.map(Swift.abs).max() ?? 0, 0.1)
     }
 }
+
+final class RenderBackwardTests: XCTestCase {
+    /// The scatter-type backward passes (texture, interpolation, barycentrics, antialiasing) give
+    /// bit-identical results run after run on OpenCL, and agree with the CPU.
+    func testScatterBackwardsAreDeterministicOnOpenCL() throws {
+        let device = try TestDevice.openCL()
+        let g = Graph()
+        let screen = g.input("screen", [5, 3]), texture = g.input("texture", [16, 16, 3])
+        let mesh = try RenderMesh(g, triangles: RenderCases.fanTriangles, vertexCount: 5)
+        let raster = try g.rasterize(screen, mesh, width: 12, height: 10)
+        let uv = try g.interpolate(g.constant(HostTensor([5, 2], [0.1, 0.1, 0.9, 0.1, 0.9, 0.9, 0.1, 0.9, 0.5, 0.5])), raster)
+        let image = try g.antialias(g.sampleTexture(texture, uv: uv), raster, screen: screen)
+        let loss = try g.sum(g.mul(image, g.constant(HostTensor([10, 12, 3], (0..<360).map { Float($0 % 7) / 7 - 0.4 }))))
+        let grads = try g.gradients(of: loss, wrt: [screen, texture])
+        func run(_ backend: any Backend) throws -> [[Float]] {
+            let program = try Program(graph: g, outputs: grads, device: backend)
+            try program.set("screen", HostTensor([5, 3], RenderCases.fan))
+            try program.set("texture", HostTensor([16, 16, 3], (0..<768).map { Float(($0 * 37) % 101) / 101 }))
+            try program.run()
+            return try grads.map { try program.read($0).values }
+        }
+        let first = try run(device), second = try run(device), cpu = try run(CPUBackend.shared)
+        XCTAssertEqual(first, second, "OpenCL backward differs between runs")
+        for (a, b) in zip(first, cpu) { assertClose(a, b, atol: 1e-4, rtol: 1e-4) }
+        XCTAssertGreaterThan(first[0].map(Swift.abs).max()!, 0)
+    }
+
+    func testBadTextureAndShadingOperandsAreClearErrors() {
+        let g = Graph()
+        XCTAssertThrowsError(try g.sampleTexture(g.input("t", [4, 4]), uv: g.input("uv", [3, 2]))) {
+            XCTAssertTrue("\($0)".contains("texture") && "\($0)".contains("[Ht, Wt, C]"), "\($0)")
+        }
+        XCTAssertThrowsError(try g.sampleTexture(g.input("t3", [4, 4, 3]), uv: g.input("uv3", [3, 3]))) {
+            XCTAssertTrue("\($0)".contains("uv [..., 2]"), "\($0)")
+        }
+        XCTAssertThrowsError(try g.lambert(albedo: g.input("a", [2, 2, 3]), normals: g.input("n", [2, 3, 3]),
+                                           ambient: g.input("amb", [3]), lights: [])) {
+            XCTAssertTrue("\($0)".contains("lambert"), "\($0)")
+        }
+        XCTAssertThrowsError(try g.sphericalHarmonics(albedo: g.input("a2", [2, 2, 3]), normals: g.input("n2", [2, 2, 3]),
+                                                      coefficients: g.input("sh", [4, 3]))) {
+            XCTAssertTrue("\($0)".contains("[9, 3]"), "\($0)")
+        }
+        XCTAssertThrowsError(try g.rotationMatrix(axisAngle: g.input("r", [4]))) { XCTAssertTrue("\($0)".contains("rodrigues"), "\($0)") }
+    }
+}
