@@ -129,17 +129,39 @@ enum RenderCases {
     /// The issue's benchmark: the whole textured render (project, normals, rasterize, interpolate,
     /// texture 512², Lambert with two lights, composite, antialias), forward alone and forward
     /// with the backward to vertices and texture, for the Surrey face (when models/sfm is in the
-    /// working directory) and a 100,352-triangle sphere, at 224² and 512².
+    /// working directory) and a 100,352-triangle sphere, at 224² and 512²; and, to compare with
+    /// peers, visibility alone (project, bounds, rasterize, barycentrics) and texture sampling.
     static var benchmark: [OpCase] {
         var meshes: [(String, Mesh)] = [("sphere 100k", Mesh.uvSphere(rings: 224, segments: 224))]
         if let model = try? EosModelFile.read("models/sfm/sfm_shape_3448.bin"),
            let face = try? Mesh(model: model, vertices: HostTensor([model.vertexCount, 3], model.meanVertices.flatMap { [$0.x, $0.y, $0.z] })) {
             meshes.insert(("surrey 6736", face), at: 0)
         }
-        return meshes.flatMap { label, mesh in
+        let renders = meshes.flatMap { label, mesh in
             [224, 512].flatMap { size in
                 [false, true].map { backward in renderCase(label, mesh, size: size, backward: backward) }
+                    + [visibilityCase(label, mesh, size: size)]
             }
+        }
+        let sampling = [false, true].map { backward in
+            OpCase("render", "texture \(backward ? "fwd+bwd" : "fwd") 512²×3 at 224² points",
+                   [.float([512, 512, 3], 0...1), .float([224, 224, 2], 0...1)]) { g, x in
+                let sample = try g.sampleTexture(x[0], uv: x[1])
+                guard backward else { return sample }
+                let grads = try g.gradients(of: g.sum(sample), wrt: [x[0], x[1]])
+                return try g.add(g.sum(grads[0]), g.sum(grads[1]))
+            }
+        }
+        return renders + sampling
+    }
+
+    private static func visibilityCase(_ label: String, _ mesh: Mesh, size: Int) -> OpCase {
+        let camera = (try? MeshRenderGraph.feeds(mesh: mesh, texture: nil, settings: RenderSettings(width: size, height: size))) ?? [:]
+        let v = mesh.positions.count
+        return OpCase("render", "visibility \(label) \(size)²", [.fixed([v, 3], camera["vertices"]?.values ?? [])]) { g, x in
+            let screen = try g.project(x[0], rotation: g.constant(camera["rotation"]!), translation: g.constant(camera["translation"]!),
+                                       focal: g.constant(camera["focal"]!), width: size, height: size)
+            return try g.rasterize(screen, RenderMesh(g, triangles: mesh.triangles, vertexCount: v), width: size, height: size).barycentrics
         }
     }
 
