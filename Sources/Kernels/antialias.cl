@@ -84,42 +84,27 @@ inline int neighbour_pixel(const SilhouetteScene* s, int p, int d) {
 #define SILHOUETTE_SCENE \
     SilhouetteScene s = { screen, tris, ids, bounds, neighbours, triangles, vertices, width, height }
 
-// out[p] = c[p] + Σ_q w(p, q)·(c[q] − c[p]) over the pairs p receives.
-__kernel void antialias_fwd(__global float* out, __global const float* colour, __global const float* screen,
-                            __global const int* tris, __global const int* ids, __global const int4* bounds,
-                            __global const int* neighbours, const int triangles, const int vertices,
-                            const int width, const int height, const int channels) {
+// out[p] = x[p] + Σ_q w(p, q)·(x[q] − x[p]) over the pairs p receives; transposed (the colour
+// gradient): out[p] = x[p]·(1 − Σ_q w(p, q)) + Σ_q w(q, p)·x[q].
+__kernel void antialias_blend(__global float* out, __global const float* x, __global const float* screen,
+                              __global const int* tris, __global const int* ids, __global const int4* bounds,
+                              __global const int* neighbours, const int triangles, const int vertices,
+                              const int width, const int height, const int channels, const int transposed) {
     int p = get_global_id(0);
     if (p >= width * height) return;
     SILHOUETTE_SCENE;
-    for (int ch = 0; ch < channels; ++ch) out[p * channels + ch] = colour[p * channels + ch];
-    for (int d = 0; d < 4; ++d) {
-        int q = neighbour_pixel(&s, p, d);
-        Crossing c;
-        if (q < 0 || !silhouette_crossing(&s, p, q, &c) || crossing_receiver(&c) != p) continue;
-        float w = crossing_weight(&c);
-        for (int ch = 0; ch < channels; ++ch)
-            out[p * channels + ch] += w * (colour[q * channels + ch] - colour[p * channels + ch]);
-    }
-}
-
-// dc[p] = dy[p] − Σ_{p receives} w·dy[p] + Σ_{q receives} w·dy[q].
-__kernel void antialias_colour_grad(__global float* dc, __global const float* dy, __global const float* screen,
-                                    __global const int* tris, __global const int* ids, __global const int4* bounds,
-                                    __global const int* neighbours, const int triangles, const int vertices,
-                                    const int width, const int height, const int channels) {
-    int p = get_global_id(0);
-    if (p >= width * height) return;
-    SILHOUETTE_SCENE;
-    for (int ch = 0; ch < channels; ++ch) dc[p * channels + ch] = dy[p * channels + ch];
+    for (int ch = 0; ch < channels; ++ch) out[p * channels + ch] = x[p * channels + ch];
     for (int d = 0; d < 4; ++d) {
         int q = neighbour_pixel(&s, p, d);
         Crossing c;
         if (q < 0 || !silhouette_crossing(&s, p, q, &c)) continue;
-        bool receives = crossing_receiver(&c) == p;
-        int from = receives ? p : q;
-        float share = receives ? -crossing_weight(&c) : crossing_weight(&c);
-        for (int ch = 0; ch < channels; ++ch) dc[p * channels + ch] += share * dy[from * channels + ch];
+        float w = crossing_weight(&c);
+        if (crossing_receiver(&c) == p) {
+            for (int ch = 0; ch < channels; ++ch)
+                out[p * channels + ch] += w * ((transposed ? 0.0f : x[q * channels + ch]) - x[p * channels + ch]);
+        } else if (transposed) {
+            for (int ch = 0; ch < channels; ++ch) out[p * channels + ch] += w * x[q * channels + ch];
+        }
     }
 }
 

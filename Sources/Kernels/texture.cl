@@ -74,11 +74,10 @@ __kernel void texture_grad_clear(__global long* fixed, const int count) {
 // fixed[texel, c] += round(weight·dy[i, c]·2³²) for the four taps of sample i.
 __kernel void texture_grad_texture(__global long* fixed, __global const float* texture, __global const float* uv,
                                    __global const float* dy, const TextureParameters p) {
-    int i = get_global_id(0);
-    if (i >= p.samples) return;
+    const int i = get_global_id(0);
     int4 t;
     float2 f;
-    if (!bilinear_tap(&p, uv[2 * i], uv[2 * i + 1], &t, &f)) return;
+    if (i >= p.samples || !bilinear_tap(&p, uv[2 * i], uv[2 * i + 1], &t, &f)) return;
     float4 weight = (float4)((1.0f - f.x) * (1.0f - f.y), f.x * (1.0f - f.y), (1.0f - f.x) * f.y, f.x * f.y);
     for (int c = 0; c < p.c; ++c) {
         float g = dy[i * p.c + c];

@@ -11,10 +11,14 @@
 /// neighbour across it, or one facing the other way on screen) the pair blends: for t > 1/2 the
 /// outside pixel gets (t − 1/2) of the inside colour, else the inside pixel gets (1/2 − t) of
 /// the outside colour: out[p] = c[p] + Σ_q w(p, q)·(c[q] − c[p]), continuous in the vertices.
+/// `transposed` applies the transpose of this linear map of the colours (the colour gradient):
+/// out[p] = c[p]·(1 − Σ_q w(p, q)) + Σ_q w(q, p)·c[q]. Both are gathers over the four neighbours.
 public struct Antialias: Op, OpenCLOp {
-    public init() {}
+    public let transposed: Bool
 
-    public var name: String { "antialias" }
+    public init(transposed: Bool = false) { self.transposed = transposed }
+
+    public var name: String { transposed ? "antialias_transposed" : "antialias" }
 
     public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
         try expectArity(name, inputs, 7)
@@ -27,19 +31,25 @@ public struct Antialias: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let scene = SilhouetteScene(screen: inputs[1], triangles: inputs[2], ids: inputs[4], bounds: inputs[5], neighbours: inputs[6])
-        let colour = inputs[0].values, c = inputs[0].shape[2]
-        var out = colour
+        let x = inputs[0].values, c = inputs[0].shape[2]
+        var out = x
         forEachPixel(&out, pixels: scene.ids.count) { p, out in
             scene.forEachNeighbour(of: p) { q in
-                guard let crossing = scene.crossing(p, q), crossing.receiver == p else { return }
-                for ch in 0..<c { out[p * c + ch] += crossing.weight * (colour[q * c + ch] - colour[p * c + ch]) }
+                guard let crossing = scene.crossing(p, q) else { return }
+                if crossing.receiver == p {
+                    for ch in 0..<c { out[p * c + ch] += crossing.weight * ((transposed ? 0 : x[q * c + ch]) - x[p * c + ch]) }
+                } else if transposed {
+                    for ch in 0..<c { out[p * c + ch] += crossing.weight * x[q * c + ch] }
+                }
             }
         }
         return [RefTensor(inputs[0].shape, out)]
     }
 
+    /// The forward's gradients; the transposed map is only ever a gradient, and has none.
     public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
-        let dColour = try g.apply(AntialiasColourGrad(), [dy] + x[1...2] + x[4...6])
+        guard !transposed else { throw EngineError.unsupportedOp(op: name + " (gradient)", backend: "autodiff") }
+        let dColour = try g.apply(Antialias(transposed: true), [dy] + x[1...6])
         let corners = try g.apply(AntialiasScreenGrad(), [x[0], dy] + x[1...2] + x[4...6])
         return [dColour, try g.apply(CornerSum(), corners, x[2], x[3]), nil, nil, nil, nil, nil]
     }
@@ -49,42 +59,8 @@ public struct Antialias: Op, OpenCLOp {
     }
 
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
-        try launchAntialias(device, "antialias_fwd", output: outputs[0], first: [inputs[0]], geometry: [inputs[1], inputs[2]] + inputs[4...6],
-                            work: inputs[4].type.count, channels: inputs[0].shape[2])
-    }
-}
-
-/// dcolour [H, W, C] from dy [H, W, C], screen, triangles, ids, bounds and edge neighbours:
-/// dc[p] = dy[p]·(1 − Σ_q w(p, q)) + Σ_q w(q, p)·dy[q] (a gather over the four neighbours).
-public struct AntialiasColourGrad: Op, OpenCLOp {
-    public var name: String { "antialias_colour_grad" }
-
-    public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
-        try expectArity(name, inputs, 6)
-        try expectAntialiasOperands(name, colour: inputs[0], screen: inputs[1], triangles: inputs[2], ids: inputs[3],
-                                    bounds: inputs[4], neighbours: inputs[5])
-        return [inputs[0]]
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
-        let scene = SilhouetteScene(screen: inputs[1], triangles: inputs[2], ids: inputs[3], bounds: inputs[4], neighbours: inputs[5])
-        let dy = inputs[0].values, c = inputs[0].shape[2]
-        var dc = dy
-        forEachPixel(&dc, pixels: scene.ids.count) { p, dc in
-            scene.forEachNeighbour(of: p) { q in
-                guard let crossing = scene.crossing(p, q) else { return }
-                let (from, share) = crossing.receiver == p ? (p, -crossing.weight) : (q, crossing.weight)
-                for ch in 0..<c { dc[p * c + ch] += share * dy[from * c + ch] }
-            }
-        }
-        return [RefTensor(inputs[0].shape, dc)]
-    }
-
-    func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
-        try launchAntialias(device, "antialias_colour_grad", output: outputs[0], first: [inputs[0]], geometry: Array(inputs[1...5]),
-                            work: inputs[3].type.count, channels: inputs[0].shape[2])
+        try launchAntialias(device, "antialias_blend", output: outputs[0], first: [inputs[0]], geometry: [inputs[1], inputs[2]] + inputs[4...6],
+                            work: inputs[4].type.count, channels: inputs[0].shape[2], extra: [.int(transposed ? 1 : 0)])
     }
 }
 
@@ -131,21 +107,21 @@ public struct AntialiasScreenGrad: Op, OpenCLOp {
 
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         try launchAntialias(device, "antialias_screen_grad", output: outputs[0], first: Array(inputs[0...1]), geometry: Array(inputs[2...6]),
-                            work: inputs[3].shape[0], channels: inputs[0].shape[2])
+                            work: inputs[3].shape[0], channels: inputs[0].shape[2], extra: [])
     }
 }
 
 /// Enqueues an antialias kernel: output, the leading tensors, screen, triangles, ids, bounds,
-/// neighbours, then counts (triangles, vertices, width, height, channels), over `work` items.
+/// neighbours, then counts (triangles, vertices, width, height, channels) and `extra`, over `work` items.
 private func launchAntialias(_ device: OpenCLBackend, _ kernel: String, output: Tensor, first: [Tensor], geometry: [Tensor],
-                             work: Int, channels: Int) throws {
+                             work: Int, channels: Int, extra: [KernelArgument]) throws {
     let ids = geometry[2]
     let k = try device.runtime.kernel(kernel, files: ["raster.cl", "antialias.cl"])
     try device.runtime.launch(k, global: [work], [.buffer(OpenCLBackend.buffer(output))]
         + (first + geometry).map { .buffer(OpenCLBackend.buffer($0)) } + [
         .int(Int32(geometry[1].shape[0])), .int(Int32(geometry[0].shape[0])), .int(Int32(ids.shape[1])),
         .int(Int32(ids.shape[0])), .int(Int32(channels)),
-    ])
+    ] + extra)
 }
 
 /// Checks the operands of the antialias ops, naming the op.
