@@ -15,21 +15,25 @@ public struct DirectionalLight {
 public extension Graph {
     /// albedo ⊙ (ambient + Σ_lights colour·max(0, n̂·l̂)) [H, W, 3], from albedo [H, W, 3],
     /// normals [H, W, 3] (normalised here; zero normals, as on empty pixels, stay zero) and
-    /// ambient [3].
+    /// ambient [3]. The irradiance is one matrix product: [max(0, n̂·l̂₁) … max(0, n̂·l̂_L), 1]
+    /// [HW, L + 1] times the colours stacked over the ambient [L + 1, 3].
     func lambert(albedo: Value, normals: Value, ambient: Value, lights: [DirectionalLight]) throws -> Value {
         let (h, w) = try expectShadingOperands("lambert", albedo: albedo, normals: normals)
-        let n = try reshape(l2Normalize(normals, axis: 2), [h * w, 3])
-        var irradiance = try broadcast(reshape(ambient, [1, 1, 3]), to: [h, w, 3])
-        for light in lights {
-            guard light.colour.shape == [3], light.direction.shape == [3] else {
-                throw EngineError.shapeMismatch(op: "lambert", expected: "light colour [3] and direction [3]",
-                                                got: "\(light.colour.type) and \(light.direction.type)")
-            }
-            let l = try reshape(l2Normalize(light.direction, axis: 0), [3, 1])
-            let cosine = try reshape(relu(matmul(n, l)), [h, w, 1])
-            irradiance = try add(irradiance, mul(cosine, light.colour))
+        for light in lights where light.colour.shape != [3] || light.direction.shape != [3] {
+            throw EngineError.shapeMismatch(op: "lambert", expected: "light colour [3] and direction [3]",
+                                            got: "\(light.colour.type) and \(light.direction.type)")
         }
-        return try mul(albedo, irradiance)
+        guard ambient.shape == [3] else {
+            throw EngineError.shapeMismatch(op: "lambert", expected: "ambient [3]", got: ambient.type.description)
+        }
+        let n = try reshape(l2Normalize(normals, axis: 2), [h * w, 3])
+        var factors = [constant(HostTensor([h * w, 1], [Float](repeating: 1, count: h * w)))]
+        if !lights.isEmpty {
+            let directions = try l2Normalize(concat(lights.map { try reshape($0.direction, [3, 1]) }, axis: 1), axis: 0)
+            factors.insert(try relu(matmul(n, directions)), at: 0)
+        }
+        let colours = try concat((lights.map(\.colour) + [ambient]).map { try reshape($0, [1, 3]) }, axis: 0)
+        return try mul(albedo, reshape(matmul(concat(factors, axis: 1), colours), [h, w, 3]))
     }
 
     /// albedo ⊙ Σ_k coefficients[k, c]·Y_k(n̂) [H, W, 3], with the 9 real spherical harmonics

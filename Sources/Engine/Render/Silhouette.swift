@@ -48,7 +48,9 @@ struct SilhouetteScene<T: RefScalar> {
         let ein = t.edges(T(inside % width) + T(0.5), T(inside / width) + T(0.5))
         let eout = t.edges(T(outside % width) + T(0.5), T(outside / width) + T(0.5))
         var best: SilhouetteCrossing<T>?
-        for (k, (i, o)) in [(ein.0, eout.0), (ein.1, eout.1), (ein.2, eout.2)].enumerated() where sign * i >= 0 && sign * o < 0 {
+        for k in 0..<3 {
+            let i = k == 0 ? ein.0 : k == 1 ? ein.1 : ein.2, o = k == 0 ? eout.0 : k == 1 ? eout.1 : eout.2
+            guard sign * i >= 0 && sign * o < 0 else { continue }
             let position = i / (i - o)
             if best == nil || position < best!.t {
                 best = SilhouetteCrossing(triangle: front.id, edge: k, inside: inside, outside: outside, t: position, eIn: i, eOut: o)
