@@ -51,12 +51,17 @@ public struct Map: Op, OpenCLOp {
         } else {
             let strides = inputs.map { $0.shape.broadcastStrides(to: out) }
             let sa = strides[0], sb = strides.count > 1 ? strides[1] : sa, sc = strides.count > 2 ? strides[2] : sa
+            // Rows along the innermost dimension: the outer index steps once per row.
+            let last = out.count - 1, inner = out[last]
+            let (ka, kb, kc) = (sa[last], sb[last], sc[last])
             var index = [Int](repeating: 0, count: out.count)
-            for i in 0..<count {
+            for row in 0..<(inner == 0 ? 0 : count / inner) {
                 var ia = 0, ib = 0, ic = 0
-                for d in index.indices { ia += index[d] * sa[d]; ib += index[d] * sb[d]; ic += index[d] * sc[d] }
-                y[i] = function.apply(a[ia], b[ib], c[ic], p0, p1)
-                var d = out.count - 1
+                for d in 0..<last { ia += index[d] * sa[d]; ib += index[d] * sb[d]; ic += index[d] * sc[d] }
+                for k in 0..<inner {
+                    y[row * inner + k] = function.apply(a[ia + k * ka], b[ib + k * kb], c[ic + k * kc], p0, p1)
+                }
+                var d = last - 1
                 while d >= 0 {
                     index[d] += 1
                     if index[d] < out[d] { break }

@@ -39,14 +39,15 @@ public struct Reduce: Op, OpenCLOp {
         let outStrides = kept.broadcastStrides(to: x.shape)  // input index → output index
         var y = [T](repeating: kind == .max ? -T.infinity : 0, count: out.elementCount)
         var index = [Int](repeating: 0, count: x.shape.count)
-        for i in 0..<x.values.count {
+        let values = x.values, shape = x.shape  // locals: no retain/release per element
+        for i in 0..<values.count {
             var o = 0
             for d in index.indices { o += index[d] * outStrides[d] }
-            y[o] = kind == .max ? T.maximum(y[o], x.values[i]) : y[o] + x.values[i]
+            y[o] = kind == .max ? T.maximum(y[o], values[i]) : y[o] + values[i]
             var d = index.count - 1
             while d >= 0 {
                 index[d] += 1
-                if index[d] < x.shape[d] { break }
+                if index[d] < shape[d] { break }
                 index[d] = 0
                 d -= 1
             }

@@ -35,9 +35,8 @@ public struct TriangleBounds: Op, OpenCLOp {
         var bounds = [Int32](repeating: 0, count: 4 * f)
         for t in 0..<f {
             guard let tri = ScreenTriangle(screen, triangles, t) else { continue }
-            let coordinates = [tri.x0, tri.y0, tri.w0, tri.x1, tri.y1, tri.w1, tri.x2, tri.y2, tri.w2]
             let nearT = T(Double(near))
-            guard coordinates.allSatisfy(\.isFinite), tri.w0 >= nearT, tri.w1 >= nearT, tri.w2 >= nearT,
+            guard tri.isFinite, tri.w0 >= nearT, tri.w1 >= nearT, tri.w2 >= nearT,
                   tri.doubleArea != 0 else { continue }
             let x = pixelRange(Swift.min(tri.x0, tri.x1, tri.x2), Swift.max(tri.x0, tri.x1, tri.x2), width)
             let y = pixelRange(Swift.min(tri.y0, tri.y1, tri.y2), Swift.max(tri.y0, tri.y1, tri.y2), height)

@@ -7,13 +7,19 @@ struct ScreenTriangle<T: RefScalar> {
     let x0, y0, w0, x1, y1, w1, x2, y2, w2: T
 
     /// Triangle `f`, or nil when one of its indices is outside 0..<V.
-    init?(_ screen: [T], _ triangles: [Int32], _ f: Int) {
+    init?(_ screen: borrowing [T], _ triangles: borrowing [Int32], _ f: Int) {
         let v = screen.count / 3
         let i0 = Int(triangles[3 * f]), i1 = Int(triangles[3 * f + 1]), i2 = Int(triangles[3 * f + 2])
         guard i0 >= 0, i0 < v, i1 >= 0, i1 < v, i2 >= 0, i2 < v else { return nil }
         (x0, y0, w0) = (screen[3 * i0], screen[3 * i0 + 1], screen[3 * i0 + 2])
         (x1, y1, w1) = (screen[3 * i1], screen[3 * i1 + 1], screen[3 * i1 + 2])
         (x2, y2, w2) = (screen[3 * i2], screen[3 * i2 + 1], screen[3 * i2 + 2])
+    }
+
+    /// Whether every coordinate is finite.
+    var isFinite: Bool {
+        x0.isFinite && y0.isFinite && w0.isFinite && x1.isFinite && y1.isFinite && w1.isFinite
+            && x2.isFinite && y2.isFinite && w2.isFinite
     }
 
     /// Twice the signed area, positive for counter-clockwise on screen (y down).
