@@ -137,3 +137,32 @@ final class RenderBackwardTests: XCTestCase {
         XCTAssertThrowsError(try g.rotationMatrix(axisAngle: g.input("r", [4]))) { XCTAssertTrue("\($0)".contains("rodrigues"), "\($0)") }
     }
 }
+
+final class MeshRenderTests: XCTestCase {
+    /// A whole textured render and its backward run on OpenCL with no CPU fallback and agree with the CPU.
+    func testTexturedRenderAndBackwardMatchTheCPUOnOpenCL() throws {
+        let device = try TestDevice.openCL()
+        let sphere = Mesh.uvSphere(rings: 8, segments: 12)
+        var settings = RenderSettings(width: 40, height: 32)
+        settings.rotation = [0.2, 0.5, 0]
+        let render = try MeshRenderGraph(mesh: sphere, textureShape: [6, 10, 3], settings: settings)
+        let g = render.graph
+        let grads = try g.gradients(of: g.sum(g.square(render.image)), wrt: [render.vertices, render.texture!])
+        let texture = HostTensor([6, 10, 3], (0..<180).map { Float(($0 * 29) % 61) / 61 })
+        func run(_ backend: any Backend) throws -> (Program, [[Float]]) {
+            let program = try Program(graph: g, outputs: [render.image] + grads, device: backend)
+            for (name, value) in try MeshRenderGraph.feeds(mesh: sphere, texture: texture, settings: settings) {
+                try program.set(name, value)
+            }
+            try program.run()
+            return (program, try ([render.image] + grads).map { try program.read($0).values })
+        }
+        let (program, onDevice) = try run(device)
+        XCTAssertEqual(program.fallbacks, [])
+        let onCPU = try run(CPUBackend.shared).1
+        XCTAssertGreaterThan(onCPU[0].filter { $0 > 0.05 }.count, 300, "the sphere covers a good part of the image")
+        // Vertex and texture gradients sum hundreds of products per element, in another order on
+        // each backend (and through 2⁻³² fixed point for the texture on OpenCL): 1e-4 + 1e-3·|ref|.
+        for (a, b) in zip(onDevice, onCPU) { assertClose(a, b, atol: 1e-4, rtol: 1e-3) }
+    }
+}
