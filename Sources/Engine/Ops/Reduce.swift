@@ -38,18 +38,23 @@ public struct Reduce: Op, OpenCLOp {
         let kept = keptShape(x.shape, axes)
         let outStrides = kept.broadcastStrides(to: x.shape)  // input index → output index
         var y = [T](repeating: kind == .max ? -T.infinity : 0, count: out.elementCount)
-        var index = [Int](repeating: 0, count: x.shape.count)
-        let values = x.values, shape = x.shape  // locals: no retain/release per element
-        for i in 0..<values.count {
-            var o = 0
-            for d in index.indices { o += index[d] * outStrides[d] }
-            y[o] = kind == .max ? T.maximum(y[o], values[i]) : y[o] + values[i]
-            var d = index.count - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < shape[d] { break }
-                index[d] = 0
-                d -= 1
+        let values = x.values, shape = x.shape, isMax = kind == .max
+        // Through buffer pointers: no retain, release or uniqueness check per element.
+        var index = [Int](repeating: 0, count: shape.count)
+        y.withUnsafeMutableBufferPointer { y in
+            index.withUnsafeMutableBufferPointer { index in
+                for i in 0..<values.count {
+                    var o = 0
+                    for d in 0..<index.count { o += index[d] * outStrides[d] }
+                    y[o] = isMax ? T.maximum(y[o], values[i]) : y[o] + values[i]
+                    var d = index.count - 1
+                    while d >= 0 {
+                        index[d] += 1
+                        if index[d] < shape[d] { break }
+                        index[d] = 0
+                        d -= 1
+                    }
+                }
             }
         }
         if kind == .mean {
