@@ -165,4 +165,23 @@ final class MeshRenderTests: XCTestCase {
         // each backend (and through 2⁻³² fixed point for the texture on OpenCL): 1e-4 + 1e-3·|ref|.
         for (a, b) in zip(onDevice, onCPU) { assertClose(a, b, atol: 1e-4, rtol: 1e-3) }
     }
+
+    /// Rasterizing the unwelded mesh (for per-corner UVs) keeps the welded edge neighbours: a
+    /// constant texture renders exactly as the plain colour does, interior edges unblended.
+    func testTexturedRenderOfAConstantTextureEqualsThePlainRender() throws {
+        let sphere = Mesh.uvSphere(rings: 8, segments: 12)
+        var settings = RenderSettings(width: 40, height: 32)
+        settings.rotation = [0.2, 0.5, 0]
+        let texture = HostTensor([2, 2, 3], (0..<12).map { settings.colour[$0 % 3] })
+        func image(textured: Bool) throws -> [Float] {
+            let render = try MeshRenderGraph(mesh: sphere, textureShape: textured ? [2, 2, 3] : nil, settings: settings)
+            let program = try Program(graph: render.graph, outputs: [render.image], device: CPUBackend.shared)
+            for (name, value) in try MeshRenderGraph.feeds(mesh: sphere, texture: textured ? texture : nil, settings: settings) {
+                try program.set(name, value)
+            }
+            try program.run()
+            return try program.read(render.image).values
+        }
+        assertClose(try image(textured: true), try image(textured: false), atol: 1e-5, rtol: 1e-5)
+    }
 }

@@ -88,7 +88,7 @@ public extension Graph {
         let raster: Rasterization, pixelNormals: Value, albedo: Value, rasterScreen: Value
         if let texture {
             // UVs are per corner (seams): rasterize the unwelded mesh, one vertex per corner.
-            let corners = try RenderMesh(self, triangles: (0..<Int32(f)).map { SIMD3(3 * $0, 3 * $0 + 1, 3 * $0 + 2) }, vertexCount: 3 * f)
+            let corners = welded.unwelded(self)
             let uv = mesh.textureTriangles.flatMap { t in [t.x, t.y, t.z].flatMap { [mesh.textureCoordinates[Int($0)].x, mesh.textureCoordinates[Int($0)].y] } }
             rasterScreen = try cornerGather(screen, welded)
             raster = try rasterize(rasterScreen, corners, width: s.width, height: s.height)

@@ -48,6 +48,22 @@ public struct RenderMesh {
         }))
     }
 
+    private init(vertexCount: Int, triangleCount: Int, triangles: Value, cornersByVertex: Value, edgeNeighbours: Value) {
+        (self.vertexCount, self.triangleCount, self.triangles) = (vertexCount, triangleCount, triangles)
+        (self.cornersByVertex, self.edgeNeighbours) = (cornersByVertex, edgeNeighbours)
+    }
+
+    /// The same triangles with a vertex of their own per corner (vertex 3f + k is corner k of
+    /// triangle f: per-corner attributes such as UVs with seams), keeping this mesh's edge
+    /// neighbours, so antialiasing still finds only the true silhouettes.
+    public func unwelded(_ g: Graph) -> RenderMesh {
+        let corners = (0..<Int32(3 * triangleCount)).map { $0 }
+        return RenderMesh(vertexCount: 3 * triangleCount, triangleCount: triangleCount,
+                          triangles: g.constant(HostTensor([triangleCount, 3], indices: corners)),
+                          cornersByVertex: g.constant(HostTensor([3 * triangleCount, 1], indices: corners)),
+                          edgeNeighbours: edgeNeighbours)
+    }
+
     /// The operands every corner op takes after its data: triangles and corner adjacency.
     var connectivity: [Value] { [triangles, cornersByVertex] }
 }
