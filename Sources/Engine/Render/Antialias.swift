@@ -34,8 +34,8 @@ public struct Antialias: Op, OpenCLOp {
         let x = inputs[0].values, c = inputs[0].shape[2]
         var out = x
         forEachPixel(&out, pixels: scene.ids.count) { p, out in
-            scene.forEachNeighbour(of: p) { q in
-                guard let crossing = scene.crossing(p, q) else { return }
+            for direction in 0..<4 {
+                guard let q = scene.neighbour(of: p, direction), let crossing = scene.crossing(p, q) else { continue }
                 if crossing.receiver == p {
                     for ch in 0..<c { out[p * c + ch] += crossing.weight * ((transposed ? 0 : x[q * c + ch]) - x[p * c + ch]) }
                 } else if transposed {
@@ -92,8 +92,9 @@ public struct AntialiasScreenGrad: Op, OpenCLOp {
         var found = [[(crossing: SilhouetteCrossing<T>, g: T)]](repeating: [], count: scene.ids.count / 2048 + 1)
         forEachPixel(&found, pixels: found.count, chunk: 1) { part, found in
             for p in part * 2048..<Swift.min(scene.ids.count, (part + 1) * 2048) {
-                scene.forEachNeighbour(of: p) { q in
-                    guard let crossing = scene.crossing(p, q), crossing.receiver == p else { return }
+                for direction in 0..<4 {
+                    guard let q = scene.neighbour(of: p, direction), let crossing = scene.crossing(p, q),
+                          crossing.receiver == p else { continue }
                     var g: T = 0
                     for ch in 0..<c { g += dy[p * c + ch] * (colour[q * c + ch] - colour[p * c + ch]) }
                     found[part].append((crossing, g))

@@ -102,7 +102,6 @@ public extension Graph {
         }
         let lights = s.lights.map { DirectionalLight(colour: constant(HostTensor([3], $0.colour)), direction: constant(HostTensor([3], $0.direction))) }
         let shaded = try lambert(albedo: albedo, normals: pixelNormals, ambient: constant(HostTensor([3], s.ambient)), lights: lights)
-        let background = try broadcast(constant(HostTensor([3], s.background)), to: [s.height, s.width, 3])
-        return try antialias(composite(shaded, over: background, raster), raster, screen: rasterScreen)
+        return try antialias(composite(shaded, over: constant(HostTensor([3], s.background)), raster), raster, screen: rasterScreen)
     }
 }

@@ -15,13 +15,15 @@ struct SilhouetteScene<T: RefScalar> {
         (width, height, triangleCount) = (ids.shape[1], ids.shape[0], triangles.shape[0])
     }
 
-    /// Calls `body(q)` for the neighbours of pixel p in the order left, right, up, down.
-    func forEachNeighbour(of p: Int, _ body: (Int) -> Void) {
+    /// The neighbour of pixel p in direction 0…3 (left, right, up, down), or nil off the image.
+    func neighbour(of p: Int, _ direction: Int) -> Int? {
         let x = p % width, y = p / width
-        if x > 0 { body(p - 1) }
-        if x + 1 < width { body(p + 1) }
-        if y > 0 { body(p - width) }
-        if y + 1 < height { body(p + width) }
+        switch direction {
+        case 0: return x > 0 ? p - 1 : nil
+        case 1: return x + 1 < width ? p + 1 : nil
+        case 2: return y > 0 ? p - width : nil
+        default: return y + 1 < height ? p + width : nil
+        }
     }
 
     /// The triangle drawn at pixel p, if any.
