@@ -95,8 +95,10 @@ public struct Reduce: Op, OpenCLOp {
                                             got: shape.shapeText)
         }
         let reduced = max(1, inner.count)
-        let k = try device.kernel("reduce_axes", file: "reduce.cl")
-        try device.runtime.launch(k, global: [outer.count * 64], local: [64], [
+        // Short reductions (such as over an RGB or xyz axis): one work-item per output element.
+        let short = inner.count <= 16
+        let k = try device.kernel(short ? "reduce_axes_short" : "reduce_axes", file: "reduce.cl")
+        try device.runtime.launch(k, global: [short ? outer.count : outer.count * 64], local: short ? nil : [64], [
             .buffer(OpenCLBackend.buffer(outputs[0])), .buffer(OpenCLBackend.buffer(inputs[0])),
             .strided(outer), .strided(inner), .int(kind == .max ? 1 : 0),
             .float(kind == .mean ? 1 / Float(reduced) : 1),
