@@ -61,13 +61,7 @@ public struct Map: Op, OpenCLOp {
                 for k in 0..<inner {
                     y[row * inner + k] = function.apply(a[ia + k * ka], b[ib + k * kb], c[ic + k * kc], p0, p1)
                 }
-                var d = last - 1
-                while d >= 0 {
-                    index[d] += 1
-                    if index[d] < out[d] { break }
-                    index[d] = 0
-                    d -= 1
-                }
+                index.step(within: out, dimensions: last)
             }
         }
         return [RefTensor(out, y)]

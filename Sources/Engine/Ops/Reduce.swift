@@ -47,13 +47,7 @@ public struct Reduce: Op, OpenCLOp {
                     var o = 0
                     for d in 0..<index.count { o += index[d] * outStrides[d] }
                     y[o] = isMax ? T.maximum(y[o], values[i]) : y[o] + values[i]
-                    var d = index.count - 1
-                    while d >= 0 {
-                        index[d] += 1
-                        if index[d] < shape[d] { break }
-                        index[d] = 0
-                        d -= 1
-                    }
+                    index.step(within: shape, dimensions: shape.count)
                 }
             }
         }
