@@ -130,7 +130,9 @@ public struct TextureGrad: Op, OpenCLOp {
             return
         }
         let count = inputs[0].type.count
-        let fixed = try device.allocate(TensorType([2 * count], .int32))   // one 64-bit integer per texel value
+        // One 64-bit integer per texel value. The scratch goes back to the pool when this returns,
+        // before its kernels have run: safe, as the queue is in order and a later user's kernels follow.
+        let fixed = try device.allocate(TensorType([2 * count], .int32))
         let accumulator = OpenCLBackend.buffer(fixed)
         try device.runtime.launch(try device.kernel("texture_grad_clear", file: "texture.cl"), global: [count],
                                   [.buffer(accumulator), .int(Int32(count))])
