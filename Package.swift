@@ -21,7 +21,8 @@ let imageCodecs: Target = .target(
 
 let kernelFiles = [
     "common.cl", "elementwise.cl", "reduce.cl", "matmul.cl", "layout.cl", "optimizer.cl",
-    "conv2d.cl", "pool2d.cl", "resample.cl",
+    "conv2d.cl", "pool2d.cl", "resample.cl", "camera.cl", "mesh.cl", "raster.cl", "interpolate.cl",
+    "texture.cl", "antialias.cl",
 ]
 
 let kernels: Target = .target(

@@ -14,6 +14,12 @@ public enum KernelSource {
         "conv2d.cl": PackageResources.conv2d_cl,
         "pool2d.cl": PackageResources.pool2d_cl,
         "resample.cl": PackageResources.resample_cl,
+        "camera.cl": PackageResources.camera_cl,
+        "mesh.cl": PackageResources.mesh_cl,
+        "raster.cl": PackageResources.raster_cl,
+        "interpolate.cl": PackageResources.interpolate_cl,
+        "texture.cl": PackageResources.texture_cl,
+        "antialias.cl": PackageResources.antialias_cl,
     ]
 
     /// The source text of `file` (e.g. "matmul.cl"): from `GANFIT_KERNEL_DIR` when that folder

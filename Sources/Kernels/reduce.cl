@@ -1,5 +1,6 @@
 // Reductions (sum, max) over arbitrary axes: one work-group per output element, a fixed-order
-// tree in local memory, so results are deterministic run to run.
+// tree in local memory, so results are deterministic run to run; short reductions (at most 16
+// elements) one work-item per output element, in order.
 
 #define REDUCE_GROUP 64
 #define REDUCE_SUM 0
@@ -29,4 +30,18 @@ void reduce_axes(__global float* y, __global const float* x,
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) y[base.s0] = kind == REDUCE_MAX ? partial[0] : partial[0] * scale;
+}
+
+// The same for short reductions: output element o sums its inner.count inputs in order.
+__kernel void reduce_axes_short(__global float* y, __global const float* x,
+                                const Strided outer, const Strided inner, const int kind, const float scale) {
+    int o = get_global_id(0);
+    if (o >= outer.count) return;
+    int4 base = strided_offsets(&outer, o);
+    float acc = kind == REDUCE_MAX ? -INFINITY : 0.0f;
+    for (int r = 0; r < inner.count; ++r) {
+        float v = x[base.s1 + strided_offsets(&inner, r).s1];
+        acc = kind == REDUCE_MAX ? fmax(acc, v) : acc + v;
+    }
+    y[base.s0] = kind == REDUCE_MAX ? acc : acc * scale;
 }

@@ -18,6 +18,7 @@ public enum OpCases {
             + AffineWarp.cases
             + Normalization.cases
             + Composite.cases
+            + RenderCases.cases
     }
 
     /// Benchmark-sized cases of the same families (too large for finite differences).
@@ -39,6 +40,7 @@ public enum OpCases {
                 try g.gather(x[0], x[1])
             },
         ] + Conv2d.benchmarkCases + Pool2d.benchmarkCases + Resize.benchmarkCases + AffineWarp.benchmarkCases
+            + RenderCases.benchmark
     }
 
     /// Cases whose name contains any of the filters (all of `cases` for an empty list).

@@ -51,13 +51,7 @@ func stridedGather<T>(_ source: [T], shape: Shape, strides: [Int], offset: Int =
         var at = offset
         for d in index.indices { at += index[d] * strides[d] }
         result.append(source[at])
-        var d = shape.count - 1
-        while d >= 0 {
-            index[d] += 1
-            if index[d] < shape[d] { break }
-            index[d] = 0
-            d -= 1
-        }
+        index.step(within: shape, dimensions: shape.count)
     }
     return result
 }

@@ -38,17 +38,17 @@ public struct Reduce: Op, OpenCLOp {
         let kept = keptShape(x.shape, axes)
         let outStrides = kept.broadcastStrides(to: x.shape)  // input index → output index
         var y = [T](repeating: kind == .max ? -T.infinity : 0, count: out.elementCount)
-        var index = [Int](repeating: 0, count: x.shape.count)
-        for i in 0..<x.values.count {
-            var o = 0
-            for d in index.indices { o += index[d] * outStrides[d] }
-            y[o] = kind == .max ? T.maximum(y[o], x.values[i]) : y[o] + x.values[i]
-            var d = index.count - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < x.shape[d] { break }
-                index[d] = 0
-                d -= 1
+        let values = x.values, shape = x.shape, isMax = kind == .max
+        // Through buffer pointers: no retain, release or uniqueness check per element.
+        var index = [Int](repeating: 0, count: shape.count)
+        y.withUnsafeMutableBufferPointer { y in
+            index.withUnsafeMutableBufferPointer { index in
+                for i in 0..<values.count {
+                    var o = 0
+                    for d in 0..<index.count { o += index[d] * outStrides[d] }
+                    y[o] = isMax ? T.maximum(y[o], values[i]) : y[o] + values[i]
+                    index.step(within: shape, dimensions: shape.count)
+                }
             }
         }
         if kind == .mean {
@@ -89,8 +89,10 @@ public struct Reduce: Op, OpenCLOp {
                                             got: shape.shapeText)
         }
         let reduced = max(1, inner.count)
-        let k = try device.kernel("reduce_axes", file: "reduce.cl")
-        try device.runtime.launch(k, global: [outer.count * 64], local: [64], [
+        // Short reductions (such as over an RGB or xyz axis): one work-item per output element.
+        let short = inner.count <= 16
+        let k = try device.kernel(short ? "reduce_axes_short" : "reduce_axes", file: "reduce.cl")
+        try device.runtime.launch(k, global: [short ? outer.count : outer.count * 64], local: short ? nil : [64], [
             .buffer(OpenCLBackend.buffer(outputs[0])), .buffer(OpenCLBackend.buffer(inputs[0])),
             .strided(outer), .strided(inner), .int(kind == .max ? 1 : 0),
             .float(kind == .mean ? 1 / Float(reduced) : 1),

@@ -65,3 +65,18 @@ func normalizedAxes(_ axes: [Int], rank: Int, op: String) throws -> [Int] {
     }
     return result.sorted()
 }
+
+extension MutableCollection where Element == Int, Index == Int {
+    /// Steps this row-major multi-index once over the first `dimensions` dimensions of `shape`
+    /// (the last of them fastest), wrapping to all zeros after the last index.
+    @inline(__always)
+    mutating func step(within shape: Shape, dimensions: Int) {
+        var d = dimensions - 1
+        while d >= 0 {
+            self[d] += 1
+            if self[d] < shape[d] { return }
+            self[d] = 0
+            d -= 1
+        }
+    }
+}

@@ -15,6 +15,11 @@ extension Reduce {
             },
             OpCase("reduce", "max axes [1] [6,33]", [.float([6, 33])]) { g, x in try g.max(x[0], axes: [1]) },
             OpCase("reduce", "max axes [0,-1] [7,4,9]", [.float([7, 4, 9])]) { g, x in try g.max(x[0], axes: [0, -1]) },
+            // Short reductions (≤ 16 elements) take the one-work-item-per-output kernel.
+            OpCase("reduce", "max axes [2] short [5,6,3]", [.float([5, 6, 3])]) { g, x in try g.max(x[0], axes: [2]) },
+            OpCase("reduce", "mean axes [0,2] keep short [2,7,4]", [.float([2, 7, 4])]) { g, x in
+                try g.mean(x[0], axes: [0, 2], keepDims: true)
+            },
         ]
     }
 }
