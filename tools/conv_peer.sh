@@ -15,6 +15,14 @@ fi
 swift build -c release --product ganfit-gpu >&2
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-.build/release/ganfit-gpu bench --device cpu --filter conv2d --filter "matmul NN" --json --seconds "$seconds" > "$out/ours.json"
-"$venv/bin/python" tools/conv_peer_jax.py "$seconds" > "$out/jax.json"
-python3 tools/conv_peer_table.py "$out/ours.json" "$out/jax.json"
+# Shape by shape, ours then JAX's, so that both see the same load on a shared machine.
+.build/release/ganfit-gpu bench --device cpu --filter "matmul NN" --json --seconds "$seconds" > "$out/ours-sgemm.json"
+"$venv/bin/python" tools/conv_peer_jax.py --labels > "$out/labels"
+n=0
+while IFS= read -r label; do
+  .build/release/ganfit-gpu bench --device cpu --filter "conv2d fwd $label" --filter "conv2d bwd-input $label" \
+    --filter "conv2d bwd-weight $label" --json --seconds "$seconds" > "$out/ours-$n.json"
+  "$venv/bin/python" tools/conv_peer_jax.py "$seconds" "$label" > "$out/jax-$n.json"
+  n=$((n + 1))
+done < "$out/labels"
+python3 tools/conv_peer_table.py "$out"

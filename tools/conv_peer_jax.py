@@ -2,6 +2,8 @@
 """The conv2d benchmark shapes of `ganfit-gpu bench --filter conv2d`, timed in JAX/XLA on the CPU.
 
 Prints JSON: [{"name": <the same case name as ganfit-gpu bench>, "medianMilliseconds": …, "gflops": …}].
+Usage: conv_peer_jax.py [seconds per case] [shape label, e.g. "3×3 (128,64)"; default all];
+conv_peer_jax.py --labels lists the shape labels.
 Run it from a throwaway virtual environment outside the project (tools/conv_peer.sh makes one);
 float32, precision HIGHEST, batch 1, forward and the two backward passes each jitted on their own.
 """
@@ -37,10 +39,16 @@ def timed(fn, *args, seconds):
 
 
 def main():
+    if sys.argv[1:2] == ["--labels"]:
+        print("\n".join(shape[0] for shape in SHAPES))
+        return
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 0.3
+    only = sys.argv[2] if len(sys.argv) > 2 else None
     rng = np.random.default_rng(0)
     results = []
     for label, c, k, h, r, s, stride, padding in SHAPES:
+        if only is not None and label != only:
+            continue
         x = jnp.asarray(rng.uniform(-1, 1, (1, c, h, h)), jnp.float32)
         w = jnp.asarray(rng.uniform(-1, 1, (k, c, r, s)), jnp.float32)
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Joins `ganfit-gpu bench --json` and tools/conv_peer_jax.py output into one table of ratios."""
+"""Joins the `ganfit-gpu bench --json` and tools/conv_peer_jax.py outputs that tools/conv_peer.sh
+leaves in one folder (ours-*.json, jax-*.json) into one table of ratios."""
+import glob
 import json
 import sys
 
 
-def main(ours_path, peer_path):
-    ours = {r["name"]: r for r in json.load(open(ours_path))}
-    peer = json.load(open(peer_path))
+def main(folder):
+    ours = {r["name"]: r for path in sorted(glob.glob(folder + "/ours-*.json")) for r in json.load(open(path))}
+    parts = [json.load(open(path)) for path in sorted(glob.glob(folder + "/jax-*.json"))]
+    peer = {"peer": parts[0]["peer"], "results": [r for part in parts for r in part["results"]]}
     sgemm = next((r["gflops"] for name, r in ours.items() if name.startswith("matmul NN")), None)
     print(f"peer: {peer['peer']}; OpenBLAS SGEMM 1024³ in this run: {sgemm:.1f} GFLOP/s" if sgemm else f"peer: {peer['peer']}")
     print(f"{'case':<40} {'ours ms':>8} {'GFLOP/s':>8} {'÷SGEMM':>7} {'JAX ms':>8} {'GFLOP/s':>8} {'ours÷JAX':>9}")
@@ -29,4 +32,4 @@ def main(ours_path, peer_path):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(sys.argv[1])
