@@ -140,6 +140,17 @@ final class TensorFlowImportTests: XCTestCase {
         assertBadFile(try GraphDef.read(foreign), path: foreign, mentions: ["GraphDef"])
     }
 
+    func testInfoListsAGraphsOpsAndWhatTheImporterLacks() throws {
+        let path = try write(Proto.graph([
+            Proto.node("input", "Placeholder", [], ["shape": Proto.message { $0.field(7, Proto.shape([1, 2, 2, 3])) }]),
+            Proto.node("relu", "Relu", ["input"]), Proto.node("probabilities", "Softmax", ["relu"]),
+        ]))
+        let text = try FileDescription.describe(path)
+        XCTAssertTrue(text.contains("3 nodes; inputs: input [1, 2, 2, 3]"), text)
+        XCTAssertTrue(text.contains("Placeholder 1, Relu 1, Softmax 1"), text)
+        XCTAssertTrue(text.contains("does not support: Softmax"), text)
+    }
+
     func testAMissingFaceNetModelSaysHowToFetchIt() throws {
         let empty = try scratchFolder(self)
         XCTAssertThrowsError(try FaceNet.locate(environment: ["GANFIT_MODELS": empty], searchFolders: [empty])) { error in

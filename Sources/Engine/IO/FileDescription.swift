@@ -7,7 +7,7 @@ public enum FileDescription {
     public enum Kind: String, Sendable {
         case eosModel = "eos morphable model", blendshapes = "eos expression blendshapes", png = "PNG image"
         case jpeg = "JPEG image", safetensors = "safetensors weights", ply = "PLY mesh", obj = "OBJ mesh"
-        case pts = "iBUG .pts landmarks"
+        case pts = "iBUG .pts landmarks", graphDef = "TensorFlow GraphDef"
     }
 
     /// The format of `path`, judged by its first bytes, then (for text) by its extension.
@@ -25,8 +25,9 @@ public enum FileDescription {
         if (1...10_000).contains(u64(0)), (1...1000).contains(u64(8)) { return .blendshapes }
         if ext == "obj" { return .obj }
         if ext == "pts" || head.starts(with: Array("version:".utf8)) { return .pts }
+        if ext == "pb" { return .graphDef }  // protobuf has no signature: trust the extension
         throw EngineError.badFile(path: path, problem: "is not a format this tool knows: "
-                                  + "an eos model or blendshapes, PNG, JPEG, safetensors, OBJ, PLY or .pts file")
+                                  + "an eos model or blendshapes, PNG, JPEG, safetensors, OBJ, PLY, .pts or TensorFlow .pb file")
     }
 
     /// A few lines saying what `path` holds (counts, sizes, tensors); badFile if it cannot be read.
@@ -55,6 +56,19 @@ public enum FileDescription {
             let head = String(decoding: try FileInput.head(path, count: 4096, what: "a PLY mesh"), as: UTF8.self)
             guard let end = head.range(of: "end_header") else { throw EngineError.badFile(path: path, problem: "has no end_header line") }
             lines = head[..<end.lowerBound].split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("ply") }.map(String.init)
+        case .graphDef:
+            let graph = try GraphDef.read(path)
+            var ops: [String: Int] = [:]
+            for node in graph.nodes { ops[node.op, default: 0] += 1 }
+            let inputs = graph.nodes.filter { $0.op == "Placeholder" }.map { node -> String in
+                guard case .shape(let shape)? = node.attributes["shape"] else { return node.name }
+                return "\(node.name) \(shape)"
+            }
+            let unsupported = ops.keys.filter { !TensorFlowImporter.supportedOps.contains($0) }.sorted()
+            lines = ["\(counted(graph.nodes.count, "node")); inputs: " + inputs.joined(separator: ", "),
+                     "ops: " + ops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+                     unsupported.isEmpty ? "every op is supported by the importer"
+                                         : "ops the importer does not support: " + unsupported.joined(separator: ", ")]
         case .pts:
             let points = try PTSFile.read(path)
             let xs = points.map(\.x), ys = points.map(\.y)
