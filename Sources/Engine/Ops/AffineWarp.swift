@@ -47,19 +47,17 @@ public struct AffineWarp: Op, OpenCLOp {
         }
     }
 
-    /// Calls `body` with (output index, input index, tap) for every bilinear tap, plane by plane.
+    /// Calls `body` with (output index, input index, tap) for every bilinear tap of image plane `plane`.
     @inline(__always)
-    func forEachTap<T: RefScalar>(image: Shape, theta: [T], _ body: (Int, Int, BilinearTap<T>) -> Void) {
+    func forEachTap<T: RefScalar>(plane: Int, image: Shape, theta: [T], _ body: (Int, Int, BilinearTap<T>) -> Void) {
         let (channels, h, w) = (image[1], image[2], image[3])
-        for plane in 0..<image[0] * channels {
-            let t = Array(theta[plane / channels * 6..<plane / channels * 6 + 6])
-            for oy in 0..<height {
-                for ox in 0..<width {
-                    let o = (plane * height + oy) * width + ox
-                    let sx = t[0] * T(ox) + t[1] * T(oy) + t[2]
-                    let sy = t[3] * T(ox) + t[4] * T(oy) + t[5]
-                    bilinearTaps(sy, sx, height: h, width: w, clampHigh: false) { body(o, plane * h * w + $0.index, $0) }
-                }
+        let t = Array(theta[plane / channels * 6..<plane / channels * 6 + 6])
+        for oy in 0..<height {
+            for ox in 0..<width {
+                let o = (plane * height + oy) * width + ox
+                let sx = t[0] * T(ox) + t[1] * T(oy) + t[2]
+                let sy = t[3] * T(ox) + t[4] * T(oy) + t[5]
+                bilinearTaps(sy, sx, height: h, width: w, clampHigh: false) { body(o, plane * h * w + $0.index, $0) }
             }
         }
     }
@@ -75,8 +73,9 @@ public struct AffineWarp: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let out = try outputTypes(inputs.map(\.type))[0].shape
-        return [RefTensor(out, applyTaps(inputs[0].values, resultCount: out.elementCount, transpose: false) { body in
-            forEachTap(image: inputs[0].shape, theta: inputs[1].values) { body($0, $1, $2.weight) }
+        return [RefTensor(out, applyTaps(inputs[0].values, resultCount: out.elementCount, planes: out[0] * out[1],
+                                         transpose: false) { plane, body in
+            forEachTap(plane: plane, image: inputs[0].shape, theta: inputs[1].values) { body($0, $1, $2.weight) }
         })]
     }
 
@@ -116,8 +115,9 @@ public struct AffineWarpImageGrad: Op, OpenCLOp {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
-        [RefTensor(imageShape, applyTaps(inputs[0].values, resultCount: imageShape.elementCount, transpose: true) { body in
-            warp.forEachTap(image: imageShape, theta: inputs[1].values) { body($0, $1, $2.weight) }
+        [RefTensor(imageShape, applyTaps(inputs[0].values, resultCount: imageShape.elementCount,
+                                         planes: imageShape[0] * imageShape[1], transpose: true) { plane, body in
+            warp.forEachTap(plane: plane, image: imageShape, theta: inputs[1].values) { body($0, $1, $2.weight) }
         })]
     }
 
@@ -155,10 +155,12 @@ public struct AffineWarpCoordinateGrad: Op, OpenCLOp {
         let dy = inputs[0].values, x = inputs[1].values
         let pixels = warp.height * warp.width, perImage = imageShape[1] * pixels
         var grad = [T](repeating: 0, count: imageShape[0] * 2 * pixels)
-        warp.forEachTap(image: imageShape, theta: inputs[2].values) { o, i, tap in
-            let at = o / perImage * 2 * pixels + o % pixels, v = x[i] * dy[o]
-            grad[at] += v * (tap.wy * tap.signX)
-            grad[at + pixels] += v * (tap.signY * tap.wx)
+        for plane in 0..<imageShape[0] * imageShape[1] {
+            warp.forEachTap(plane: plane, image: imageShape, theta: inputs[2].values) { o, i, tap in
+                let at = o / perImage * 2 * pixels + o % pixels, v = x[i] * dy[o]
+                grad[at] += v * (tap.wy * tap.signX)
+                grad[at + pixels] += v * (tap.signY * tap.wx)
+            }
         }
         return [RefTensor([imageShape[0], 2, pixels], grad)]
     }

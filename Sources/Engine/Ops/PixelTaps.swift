@@ -2,17 +2,26 @@
 // (resizing, affine warping): one list of taps serves the forward (a gather) and the backward
 // (the transpose, a scatter), so the two cannot disagree.
 
-/// y = A·x, or dx = Aᵀ·dy when `transpose`, for a sparse A listed tap by tap: `taps` calls its
-/// argument with (output index, input index, weight) for every non-zero of A, in the order
-/// the forward sums them.
+/// y = A·x, or dx = Aᵀ·dy when `transpose`, for a sparse A that maps each image plane (of
+/// `planes`) to the same plane: `taps(plane, emit)` calls `emit` with (output index, input index,
+/// weight) for every non-zero of A in that plane, in the order the forward sums them. Planes run
+/// on the CPU workers; each writes only its own plane of the result.
 @inline(__always)
-func applyTaps<T: RefScalar>(_ source: [T], resultCount: Int, transpose: Bool,
-                             _ taps: ((Int, Int, T) -> Void) -> Void) -> [T] {
+func applyTaps<T: RefScalar>(_ source: [T], resultCount: Int, planes: Int, transpose: Bool,
+                             _ taps: (_ plane: Int, _ emit: (Int, Int, T) -> Void) -> Void) -> [T] {
     var result = [T](repeating: 0, count: resultCount)
-    if transpose {
-        taps { o, i, weight in result[i] += weight * source[o] }
-    } else {
-        taps { o, i, weight in result[o] += weight * source[i] }
+    guard resultCount > 0, !source.isEmpty else { return result }
+    source.withUnsafeBufferPointer { source in
+        result.withUnsafeMutableBufferPointer { result in
+            let (from, to) = (UnsafeSendable(source.baseAddress!), UnsafeSendable(result.baseAddress!))
+            CPUParallel.forEach(planes) { plane in
+                if transpose {
+                    taps(plane) { o, i, weight in to.pointer[i] += weight * from.pointer[o] }
+                } else {
+                    taps(plane) { o, i, weight in to.pointer[o] += weight * from.pointer[i] }
+                }
+            }
+        }
     }
     return result
 }

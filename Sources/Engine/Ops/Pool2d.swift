@@ -29,14 +29,31 @@ extension ConvGeometry {
         }
     }
 
-    /// The first maximum of window (p, q) of a plane starting at `base`, as ih·W + iw (nil
-    /// when no tap is inside the image). Ties go to the earliest tap in row-major order.
-    func argmax<T: RefScalar>(_ x: [T], base: Int, _ p: Int, _ q: Int) -> Int? {
+    /// The first maximum of window (p, q) of `plane`, as ih·W + iw (nil when no tap is inside
+    /// the image). Ties go to the earliest tap in row-major order.
+    @inline(__always)
+    func argmax<T: RefScalar>(_ plane: UnsafePointer<T>, _ p: Int, _ q: Int) -> Int? {
         var best: Int?, bestValue = T.zero
         forEachTap(p, q) { i in
-            if best == nil || x[base + i] > bestValue { (best, bestValue) = (i, x[base + i]) }
+            if best == nil || plane[i] > bestValue { (best, bestValue) = (i, plane[i]) }
         }
         return best
+    }
+
+    /// Runs `body(plane index, source plane, result plane)` for every channel of every image, on
+    /// the CPU workers: `source` holds planes of `sourcePlane` elements, `result` of `resultPlane`.
+    @inline(__always)
+    func forEachPlane<T: RefScalar>(_ source: [T], sourcePlane: Int, _ result: inout [T], resultPlane: Int,
+                                    _ body: (Int, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void) {
+        guard !source.isEmpty, !result.isEmpty else { return }
+        source.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { result in
+                let (from, to) = (UnsafeSendable(source.baseAddress!), UnsafeSendable(result.baseAddress!))
+                CPUParallel.forEach(n * c) { plane in
+                    body(plane, UnsafePointer(from.pointer + plane * sourcePlane), to.pointer + plane * resultPlane)
+                }
+            }
+        }
     }
 
     /// The number of taps of window (p, q) inside the image.
@@ -79,21 +96,19 @@ public struct Pool2d: Op, OpenCLOp {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
-        let g = try geometry(inputs[0].shape), x = inputs[0].values
+        let g = try geometry(inputs[0].shape)
         var y = [T](repeating: 0, count: g.outputShape.elementCount)
-        for plane in 0..<g.n * g.c {
-            let base = plane * g.h * g.w
+        g.forEachPlane(inputs[0].values, sourcePlane: g.h * g.w, &y, resultPlane: g.p * g.q) { _, x, y in
             for p in 0..<g.p {
                 for q in 0..<g.q {
-                    let o = (plane * g.p + p) * g.q + q
                     switch kind {
                     case .max:
-                        y[o] = g.argmax(x, base: base, p, q).map { x[base + $0] } ?? 0
+                        y[p * g.q + q] = g.argmax(x, p, q).map { x[$0] } ?? 0
                     case .average:
                         var sum = T.zero
-                        g.forEachTap(p, q) { sum += x[base + $0] }
+                        g.forEachTap(p, q) { sum += x[$0] }
                         let count = g.tapCount(p, q)
-                        y[o] = count > 0 ? sum / T(count) : 0
+                        y[p * g.q + q] = count > 0 ? sum / T(count) : 0
                     }
                 }
             }
@@ -141,19 +156,24 @@ public struct Pool2dGrad: Op, OpenCLOp {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
-        let g = try pool.geometry(inputShape), dy = inputs[0].values
+        let g = try pool.geometry(inputShape)
         var dx = [T](repeating: 0, count: inputShape.elementCount)
-        for plane in 0..<g.n * g.c {
-            let base = plane * g.h * g.w
-            for p in 0..<g.p {
-                for q in 0..<g.q {
-                    let grad = dy[(plane * g.p + p) * g.q + q]
-                    switch pool.kind {
-                    case .max:
-                        if let i = g.argmax(inputs[1].values, base: base, p, q) { dx[base + i] += grad }
-                    case .average:
-                        let share = grad / T(g.tapCount(p, q))
-                        g.forEachTap(p, q) { dx[base + $0] += share }
+        // Max pooling routes each window's gradient to its first maximum in x (planes as dx's);
+        // average pooling never reads x, and dy stands in for it.
+        (pool.kind == .max ? inputs[1].values : inputs[0].values).withUnsafeBufferPointer { xBuffer in
+            guard let xBase = xBuffer.baseAddress else { return }
+            let x = UnsafeSendable(xBase)
+            g.forEachPlane(inputs[0].values, sourcePlane: g.p * g.q, &dx, resultPlane: g.h * g.w) { plane, dy, dx in
+                for p in 0..<g.p {
+                    for q in 0..<g.q {
+                        let grad = dy[p * g.q + q]
+                        switch pool.kind {
+                        case .max:
+                            if let i = g.argmax(UnsafePointer(x.pointer + plane * g.h * g.w), p, q) { dx[i] += grad }
+                        case .average:
+                            let share = grad / T(g.tapCount(p, q))
+                            g.forEachTap(p, q) { dx[$0] += share }
+                        }
                     }
                 }
             }

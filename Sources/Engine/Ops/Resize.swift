@@ -62,22 +62,20 @@ public struct Resize: Op, OpenCLOp {
         return [TensorType(try outputShape(inputs[0].shape, op: name))]
     }
 
-    /// Calls `body` with (output index, input index, weight) for every tap, plane by plane.
+    /// Calls `body` with (output index, input index, weight) for every tap of image plane `plane`.
     @inline(__always)
-    func forEachTap<T: RefScalar>(input: Shape, output: Shape, _ body: (Int, Int, T) -> Void) {
+    func forEachTap<T: RefScalar>(plane: Int, input: Shape, output: Shape, _ body: (Int, Int, T) -> Void) {
         let (h, w, outH, outW) = (input[2], input[3], output[2], output[3])
-        for plane in 0..<input[0] * input[1] {
-            for oy in 0..<outH {
-                for ox in 0..<outW {
-                    let o = (plane * outH + oy) * outW + ox
-                    switch mode {
-                    case let .nearest(fh, fw):
-                        body(o, (plane * h + oy / fh) * w + ox / fw, 1)
-                    case let .bilinear(_, _, align):
-                        let sy: T = ResizeAxis(inSize: h, outSize: outH, alignCorners: align).source(oy)
-                        let sx: T = ResizeAxis(inSize: w, outSize: outW, alignCorners: align).source(ox)
-                        bilinearTaps(sy, sx, height: h, width: w, clampHigh: true) { body(o, plane * h * w + $0.index, $0.weight) }
-                    }
+        for oy in 0..<outH {
+            for ox in 0..<outW {
+                let o = (plane * outH + oy) * outW + ox
+                switch mode {
+                case let .nearest(fh, fw):
+                    body(o, (plane * h + oy / fh) * w + ox / fw, 1)
+                case let .bilinear(_, _, align):
+                    let sy: T = ResizeAxis(inSize: h, outSize: outH, alignCorners: align).source(oy)
+                    let sx: T = ResizeAxis(inSize: w, outSize: outW, alignCorners: align).source(ox)
+                    bilinearTaps(sy, sx, height: h, width: w, clampHigh: true) { body(o, plane * h * w + $0.index, $0.weight) }
                 }
             }
         }
@@ -87,8 +85,9 @@ public struct Resize: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let out = try outputShape(inputs[0].shape, op: name)
-        return [RefTensor(out, applyTaps(inputs[0].values, resultCount: out.elementCount, transpose: false) { body in
-            forEachTap(input: inputs[0].shape, output: out, body)
+        return [RefTensor(out, applyTaps(inputs[0].values, resultCount: out.elementCount, planes: out[0] * out[1],
+                                         transpose: false) { plane, body in
+            forEachTap(plane: plane, input: inputs[0].shape, output: out, body)
         })]
     }
 
@@ -126,8 +125,9 @@ public struct ResizeGrad: Op, OpenCLOp {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
-        [RefTensor(inputShape, applyTaps(inputs[0].values, resultCount: inputShape.elementCount, transpose: true) { body in
-            resize.forEachTap(input: inputShape, output: inputs[0].shape, body)
+        [RefTensor(inputShape, applyTaps(inputs[0].values, resultCount: inputShape.elementCount,
+                                         planes: inputShape[0] * inputShape[1], transpose: true) { plane, body in
+            resize.forEachTap(plane: plane, input: inputShape, output: inputs[0].shape, body)
         })]
     }
 
