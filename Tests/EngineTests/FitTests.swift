@@ -30,8 +30,7 @@ final class FitTests: XCTestCase {
     func testLandmarkStageRecoversAKnownFace() throws {
         let face = try Self.face.get()
         var settings = FitSettings()
-        settings.size = 128
-        settings.logInterval = 1000
+        (settings.size, settings.landmarkIterations, settings.logInterval) = (128, 300, 1000)
         var truth = FaceParameters.initial(face, targets: [], size: 128, focal: settings.focal)
         truth.shape = (0..<truth.shape.count).map { k in k < 10 ? 0.8 * Foundation.sin(Float(k) * 1.3) : 0 }
         truth.expression = [0, 0, 0, 0.4, 0, 0]

@@ -8,6 +8,8 @@ public struct FaceFitResult {
     public let jointStage: JointFit
     /// [68] fitted landmarks, 0-based photo pixel centres.
     public let landmarks: [SIMD2<Float>]
+    /// [S, S, 3] the fitted shape in grey over the photo crop (see `ShapeOverlay`).
+    public let shapeOverlay: HostTensor
     public let device: String
     public var parameters: FaceParameters { jointStage.parameters }
 }
@@ -29,8 +31,10 @@ public enum FaceFit {
                                         from: textured, network: network, settings: settings, device: device, log: log)
         log(String(format: "stage 2: landmark error %.2f px, identity cosine %.3f → %.3f in %.1f s",
                    second.finalError / input.frame.scale, second.initialCosine, second.finalCosine, second.report.seconds))
+        let overlay = try ShapeOverlay.render(face, vertices: second.vertices, parameters: second.parameters, photo: input.crop, device: device)
         return FaceFitResult(input: input, landmarkStage: first, jointStage: second,
-                             landmarks: fittedLandmarks(face, screen: second.screen, targets: targets).map(input.frame.toPhoto), device: device.name)
+                             landmarks: fittedLandmarks(face, screen: second.screen, targets: targets).map(input.frame.toPhoto),
+                             shapeOverlay: overlay, device: device.name)
     }
 
     /// All 68 landmarks of the fitted model in crop pixels: the stage's correspondences with both

@@ -1,10 +1,10 @@
 // The files a fit writes into its output folder, each atomically: the textured mesh, the render
-// over the photo crop, the fitted landmarks, the parameters and the report.
+// and the shape over the photo crop, the fitted landmarks, the parameters and the report.
 import Foundation
 
 public enum FitOutputs {
     /// The file names written into the output folder.
-    public static let files = ["mesh.obj", "mesh.mtl", "texture.png", "render.png", "landmarks.pts", "parameters.safetensors",
+    public static let files = ["mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "landmarks.pts", "parameters.safetensors",
                                "report.json"]
 
     /// Writes `result` into `folder` (created if missing).
@@ -18,6 +18,7 @@ public enum FitOutputs {
         let mesh = try Mesh(model: face.model, vertices: result.jointStage.vertices)
         try OBJFile.write(mesh, to: folder + "/mesh.obj", texture: result.jointStage.texture, textureName: "texture")
         try PNGFile.write(result.jointStage.render, to: folder + "/render.png")
+        try PNGFile.write(result.shapeOverlay, to: folder + "/shape.png")
         try PTSFile.write(result.landmarks, to: folder + "/landmarks.pts")
         let box = result.input.frame.box
         try SafetensorsFile.write(p.feeds + [("texture", result.jointStage.texture)], metadata: [

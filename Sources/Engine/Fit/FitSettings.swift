@@ -9,8 +9,8 @@ public struct FitSettings: Codable, Sendable {
     /// Focal length as a multiple of `size` (fixed: a field of view of about 23° across the crop).
     public var focalFactor: Float = 2.5
     /// Adam iterations of stage 1 (landmarks) and stage 2 (joint).
-    public var landmarkIterations = 300
-    public var jointIterations = 30
+    public var landmarkIterations = 500
+    public var jointIterations = 200
     /// The jaw-line contour vertices are chosen again every this many stage-1 iterations.
     public var contourInterval = 50
     /// Losses are recorded (and progress printed) every this many iterations.
@@ -31,7 +31,7 @@ public struct FitSettings: Codable, Sendable {
     // Loss weights. The landmark loss is a mean squared distance in fitting-crop pixels, the
     // priors sums of squared coefficients (in standard deviations), the pixel loss a mean
     // absolute RGB difference over the face, the identity loss 1 − cosine.
-    public var shapePrior: Float = 0.05
+    public var shapePrior: Float = 0.02
     public var expressionPrior: Float = 0.5
     /// Stage 2 only: the weight of stage 1's objective (landmark loss + priors).
     public var jointGeometryWeight: Float = 0.005
