@@ -42,7 +42,7 @@ public enum FaceFit {
     /// target, as the fit pairs them); the unmapped inner mouth corners 61 and 65 as the mean of
     /// the outer corner and the two inner lip points beside it (49, 62, 68 and 55, 64, 66).
     static func fittedLandmarks(_ face: FitModel, screen: [SIMD2<Float>], targets: [SIMD2<Float>]) -> [SIMD2<Float>] {
-        let pairs = LandmarkCorrespondences(face, yawDegrees: 0, targets: targets) { screen[$0] }
+        let pairs = LandmarkCorrespondences(face, yawDegrees: 0, targets: targets, frontal: 90) { screen[$0] }
         var points = pairs.vertices.map { screen[Int($0)] }
         for (corner, neighbours) in [(61, [49, 62, 68]), (65, [55, 64, 66])] {
             points[corner - 1] = neighbours.map { points[$0 - 1] }.reduce(.zero, +) / Float(neighbours.count)

@@ -11,8 +11,11 @@ public struct FitSettings: Codable, Sendable {
     /// Adam iterations of stage 1 (landmarks) and stage 2 (joint).
     public var landmarkIterations = 500
     public var jointIterations = 200
-    /// The jaw-line contour vertices are chosen again every this many stage-1 iterations.
+    /// The jaw-line contour vertices are chosen again every this many stage-1 iterations; both
+    /// sides of the jaw are fitted within this yaw (degrees), only the side facing the camera beyond
+    /// it (eos uses one side at every yaw; the Surrey mask's far edge then strays off the face).
     public var contourInterval = 50
+    public var bothContoursWithinYaw: Float = 45
     /// Losses are recorded (and progress printed) every this many iterations.
     public var logInterval = 10
     /// The side of the UV texture map, texels, and of the free offset fitted on top of the

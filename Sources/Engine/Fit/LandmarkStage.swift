@@ -27,7 +27,8 @@ enum LandmarkStage {
         func choose() throws -> LandmarkCorrespondences {
             try program.run()
             try parameters.update(from: program)
-            let chosen = try landmarks.correspondences(program, face: face, yawDegrees: parameters.yawDegrees, targets: targets)
+            let chosen = try landmarks.correspondences(program, face: face, yawDegrees: parameters.yawDegrees,
+                                                         frontal: settings.bothContoursWithinYaw, targets: targets)
             try LandmarkTerm.feed(program, chosen, targets: targets)
             return chosen
         }

@@ -13,7 +13,7 @@ public struct LandmarkCorrespondences: Equatable, Sendable {
     /// within `frontal` degrees of yaw, else only the side facing the camera (eos's rule); each
     /// contour landmark gets the contour vertex projecting nearest to it (`ModelContour`).
     /// `project` gives a vertex's crop-pixel position; `targets` [68] are the landmarks.
-    public init(_ face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>], frontal: Float = 10,
+    public init(_ face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>], frontal: Float,
                 project: (Int) -> SIMD2<Float>) {
         vertices = [Int32](repeating: 0, count: targets.count)
         weights = [Float](repeating: 0, count: targets.count)
@@ -65,15 +65,15 @@ struct LandmarkTerm {
         try program.set("landmark_targets", HostTensor([n, 2], targets.flatMap { [$0.x, $0.y] }))
     }
 
-    /// Chooses the contour for the program's current pose: reads the contour projections (a few
-    /// dozen numbers) and the rotation.
-    func correspondences(_ program: Program, face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>]) throws
+    /// Chooses the contour for the program's current pose (see `LandmarkCorrespondences.init`):
+    /// reads the contour projections (a few dozen numbers).
+    func correspondences(_ program: Program, face: FitModel, yawDegrees: Float, frontal: Float, targets: [SIMD2<Float>]) throws
         -> LandmarkCorrespondences {
         let points = try program.read(contour).values
         let ids = face.contour.right + face.contour.left
         let position = Dictionary(ids.enumerated().map { ($0.element, SIMD2(points[2 * $0.offset], points[2 * $0.offset + 1])) },
                                   uniquingKeysWith: { a, _ in a })
-        return LandmarkCorrespondences(face, yawDegrees: yawDegrees, targets: targets) { position[$0] ?? SIMD2(.infinity, .infinity) }
+        return LandmarkCorrespondences(face, yawDegrees: yawDegrees, targets: targets, frontal: frontal) { position[$0] ?? SIMD2(.infinity, .infinity) }
     }
 }
 

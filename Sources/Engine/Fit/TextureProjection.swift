@@ -6,7 +6,7 @@
 
 enum TextureProjection {
     /// Depth (model units: mm) behind the nearest surface at which a texel counts as hidden.
-    static let occlusionTolerance: Float = 10
+    static let occlusionTolerance: Float = 20
 
     /// The UV map [T, T, 3] of `photo` [S, S, 3] seen through `parameters` (geometry and camera).
     static func texture(_ face: FitModel, parameters: FaceParameters, photo: HostTensor, size t: Int,
@@ -19,8 +19,8 @@ enum TextureProjection {
         // The depth of the nearest surface at each photo pixel (0 where there is none).
         let depthImage = try g.interpolate(depth, g.rasterize(screen, welded, width: s, height: s))
         let normals = try g.matmul(g.vertexNormals(geometry.vertices, welded), g.rotationMatrix(axisAngle: geometry.rotation), transB: true)
-        // Weight 1 facing the camera (n_z ≥ 0.5), fading to 0 at n_z = 0.2.
-        let facing = try g.clamp(g.scale(g.slice(normals, axis: 1, 2..<3), 1 / 0.3, plus: -0.2 / 0.3), 0, 1)
+        // Weight 1 facing the camera (n_z ≥ 0.35), fading to 0 at n_z = 0.1.
+        let facing = try g.clamp(g.scale(g.slice(normals, axis: 1, 2..<3), 1 / 0.25, plus: -0.1 / 0.25), 0, 1)
         let corners = mesh.textureTriangles.flatMap { [$0.x, $0.y, $0.z] }.flatMap { k -> [Float] in
             let c = mesh.textureCoordinates[Int(k)]
             return [c.x * Float(t), c.y * Float(t), 1]
