@@ -2,6 +2,7 @@
 // fitted landmarks mapped back to the photo.
 import Foundation
 
+/// What a fit produced, with its input.
 public struct FaceFitResult {
     public let input: FitInput
     public let landmarkStage: LandmarkFit

@@ -2,6 +2,7 @@
 // blendshapes, the iBUG-68 landmark map and the jaw-line contours (eos's Surrey files).
 import Foundation
 
+/// The morphable model, its landmark map and contours, and its mesh (for rendering and writing).
 public struct FitModel {
     public let model: MorphableModel
     public let mapping: LandmarkMapping

@@ -21,6 +21,9 @@ public struct JointFit {
 }
 
 enum JointStage {
+    /// Fits `start` (its stage-1 geometry, light, texture base [T, T, 3] and offset) to `photo`
+    /// [S, S, 3], the fitting crop, with `targets` [68] (crop pixels) paired by `correspondences`,
+    /// for `settings.jointIterations` Adam steps on `device`; `log` gets progress lines.
     static func run(_ face: FitModel, photo: HostTensor, targets: [SIMD2<Float>], correspondences: LandmarkCorrespondences,
                     from start: FaceParameters, network: any IdentityNetwork, settings: FitSettings, device: any Backend,
                     log: (String) -> Void) throws -> JointFit {
