@@ -85,6 +85,19 @@ final class FitTests: XCTestCase {
         XCTAssertGreaterThan(fit.report.kernelLaunches, 0)
     }
 
+    func testCropFrameMapsPhotoPixelsToTheCropAndBack() {
+        let points: [SIMD2<Float>] = [SIMD2(99.5, 49.5), SIMD2(299.5, 149.5)]   // box [100, 300] × [50, 150]
+        let frame = CropFrame.around(points, margin: 0.25, size: 150)
+        XCTAssertEqual(frame.box, FaceBox(x: 50, y: -50, width: 300, height: 300), "square of 1.5 × the longer side, centred")
+        XCTAssertEqual(frame.scale, 0.5)
+        XCTAssertEqual(frame.toCrop(SIMD2(99.5, 49.5)), SIMD2(25, 50), "pixel centre (99.5, 49.5) is the continuous point (100, 50)")
+        for p in points + [SIMD2(0, 0), SIMD2(-3.25, 7)] {
+            let back = frame.toPhoto(frame.toCrop(p))
+            XCTAssertEqual(back.x, p.x, accuracy: 1e-4)
+            XCTAssertEqual(back.y, p.y, accuracy: 1e-4)
+        }
+    }
+
     func testBadInputGetsClearErrors() throws {
         let photo = Repository.path("samples/image_0010.png"), folder = try scratchFolder(self)
         XCTAssertThrowsError(try FitInput.read(photo: photo, landmarks: nil, size: 64)) { error in
