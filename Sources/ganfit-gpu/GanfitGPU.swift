@@ -1,4 +1,4 @@
-// The ganfit-gpu command line: devices, self-test, benchmarks, file info and rendering (fitting comes later).
+// The ganfit-gpu command line: devices, self-test, benchmarks, file info, embeddings, rendering and fitting.
 import ArgumentParser
 import Engine
 import Foundation
@@ -14,7 +14,7 @@ struct GanfitGPU: ParsableCommand {
             Environment: GANFIT_CACHE_DIR (compiled kernels), GANFIT_KERNEL_DIR (edited .cl files),
             GANFIT_CPU_THREADS (worker threads of the CPU backend).
             """,
-        subcommands: [Devices.self, SelfTestCommand.self, Bench.self, Info.self, Embed.self, Render.self])
+        subcommands: [Devices.self, SelfTestCommand.self, Bench.self, Info.self, Embed.self, Render.self, Fit.self])
 }
 
 /// The --device option every command takes.

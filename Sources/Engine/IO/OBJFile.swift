@@ -81,17 +81,17 @@ public enum OBJFile {
     }
 
     /// Writes `mesh` as OBJ at `path` (vt written as 1 − v). With a `texture` [H, W, C], also
-    /// writes `<name>.png` and `<name>.mtl` beside it (material "face", map_Kd the PNG) and
-    /// refers to them, so the mesh opens textured in Blender or MeshLab. Each file is written
+    /// writes `<textureName>.png` (default `<name>.png`) and `<name>.mtl` beside it (material "face",
+    /// map_Kd the PNG) and refers to them, so the mesh opens textured in Blender or MeshLab. Each file is written
     /// atomically. Numbers are written in full (shortest round-tripping) precision, so reading
     /// the file back gives the same mesh.
-    public static func write(_ mesh: Mesh, to path: String, texture: HostTensor? = nil) throws {
+    public static func write(_ mesh: Mesh, to path: String, texture: HostTensor? = nil, textureName: String? = nil) throws {
         let base = URL(fileURLWithPath: path).deletingPathExtension()
-        let name = base.lastPathComponent
+        let name = base.lastPathComponent, png = (textureName ?? name) + ".png"
         var text = "# written by ganfit-gpu\n"
         if let texture {
-            try PNGFile.write(texture, to: base.path + ".png")
-            try AtomicWrite.write(text: "newmtl face\nKa 1 1 1\nKd 1 1 1\nKs 0 0 0\nd 1\nillum 1\nmap_Kd \(name).png\n",
+            try PNGFile.write(texture, to: base.deletingLastPathComponent().path + "/" + png)
+            try AtomicWrite.write(text: "newmtl face\nKa 1 1 1\nKd 1 1 1\nKs 0 0 0\nd 1\nillum 1\nmap_Kd \(png)\n",
                                   to: base.path + ".mtl")
             text += "mtllib \(name).mtl\nusemtl face\n"
         }

@@ -71,6 +71,24 @@ public struct MeshRenderGraph {
     }
 }
 
+/// A render as graph values: the image and what losses over it need.
+public struct MeshRenderOutputs {
+    /// [H, W, 3], antialiased, composited over the background.
+    public let image: Value
+    /// [H, W, 1]: 1 where the mesh is visible, 0 elsewhere (before antialiasing).
+    public let coverage: Value
+    /// [V, 3]: the vertices' (x_px, y_px, depth) (see `project`).
+    public let screen: Value
+}
+
+/// The lights of a render as graph values: ambient colour [3] and directional lights.
+public struct SceneLights {
+    public let ambient: Value
+    public let directional: [DirectionalLight]
+
+    public init(ambient: Value, directional: [DirectionalLight]) { (self.ambient, self.directional) = (ambient, directional) }
+}
+
 public extension Graph {
     /// The image [H, W, 3] of `mesh` (its triangles and UVs) with `vertices` [V, 3], seen by the
     /// camera (rotation [3], translation [3], focal [1]; see `project`), with the albedo sampled
@@ -78,30 +96,53 @@ public extension Graph {
     /// the settings' ambient and directional lights, over their background, antialiased.
     func renderMesh(_ mesh: Mesh, vertices: Value, rotation: Value, translation: Value, focal: Value, texture: Value?,
                     settings s: RenderSettings) throws -> Value {
+        let lights = SceneLights(ambient: constant(HostTensor([3], s.ambient)), directional: s.lights.map {
+            DirectionalLight(colour: constant(HostTensor([3], $0.colour)), direction: constant(HostTensor([3], $0.direction)))
+        })
+        return try renderMesh(mesh, vertices: vertices, rotation: rotation, translation: translation, focal: focal,
+                              albedo: texture.map { .texture($0) } ?? .colour(constant(HostTensor([3], s.colour))), lights: lights,
+                              background: constant(HostTensor([3], s.background)), width: s.width, height: s.height).image
+    }
+
+    /// The render of `mesh` with `vertices` [V, 3] seen by the camera (rotation [3], translation
+    /// [3], focal [1]; see `project`), its albedo from `albedo`, shaded by `lights` (Lambert),
+    /// composited over `background` ([3], or [H, W, 3] such as a photo), antialiased; all operands
+    /// may be parameters (the fit differentiates them).
+    func renderMesh(_ mesh: Mesh, vertices: Value, rotation: Value, translation: Value, focal: Value, albedo source: MeshAlbedo,
+                    lights: SceneLights, background: Value, width: Int, height: Int) throws -> MeshRenderOutputs {
         let f = mesh.triangles.count
-        if texture != nil && mesh.textureCoordinates.isEmpty {
-            throw EngineError.shapeMismatch(op: "render", expected: "texture coordinates for the texture", got: "a mesh without uv")
-        }
         let welded = try RenderMesh(self, triangles: mesh.triangles, vertexCount: mesh.positions.count)
-        let screen = try project(vertices, rotation: rotation, translation: translation, focal: focal, width: s.width, height: s.height)
+        let screen = try project(vertices, rotation: rotation, translation: translation, focal: focal, width: width, height: height)
         let normals = try matmul(vertexNormals(vertices, welded), rotationMatrix(axisAngle: rotation), transB: true)
         let raster: Rasterization, pixelNormals: Value, albedo: Value, rasterScreen: Value
-        if let texture {
+        switch source {
+        case .texture(let texture):
+            guard !mesh.textureCoordinates.isEmpty else {
+                throw EngineError.shapeMismatch(op: "render", expected: "texture coordinates for the texture", got: "a mesh without uv")
+            }
             // UVs are per corner (seams): rasterize the unwelded mesh, one vertex per corner.
             let corners = welded.unwelded(self)
             let uv = mesh.textureTriangles.flatMap { t in [t.x, t.y, t.z].flatMap { [mesh.textureCoordinates[Int($0)].x, mesh.textureCoordinates[Int($0)].y] } }
             rasterScreen = try cornerGather(screen, welded)
-            raster = try rasterize(rasterScreen, corners, width: s.width, height: s.height)
+            raster = try rasterize(rasterScreen, corners, width: width, height: height)
             pixelNormals = try interpolate(cornerGather(normals, welded), raster)
             albedo = try sampleTexture(texture, uv: interpolate(constant(HostTensor([3 * f, 2], uv)), raster))
-        } else {
+        case .colour(let colour):
             rasterScreen = screen
-            raster = try rasterize(screen, welded, width: s.width, height: s.height)
+            raster = try rasterize(screen, welded, width: width, height: height)
             pixelNormals = try interpolate(normals, raster)
-            albedo = try broadcast(constant(HostTensor([3], s.colour)), to: [s.height, s.width, 3])
+            albedo = try broadcast(colour, to: [height, width, 3])
         }
-        let lights = s.lights.map { DirectionalLight(colour: constant(HostTensor([3], $0.colour)), direction: constant(HostTensor([3], $0.direction))) }
-        let shaded = try lambert(albedo: albedo, normals: pixelNormals, ambient: constant(HostTensor([3], s.ambient)), lights: lights)
-        return try antialias(composite(shaded, over: constant(HostTensor([3], s.background)), raster), raster, screen: rasterScreen)
+        let shaded = try lambert(albedo: albedo, normals: pixelNormals, ambient: lights.ambient, lights: lights.directional)
+        let image = try antialias(composite(shaded, over: background, raster), raster, screen: rasterScreen)
+        return MeshRenderOutputs(image: image, coverage: try coverage(raster), screen: screen)
     }
+}
+
+/// Where a render's albedo comes from.
+public enum MeshAlbedo {
+    /// A UV map [Ht, Wt, 3] sampled at the mesh's texture coordinates.
+    case texture(Value)
+    /// One colour [3] everywhere.
+    case colour(Value)
 }

@@ -1,0 +1,53 @@
+// A whole fit of one photo: the landmark stage, the projected texture, the joint stage, and the
+// fitted landmarks mapped back to the photo.
+import Foundation
+
+/// What a fit produced, with its input.
+public struct FaceFitResult {
+    public let input: FitInput
+    public let landmarkStage: LandmarkFit
+    public let jointStage: JointFit
+    /// [68] fitted landmarks, 0-based photo pixel centres.
+    public let landmarks: [SIMD2<Float>]
+    /// [S, S, 3] the fitted shape in grey over the photo crop (see `ShapeOverlay`).
+    public let shapeOverlay: HostTensor
+    public let device: String
+    public var parameters: FaceParameters { jointStage.parameters }
+}
+
+public enum FaceFit {
+    /// Fits `face` to `input` on `device`; `log` gets progress lines.
+    public static func run(_ input: FitInput, face: FitModel, network: any IdentityNetwork, settings: FitSettings,
+                           device: any Backend, log: (String) -> Void) throws -> FaceFitResult {
+        let targets = input.cropLandmarks
+        let start = FaceParameters.initial(face, targets: targets, size: settings.size, focal: settings.focal)
+        let first = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: device, log: log)
+        log(String(format: "stage 1: mean landmark error %.2f → %.2f px (photo pixels) in %.1f s",
+                   first.initialError / input.frame.scale, first.finalError / input.frame.scale, first.report.seconds))
+        var textured = first.parameters
+        textured.textureBase = try TextureProjection.texture(face, parameters: textured, photo: input.crop, size: settings.textureSize,
+                                                         settings: settings, device: device)
+        textured.textureOffset = HostTensor.zeros([settings.textureOffsetSize, settings.textureOffsetSize, 3])
+        let second = try JointStage.run(face, photo: input.crop, targets: targets, correspondences: first.correspondences,
+                                        from: textured, network: network, settings: settings, device: device, log: log)
+        log(String(format: "stage 2: landmark error %.2f px, identity cosine %.3f → %.3f in %.1f s",
+                   second.finalError / input.frame.scale, second.initialCosine, second.finalCosine, second.report.seconds))
+        let overlay = try ShapeOverlay.render(face, vertices: second.vertices, parameters: second.parameters, photo: input.crop, device: device)
+        return FaceFitResult(input: input, landmarkStage: first, jointStage: second,
+                             landmarks: fittedLandmarks(face, screen: second.screen, targets: targets).map(input.frame.toPhoto),
+                             shapeOverlay: overlay, device: device.name)
+    }
+
+    /// All 68 landmarks of the fitted model in crop pixels: the stage's correspondences with both
+    /// jaw-line sides (each contour landmark at the contour vertex projecting nearest to its
+    /// target, as the fit pairs them); the unmapped inner mouth corners 61 and 65 as the mean of
+    /// the outer corner and the two inner lip points beside it (49, 62, 68 and 55, 64, 66).
+    static func fittedLandmarks(_ face: FitModel, screen: [SIMD2<Float>], targets: [SIMD2<Float>]) -> [SIMD2<Float>] {
+        let pairs = LandmarkCorrespondences(face, yawDegrees: 0, targets: targets, frontal: 90) { screen[$0] }
+        var points = pairs.vertices.map { screen[Int($0)] }
+        for (corner, neighbours) in [(61, [49, 62, 68]), (65, [55, 64, 66])] {
+            points[corner - 1] = neighbours.map { points[$0 - 1] }.reduce(.zero, +) / Float(neighbours.count)
+        }
+        return points
+    }
+}

@@ -1,0 +1,88 @@
+// The values a fit optimises, on the host between stages and for the outputs: shape and
+// expression coefficients, camera, light and texture; and their first guess from the landmarks.
+import Foundation
+
+/// Ambient plus one directional light (Lambert), camera space.
+public struct FaceLight: Sendable {
+    /// [3] each.
+    public var ambient: [Float] = [0.6, 0.6, 0.6]
+    public var colour: [Float] = [0.4, 0.4, 0.4]
+    /// From the surface towards the light; any length.
+    public var direction: [Float] = [0, 0, 1]
+}
+
+public struct FaceParameters {
+    /// p_s [Ks] and p_e [Ke], in standard deviations (blendshape weights for p_e).
+    public var shape: [Float]
+    public var expression: [Float]
+    /// Axis-angle [3], radians, and translation [3], model units (the Surrey model: mm).
+    public var rotation: [Float]
+    public var translation: [Float]
+    /// Pixels of the fitting crop.
+    public var focal: Float
+    public var light = FaceLight()
+    /// Stage 2's UV map is texture = base + bilinear upsampling of offset: the base [T, T, 3] the photo
+    /// projected at the stage-1 pose (fixed), the offset [T/k, T/k, 3] fitted (a free map at lower resolution).
+    public var textureBase: HostTensor?
+    public var textureOffset: HostTensor?
+
+    /// The graph leaf names and values of the geometry and camera.
+    var geometryFeeds: [String: HostTensor] {
+        ["shape": HostTensor([shape.count], shape), "expression": HostTensor([expression.count], expression),
+         "rotation": HostTensor([3], rotation), "translation": HostTensor([3], translation), "focal": HostTensor([1], [focal])]
+    }
+
+    /// Every leaf's name and value, the texture's last (absent before stage 2).
+    var feeds: [(name: String, tensor: HostTensor)] {
+        geometryFeeds.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            + [("light_ambient", HostTensor([3], light.ambient)), ("light_colour", HostTensor([3], light.colour)),
+               ("light_direction", HostTensor([3], light.direction))]
+            + [("texture_base", textureBase), ("texture_offset", textureOffset)].compactMap { pair in pair.1.map { (pair.0, $0) } }
+    }
+
+    /// Reads back every parameter `program` holds (after a stage).
+    mutating func update(from program: Program) throws {
+        func read(_ name: String) throws -> HostTensor? {
+            guard let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) else { return nil }
+            return try tensor.toHost()
+        }
+        shape = try read("shape")?.values ?? shape
+        expression = try read("expression")?.values ?? expression
+        rotation = try read("rotation")?.values ?? rotation
+        translation = try read("translation")?.values ?? translation
+        light.ambient = try read("light_ambient")?.values ?? light.ambient
+        light.colour = try read("light_colour")?.values ?? light.colour
+        light.direction = try read("light_direction")?.values ?? light.direction
+        textureOffset = try read("texture_offset") ?? textureOffset
+    }
+
+    /// The mean face, frontal, placed so that its mapped landmarks' centroid projects onto the
+    /// targets' centroid and their spread (RMS distance from the centroid) matches:
+    /// depth d = f·spread_model/spread_image, translation = (x, y, −d) − centroid_model.
+    /// `targets` [68] are in continuous crop pixels of a `size`² crop.
+    public static func initial(_ face: FitModel, targets: [SIMD2<Float>], size: Int, focal: Float) -> FaceParameters {
+        let pairs = face.mapping.vertices.filter { $0.key <= targets.count }.sorted { $0.key < $1.key }
+        let mean = face.model.meanVertices
+        let model = pairs.map { mean[$0.value] }, image = pairs.map { targets[$0.key - 1] }
+        let modelCentre = model.reduce(SIMD3<Float>(), +) / Float(model.count)
+        let imageCentre = image.reduce(SIMD2<Float>(), +) / Float(image.count)
+        func spread<V: SIMD>(_ points: [V], _ centre: V) -> Float where V.Scalar == Float {
+            (points.map { (($0 - centre) * ($0 - centre)).sum() }.reduce(0, +) / Float(points.count)).squareRoot()
+        }
+        let planar = model.map { SIMD2($0.x, $0.y) }
+        let depth = focal * spread(planar, SIMD2(modelCentre.x, modelCentre.y)) / Swift.max(spread(image, imageCentre), 1e-3)
+        let half = Float(size) / 2
+        let target = SIMD3((imageCentre.x - half) * depth / focal, -(imageCentre.y - half) * depth / focal, -depth)
+        let t = target - modelCentre
+        return FaceParameters(shape: [Float](repeating: 0, count: face.model.shapeComponentCount),
+                              expression: [Float](repeating: 0, count: face.model.expressionCount),
+                              rotation: [0, 0, 0], translation: [t.x, t.y, t.z], focal: focal)
+    }
+
+    /// The head's yaw in degrees: the angle of the face's forward axis R·(0, 0, 1) about the
+    /// vertical, positive when the subject turns towards their left (eos's sign).
+    public var yawDegrees: Float {
+        let r = (try? Rodrigues().reference([HostTensor([3], rotation)])[0].values) ?? [1, 0, 0, 0, 1, 0, 0, 0, 1]
+        return Foundation.atan2(r[2], r[8]) * 180 / .pi
+    }
+}

@@ -1,0 +1,30 @@
+// The face model a fit needs, read from one folder: the morphable model with its expression
+// blendshapes, the iBUG-68 landmark map and the jaw-line contours (eos's Surrey files).
+import Foundation
+
+/// The morphable model, its landmark map and contours, and its mesh (for rendering and writing).
+public struct FitModel {
+    public let model: MorphableModel
+    public let mapping: LandmarkMapping
+    public let contour: ModelContour
+    /// The model's mesh (triangles, UVs) with the mean shape's positions.
+    public let mesh: Mesh
+
+    /// The Surrey files of eos: sfm_shape_3448.bin, expression_blendshapes_3448.bin, ibug_to_sfm.txt
+    /// and sfm_model_contours.json beside it.
+    public static let fileNames = (shape: "sfm_shape_3448.bin", blendshapes: "expression_blendshapes_3448.bin",
+                                   mapping: "ibug_to_sfm.txt", contours: "sfm_model_contours.json")
+
+    /// Reads the model files in `folder` (default models/sfm).
+    public init(folder: String = "models/sfm") throws {
+        let names = Self.fileNames
+        model = try EosModelFile.read(folder + "/" + names.shape, blendshapes: folder + "/" + names.blendshapes)
+        guard !model.textureCoordinates.isEmpty, model.expression != nil else {
+            throw EngineError.badFile(path: folder + "/" + names.shape, problem: "the fit needs a model with texture coordinates "
+                                      + "and expression blendshapes, such as the Surrey model in models/sfm")
+        }
+        mapping = try LandmarkMapping.read(folder + "/" + names.mapping, vertexCount: model.vertexCount)
+        contour = try ModelContour.read(folder + "/" + names.contours, vertexCount: model.vertexCount)
+        mesh = try Mesh(model: model, vertices: HostTensor([model.vertexCount, 3], model.shape.mean))
+    }
+}

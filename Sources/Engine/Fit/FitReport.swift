@@ -1,0 +1,55 @@
+// report.json of a fit: where it ran, the crop, per-stage losses and timings, landmark error and
+// identity similarity before and after, and the settings used.
+import Foundation
+
+public struct FitReport: Codable {
+    public struct Errors: Codable {
+        /// Mean landmark error in photo pixels: the initial guess, after stage 1, after stage 2.
+        public let initial, afterLandmarks, afterJoint: Float
+    }
+
+    public struct Identity: Codable {
+        /// Cosine similarity of the photo's and the render's embeddings, start and end of stage 2.
+        public let before, after: Float
+        public let network: String
+    }
+
+    public let photo: String
+    public let landmarksFile: String
+    public let device: String
+    /// The fitting crop in the photo: x, y, width, height (continuous pixels), and its side in pixels.
+    public let cropBox: [Double]
+    public let cropSize: Int
+    public let landmarkErrorPixels: Errors
+    public let identityCosine: Identity
+    public let stages: [StageReport]
+    /// Wall-clock seconds of the whole fit (reading the model and the photo included).
+    public let totalSeconds: Double
+    public let settings: FitSettings
+
+    public init(_ result: FaceFitResult, photo: String, landmarksFile: String, network: String, settings: FitSettings,
+                totalSeconds: Double) {
+        let scale = result.input.frame.scale, box = result.input.frame.box
+        self.photo = photo
+        self.landmarksFile = landmarksFile
+        device = result.device
+        cropBox = [box.x, box.y, box.width, box.height]
+        cropSize = result.input.frame.size
+        landmarkErrorPixels = Errors(initial: result.landmarkStage.initialError / scale,
+                                     afterLandmarks: result.landmarkStage.finalError / scale,
+                                     afterJoint: result.jointStage.finalError / scale)
+        identityCosine = Identity(before: result.jointStage.initialCosine, after: result.jointStage.finalCosine, network: network)
+        stages = [result.landmarkStage.report, result.jointStage.report]
+        self.totalSeconds = totalSeconds
+        self.settings = settings
+    }
+
+    /// Pretty-printed JSON with sorted keys, snake_case.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+}

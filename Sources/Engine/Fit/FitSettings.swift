@@ -1,0 +1,58 @@
+// The knobs of a fit: fitting size, iterations, learning rates and loss weights, with the
+// values chosen on the bundled 300-W sample (see README, "Fitting").
+
+public struct FitSettings: Codable, Sendable {
+    /// The side of the square fitting crop in pixels (landmark and pixel losses are measured here).
+    public var size = 256
+    /// Margin around the landmarks' bounding box on each side, as a fraction of its longer side.
+    public var margin: Float = 0.25
+    /// Focal length as a multiple of `size` (fixed: a field of view of about 23° across the crop).
+    public var focalFactor: Float = 2.5
+    /// Adam iterations of stage 1 (landmarks) and stage 2 (joint).
+    public var landmarkIterations = 500
+    public var jointIterations = 200
+    /// The jaw-line contour vertices are chosen again every this many stage-1 iterations; both
+    /// sides of the jaw are fitted within this yaw (degrees), only the side facing the camera beyond
+    /// it (eos uses one side at every yaw; the Surrey mask's far edge then strays off the face).
+    public var contourInterval = 50
+    public var bothContoursWithinYaw: Float = 45
+    /// Losses are recorded (and progress printed) every this many iterations.
+    public var logInterval = 10
+    /// The side of the UV texture map, texels, and of the free offset fitted on top of the
+    /// projected photo (upsampled bilinearly; lower resolution keeps the identity network's
+    /// high-frequency gradients out of the texture).
+    public var textureSize = 256
+    public var textureOffsetSize = 64
+
+    // Learning rates (Adam; per step each value moves by about this much), stage 1 then stage 2.
+    public var landmarkRates = StageRates(shape: 0.05, expression: 0.03, rotation: 0.02, translation: 4)
+    public var jointRates = StageRates(shape: 0.02, expression: 0.01, rotation: 0.003, translation: 0.8)
+    /// Stage 2: texels and light colours / direction.
+    public var textureRate: Float = 0.005
+    public var lightRate: Float = 0.02
+
+    // Loss weights. The landmark loss is a mean squared distance in fitting-crop pixels, the
+    // priors sums of squared coefficients (in standard deviations), the pixel loss a mean
+    // absolute RGB difference over the face, the identity loss 1 − cosine.
+    public var shapePrior: Float = 0.02
+    public var expressionPrior: Float = 0.5
+    /// Stage 2 only: the weight of stage 1's objective (landmark loss + priors).
+    public var jointGeometryWeight: Float = 0.005
+    public var pixelWeight: Float = 1
+    public var identityWeight: Float = 0.3
+    /// Sum of squared differences of neighbouring texels, divided by the texel count.
+    public var textureSmoothness: Float = 50
+
+    public init() {}
+
+    /// The focal length in crop pixels.
+    public var focal: Float { focalFactor * Float(size) }
+}
+
+/// Adam learning rates of the geometry (coefficients in standard deviations, radians, model units).
+public struct StageRates: Codable, Sendable {
+    public var shape: Float
+    public var expression: Float
+    public var rotation: Float
+    public var translation: Float
+}

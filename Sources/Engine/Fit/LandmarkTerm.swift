@@ -1,0 +1,83 @@
+// The landmark loss: which model vertex answers each iBUG landmark (fixed map, pose-dependent
+// jaw line, inner mouth corners skipped), and the graph of the mean squared pixel distance.
+import Foundation
+
+/// Per iBUG landmark n (row n − 1 of 68), the vertex it is compared with and whether it counts.
+public struct LandmarkCorrespondences: Equatable, Sendable {
+    /// [68] vertex indices (0 where unused).
+    public var vertices: [Int32]
+    /// [68], 1 for the landmarks the loss uses, 0 for the others.
+    public var weights: [Float]
+
+    /// The mapped landmarks with the jaw-line contour chosen for the current pose: both sides
+    /// within `frontal` degrees of yaw, else only the side facing the camera (eos's rule); each
+    /// contour landmark gets the contour vertex projecting nearest to it (`ModelContour`).
+    /// `project` gives a vertex's crop-pixel position; `targets` [68] are the landmarks.
+    public init(_ face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>], frontal: Float,
+                project: (Int) -> SIMD2<Float>) {
+        vertices = [Int32](repeating: 0, count: targets.count)
+        weights = [Float](repeating: 0, count: targets.count)
+        let sides: [Float] = Swift.abs(yawDegrees) < frontal ? [1, -1] : [yawDegrees]
+        let contour = sides.flatMap {
+            face.contour.correspondences(yawDegrees: $0, mapping: face.mapping, landmarks: targets, project: project)
+        }
+        for (landmark, vertex) in face.mapping.vertices.map({ ($0.key, $0.value) }) + contour.map({ ($0.landmark, $0.vertex) })
+        where landmark <= targets.count {
+            vertices[landmark - 1] = Int32(vertex)
+            weights[landmark - 1] = 1
+        }
+    }
+
+    /// Mean Euclidean distance between `points` and `targets` over the used landmarks, divided by `scale`.
+    public func meanError(_ points: [SIMD2<Float>], _ targets: [SIMD2<Float>], scale: Float = 1) -> Float {
+        let used = weights.indices.filter { weights[$0] > 0 }
+        let total = used.map { k -> Float in let d = points[k] - targets[k]; return (d * d).sum().squareRoot() }.reduce(0, +)
+        return total / Float(Swift.max(used.count, 1)) / scale
+    }
+}
+
+/// The landmark term of a fit graph: inputs "landmark_vertices" [68] (Int32), "landmark_weights"
+/// [68, 1] and "landmark_targets" [68, 2] (crop pixels), fed from `LandmarkCorrespondences`.
+struct LandmarkTerm {
+    /// [68, 2] projected model landmarks in crop pixels.
+    let projected: Value
+    /// Σ_n w_n·|projected_n − target_n|² / Σ_n w_n (pixels²).
+    let loss: Value
+    /// [K, 2] the projections of the contour vertices (right, then left), read when re-choosing.
+    let contour: Value
+
+    init(_ g: Graph, screen: Value, face: FitModel) throws {
+        let n = FitInput.landmarkCount
+        let vertices = g.input("landmark_vertices", [n], .int32), weights = g.input("landmark_weights", [n, 1])
+        let targets = g.input("landmark_targets", [n, 2])
+        projected = try g.slice(g.gather(screen, vertices), axis: 1, 0..<2)
+        let squared = try g.sum(g.square(g.sub(projected, targets)), axes: [1], keepDims: true)
+        loss = try g.div(g.sum(g.mul(squared, weights)), g.sum(weights))
+        let ids = (face.contour.right + face.contour.left).map(Int32.init)
+        contour = try g.slice(g.gather(screen, g.constant(HostTensor([ids.count], indices: ids))), axis: 1, 0..<2)
+    }
+
+    /// Feeds `correspondences` and `targets` [68] (crop pixels) to `program`.
+    static func feed(_ program: Program, _ correspondences: LandmarkCorrespondences, targets: [SIMD2<Float>]) throws {
+        let n = targets.count
+        try program.set("landmark_vertices", HostTensor([n], indices: correspondences.vertices))
+        try program.set("landmark_weights", HostTensor([n, 1], correspondences.weights))
+        try program.set("landmark_targets", HostTensor([n, 2], targets.flatMap { [$0.x, $0.y] }))
+    }
+
+    /// Chooses the contour for the program's current pose (see `LandmarkCorrespondences.init`):
+    /// reads the contour projections (a few dozen numbers).
+    func correspondences(_ program: Program, face: FitModel, yawDegrees: Float, frontal: Float, targets: [SIMD2<Float>]) throws
+        -> LandmarkCorrespondences {
+        let points = try program.read(contour).values
+        let ids = face.contour.right + face.contour.left
+        let position = Dictionary(ids.enumerated().map { ($0.element, SIMD2(points[2 * $0.offset], points[2 * $0.offset + 1])) },
+                                  uniquingKeysWith: { a, _ in a })
+        return LandmarkCorrespondences(face, yawDegrees: yawDegrees, targets: targets, frontal: frontal) { position[$0] ?? SIMD2(.infinity, .infinity) }
+    }
+}
+
+extension Array where Element == Float {
+    /// [N·2] interleaved values as N points.
+    var points: [SIMD2<Float>] { stride(from: 0, to: count - 1, by: 2).map { SIMD2(self[$0], self[$0 + 1]) } }
+}

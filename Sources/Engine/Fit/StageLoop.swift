@@ -1,0 +1,89 @@
+// The optimisation loop of a stage: Adam groups with their own learning rates, the named
+// scalar losses read back every few iterations (the only host transfers), progress lines.
+import Foundation
+
+/// Parameters optimised with one learning rate, and their gradients (program outputs).
+struct ParameterGroup {
+    let parameters: [Value]
+    let gradients: [Value]
+    let rate: Float
+}
+
+/// The losses of one iteration, by name.
+public struct LossRecord: Codable, Sendable {
+    public let iteration: Int
+    public let losses: [String: Float]
+}
+
+/// What a stage did: its losses every few iterations, wall time and iteration count, and what its
+/// loop moved between host and device (OpenCL devices count; the CPU backend moves nothing).
+public struct StageReport: Codable, Sendable {
+    public let name: String
+    public let iterations: Int
+    public let seconds: Double
+    public let losses: [LossRecord]
+    public let bytesToHost: Int
+    public let bytesToDevice: Int
+    public let kernelLaunches: Int
+}
+
+struct StageLoop {
+    let name: String
+    let program: Program
+    /// (name, scalar) pairs; the first is the total that is minimised.
+    let losses: [(name: String, value: Value)]
+    let optimisers: [Adam]
+
+    init(name: String, program: Program, losses: [(name: String, value: Value)], groups: [ParameterGroup]) throws {
+        self.name = name
+        self.program = program
+        self.losses = losses
+        optimisers = try groups.map {
+            try Adam(program: program, parameters: $0.parameters, gradients: $0.gradients, learningRate: $0.rate)
+        }
+    }
+
+    /// The current losses (runs the program once).
+    func evaluate(iteration: Int) throws -> LossRecord {
+        try program.run()
+        return try record(iteration)
+    }
+
+    /// The losses of the last run.
+    private func record(_ iteration: Int) throws -> LossRecord {
+        LossRecord(iteration: iteration, losses: Dictionary(uniqueKeysWithValues: try losses.map {
+            ($0.name, try program.read($0.value).values[0])
+        }))
+    }
+
+    /// Runs `iterations` Adam steps (learning rates divided by 5 for the last 30%), recording the
+    /// losses every `logInterval` iterations and calling `every.action` every `every.interval`
+    /// iterations (before that step); ends evaluated at the final parameters.
+    func run(iterations: Int, logInterval: Int, every: (interval: Int, action: (Int) throws -> Void)? = nil,
+             log: (String) -> Void) throws -> StageReport {
+        let start = Date(), counted = Counters.shared.snapshot
+        var records: [LossRecord] = []
+        for step in 0..<iterations {
+            if step == iterations * 7 / 10 { for adam in optimisers { adam.learningRate /= 5 } }
+            if let every, step > 0, step % every.interval == 0 { try every.action(step) }
+            try program.run()
+            if step % logInterval == 0 {
+                records.append(try record(step))
+                log(line(records[records.count - 1], elapsed: Date().timeIntervalSince(start)))
+            }
+            for adam in optimisers { try adam.update() }
+        }
+        let last = try evaluate(iteration: iterations)
+        records.append(last)
+        let seconds = Date().timeIntervalSince(start), moved = Counters.shared.snapshot.since(counted)
+        log(line(last, elapsed: seconds))
+        return StageReport(name: name, iterations: iterations, seconds: seconds, losses: records, bytesToHost: moved.bytesToHost,
+                           bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches)
+    }
+
+    private func line(_ record: LossRecord, elapsed: Double) -> String {
+        "\(name) \(String(format: "%4d", record.iteration)): "
+            + losses.map { String(format: "%@ %.4f", $0.name, record.losses[$0.name] ?? .nan) }.joined(separator: ", ")
+            + String(format: "  (%.1f s)", elapsed)
+    }
+}

@@ -1,0 +1,46 @@
+// The first texture of stage 2: the photo projected onto the model's UV map at the stage-1 pose.
+// Each texel samples the photo where its surface point projects (the projected positions
+// interpolated over the UV-space rasterization), faded to the mean skin colour where the surface
+// turns away from the camera or is hidden behind another part of the face (a depth test against
+// the camera's depth image); on the device.
+
+enum TextureProjection {
+    /// Depth (model units: mm) behind the nearest surface at which a texel counts as hidden.
+    static let occlusionTolerance: Float = 20
+
+    /// The UV map [T, T, 3] of `photo` [S, S, 3] seen through `parameters` (geometry and camera).
+    static func texture(_ face: FitModel, parameters: FaceParameters, photo: HostTensor, size t: Int,
+                        settings: FitSettings, device: any Backend) throws -> HostTensor {
+        let g = Graph(), mesh = face.mesh, s = photo.shape[0]
+        let geometry = try FaceGraph(g, face: face, settings: settings)
+        let welded = try RenderMesh(g, triangles: mesh.triangles, vertexCount: mesh.positions.count)
+        let screen = try geometry.screen(g, size: s)
+        let uv = try g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(s)), depth = try g.slice(screen, axis: 1, 2..<3)
+        // The depth of the nearest surface at each photo pixel (0 where there is none).
+        let depthImage = try g.interpolate(depth, g.rasterize(screen, welded, width: s, height: s))
+        let normals = try g.matmul(g.vertexNormals(geometry.vertices, welded), g.rotationMatrix(axisAngle: geometry.rotation), transB: true)
+        // Weight 1 facing the camera (n_z ≥ 0.35), fading to 0 at n_z = 0.1.
+        let facing = try g.clamp(g.scale(g.slice(normals, axis: 1, 2..<3), 1 / 0.25, plus: -0.1 / 0.25), 0, 1)
+        let corners = mesh.textureTriangles.flatMap { [$0.x, $0.y, $0.z] }.flatMap { k -> [Float] in
+            let c = mesh.textureCoordinates[Int(k)]
+            return [c.x * Float(t), c.y * Float(t), 1]
+        }
+        let raster = try g.rasterize(g.constant(HostTensor([corners.count / 3, 3], corners)), welded.unwelded(g), width: t, height: t)
+        // Per texel: where its point lands in the photo, how squarely it faces the camera, its depth.
+        let texel = try g.interpolate(g.cornerGather(g.concat([uv, facing, depth], axis: 1), welded), raster)
+        let photoUV = try g.slice(texel, axis: 2, 0..<2)
+        let colours = try g.sampleTexture(g.input("photo", photo.shape), uv: photoUV)
+        // Visibility 1 where the texel is the nearest surface at its pixel, fading to 0 where one lies
+        // `occlusionTolerance` or more in front of it.
+        let behind = try g.sub(g.slice(texel, axis: 2, 3..<4), g.sampleTexture(depthImage, uv: photoUV))
+        let visible = try g.clamp(g.scale(behind, -1 / Self.occlusionTolerance, plus: 1), 0, 1)
+        let weight = try g.mul(g.slice(texel, axis: 2, 2..<3), visible)
+        let skin = try g.div(g.sum(g.mul(colours, weight), axes: [0, 1]), g.sum(weight))
+        let texture = try g.composite(g.add(skin, g.mul(weight, g.sub(colours, skin))), over: skin, raster)
+        let program = try Program(graph: g, outputs: [texture], device: device)
+        for (name, value) in parameters.geometryFeeds { try program.set(name, value) }
+        try program.set("photo", photo)
+        try program.run()
+        return try program.read(texture)
+    }
+}

@@ -1,0 +1,132 @@
+// The fit: stage 1 recovers a known face's pose and shape from its projected landmarks, stage 2
+// lowers its loss on a tiny crop, and bad input gets clear errors.
+@testable import Engine
+import Foundation
+import XCTest
+
+final class FitTests: XCTestCase {
+    private static let face = Result { try FitModel(folder: Repository.path("models/sfm")) }
+
+    /// Landmarks of the model with `truth` parameters in a `size`² crop: mapped vertices, and
+    /// the jaw-line landmarks on every second contour vertex (1…8 down the right, 17…10 down the left).
+    private func landmarks(_ face: FitModel, _ truth: FaceParameters, size: Int) throws -> [SIMD2<Float>] {
+        let g = Graph()
+        let geometry = try FaceGraph(g, face: face, settings: FitSettings())
+        let screen = try geometry.screen(g, size: size)
+        let program = try Program(graph: g, outputs: [screen], device: CPUBackend.shared)
+        for (name, value) in truth.geometryFeeds { try program.set(name, value) }
+        try program.run()
+        let points = try program.read(screen).values
+        func at(_ vertex: Int) -> SIMD2<Float> { SIMD2(points[3 * vertex], points[3 * vertex + 1]) }
+        var targets = [SIMD2<Float>](repeating: SIMD2(Float(size) / 2, Float(size) / 2), count: 68)
+        for (landmark, vertex) in face.mapping.vertices { targets[landmark - 1] = at(vertex) }
+        for j in 0..<8 {
+            targets[j] = at(face.contour.right[2 * j])
+            targets[16 - j] = at(face.contour.left[2 * j])
+        }
+        return targets
+    }
+
+    func testLandmarkStageRecoversAKnownFace() throws {
+        let face = try Self.face.get()
+        var settings = FitSettings()
+        (settings.size, settings.landmarkIterations, settings.logInterval) = (128, 300, 1000)
+        var truth = FaceParameters.initial(face, targets: [], size: 128, focal: settings.focal)
+        truth.shape = (0..<truth.shape.count).map { k in k < 10 ? 0.8 * Foundation.sin(Float(k) * 1.3) : 0 }
+        truth.expression = [0, 0, 0, 0.4, 0, 0]
+        truth.rotation = [0.1, 0.35, -0.05]
+        truth.translation = [6, -4, -700]
+        let targets = try landmarks(face, truth, size: settings.size)
+        let start = FaceParameters.initial(face, targets: targets, size: settings.size, focal: settings.focal)
+        let fit = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: CPUBackend.shared) { _ in }
+        print("stage 1 on a synthetic face: mean landmark error \(fit.initialError) → \(fit.finalError) px (128² crop), "
+              + "rotation \(fit.parameters.rotation) (truth \(truth.rotation))")
+        XCTAssertGreaterThan(fit.initialError, 2)
+        XCTAssertLessThan(fit.finalError, 1, "the priors pull the coefficients towards 0, so not to zero")
+        XCTAssertEqual(fit.correspondences.weights.filter { $0 > 0 }.count, 66, "both jaw sides at 20° yaw, 61 and 65 skipped")
+        for k in 0..<3 { XCTAssertEqual(fit.parameters.rotation[k], truth.rotation[k], accuracy: 0.06) }
+    }
+
+    /// A few joint iterations on a 32² crop of the sample, with a small stand-in identity network.
+    private func jointFit(device: any Backend, iterations: Int) throws -> JointFit {
+        let face = try Self.face.get()
+        var settings = FitSettings()
+        (settings.size, settings.textureSize, settings.textureOffsetSize) = (32, 32, 8)
+        (settings.landmarkIterations, settings.jointIterations, settings.logInterval) = (100, iterations, 2)
+        let input = try FitInput.read(photo: Repository.path("samples/image_0010.png"), landmarks: Repository.path("samples/image_0010.pts"),
+                                      size: settings.size)
+        let targets = input.cropLandmarks
+        let start = FaceParameters.initial(face, targets: targets, size: settings.size, focal: settings.focal)
+        let first = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: CPUBackend.shared) { _ in }
+        var textured = first.parameters
+        textured.textureBase = try TextureProjection.texture(face, parameters: textured, photo: input.crop, size: settings.textureSize,
+                                                             settings: settings, device: device)
+        textured.textureOffset = HostTensor.zeros([8, 8, 3])
+        return try JointStage.run(face, photo: input.crop, targets: targets, correspondences: first.correspondences, from: textured,
+                                  network: StandInIdentity(), settings: settings, device: device) { print($0) }
+    }
+
+    func testJointStageLowersItsLoss() throws {
+        let fit = try jointFit(device: CPUBackend.shared, iterations: 8)
+        let totals = fit.report.losses.map { $0.losses["total"]! }
+        XCTAssertLessThan(totals.last!, totals.first!, "total loss over the joint iterations: \(totals)")
+        XCTAssertEqual(fit.render.shape, [32, 32, 3])
+        XCTAssertEqual(fit.texture.shape, [32, 32, 3])
+        XCTAssertTrue(fit.render.values.allSatisfy(\.isFinite))
+    }
+
+    /// On an OpenCL device the loop moves nothing to the device and only the loss scalars back.
+    func testJointLoopMovesOnlyTheLossScalars() throws {
+        _ = try TestDevice.openCL()
+        // Without sentinel guards: the shared test device writes them into every buffer it allocates.
+        let fit = try jointFit(device: try OpenCLBackend(device: OpenCLDiscovery.devices()[0]), iterations: 3)
+        XCTAssertEqual(fit.report.bytesToDevice, 0)
+        XCTAssertEqual(fit.report.bytesToHost, fit.report.losses.count * 6 * 4, "6 losses of 4 bytes per record")
+        XCTAssertGreaterThan(fit.report.kernelLaunches, 0)
+    }
+
+    func testCropFrameMapsPhotoPixelsToTheCropAndBack() {
+        let points: [SIMD2<Float>] = [SIMD2(99.5, 49.5), SIMD2(299.5, 149.5)]   // box [100, 300] × [50, 150]
+        let frame = CropFrame.around(points, margin: 0.25, size: 150)
+        XCTAssertEqual(frame.box, FaceBox(x: 50, y: -50, width: 300, height: 300), "square of 1.5 × the longer side, centred")
+        XCTAssertEqual(frame.scale, 0.5)
+        XCTAssertEqual(frame.toCrop(SIMD2(99.5, 49.5)), SIMD2(25, 50), "pixel centre (99.5, 49.5) is the continuous point (100, 50)")
+        for p in points + [SIMD2(0, 0), SIMD2(-3.25, 7)] {
+            let back = frame.toPhoto(frame.toCrop(p))
+            XCTAssertEqual(back.x, p.x, accuracy: 1e-4)
+            XCTAssertEqual(back.y, p.y, accuracy: 1e-4)
+        }
+    }
+
+    func testBadInputGetsClearErrors() throws {
+        let photo = Repository.path("samples/image_0010.png"), folder = try scratchFolder(self)
+        XCTAssertThrowsError(try FitInput.read(photo: photo, landmarks: nil, size: 64)) { error in
+            XCTAssertTrue("\(error)".contains("--landmarks"), "\(error)")
+        }
+        assertBadFile(try FitInput.read(photo: photo, landmarks: folder + "/missing.pts", size: 64), path: folder + "/missing.pts",
+                      mentions: [])
+        let five = folder + "/five.pts"
+        try PTSFile.write([SIMD2<Float>](repeating: SIMD2(1, 2), count: 5), to: five)
+        assertBadFile(try FitInput.read(photo: photo, landmarks: five, size: 64), path: five, mentions: ["5 points", "68"])
+        let notAnImage = folder + "/photo.png"
+        try "not an image".write(toFile: notAnImage, atomically: false, encoding: .utf8)
+        assertBadFile(try FitInput.read(photo: notAnImage, landmarks: Repository.path("samples/image_0010.pts"), size: 64),
+                      path: notAnImage, mentions: ["PNG", "JPEG"])
+        assertBadFile(try FitModel(folder: folder), path: folder + "/sfm_shape_3448.bin", mentions: [])
+    }
+}
+
+/// An identity network small enough for tests: a fixed random projection of the 160² image to 16
+/// values, L2-normalised.
+private struct StandInIdentity: IdentityNetwork {
+    var name: String { "stand-in" }
+    var inputSize: (height: Int, width: Int) { (160, 160) }
+    var featureLayers: [String] { [] }
+
+    func build(_ g: Graph, image: Value) throws -> IdentityOutputs {
+        let n = 3 * 160 * 160
+        let weights = (0..<n * 16).map { Float(Foundation.sin(Double($0) * 12.9898) * 43758.5453).truncatingRemainder(dividingBy: 1) }
+        let embedding = try g.l2Normalize(g.matmul(g.reshape(image, [1, n]), g.constant(HostTensor([n, 16], weights))), axis: 1)
+        return IdentityOutputs(embedding: embedding, features: [])
+    }
+}
