@@ -10,10 +10,11 @@ public enum FileDescription {
         case pts = "iBUG .pts landmarks", graphDef = "TensorFlow GraphDef"
     }
 
-    /// The format of `path`, judged by its first bytes, then (for text) by its extension.
-    public static func kind(of path: String) throws -> Kind {
-        let head = [UInt8](try FileInput.head(path, count: 64, what: "a file to describe"))
-        let size = try FileInput.regularFileSize(path, what: "a file to describe")
+    /// The format of `path`, judged by its first bytes, then (for text) by its extension; `what`
+    /// names the expected file in errors.
+    public static func kind(of path: String, what: String = "a file to describe") throws -> Kind {
+        let head = [UInt8](try FileInput.head(path, count: 64, what: what))
+        let size = try FileInput.regularFileSize(path, what: what)
         func u32(_ at: Int) -> UInt32 { head.count >= at + 4 ? head[at..<at + 4].reversed().reduce(0) { $0 << 8 | UInt32($1) } : 0 }
         func u64(_ at: Int) -> UInt64 { UInt64(u32(at)) | UInt64(u32(at + 4)) << 32 }
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
@@ -26,7 +27,8 @@ public enum FileDescription {
         if ext == "obj" { return .obj }
         if ext == "pts" || head.starts(with: Array("version:".utf8)) { return .pts }
         if ext == "pb" { return .graphDef }  // protobuf has no signature: trust the extension
-        throw EngineError.badFile(path: path, problem: "is not a format this tool knows: "
+        let expected = what == "a file to describe" ? "" : " (expected \(what))"
+        throw EngineError.badFile(path: path, problem: "is not a format this tool knows\(expected): "
                                   + "an eos model or blendshapes, PNG, JPEG, safetensors, OBJ, PLY, .pts or TensorFlow .pb file")
     }
 

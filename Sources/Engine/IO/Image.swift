@@ -95,7 +95,7 @@ private func runCodec(_ path: String, _ what: String, _ body: (UnsafeMutablePoin
 public extension Image {
     /// A PNG or JPEG image, recognised by its content.
     static func read(_ path: String) throws -> Image {
-        switch try FileDescription.kind(of: path) {
+        switch try FileDescription.kind(of: path, what: "a PNG or JPEG image") {
         case .png: return try PNGFile.read(path)
         case .jpeg: return try JPEGFile.read(path)
         case let other:
