@@ -10,7 +10,8 @@ struct Fit: ParsableCommand {
         discussion: """
             Stage 1 fits shape, expression and pose to the landmarks; stage 2 adds a UV texture and a light and fits
             everything jointly (pixel L1, FaceNet identity, landmarks, priors). Writes into DIR: mesh.obj + mesh.mtl +
-            texture.png, render.png (the fit over the photo crop), landmarks.pts (photo pixels), parameters.safetensors,
+            texture.png, render.png (the fit over the photo crop), shape.png (the fitted shape over the crop),
+            landmarks.pts (photo pixels), parameters.safetensors,
             report.json. More iterations fit better: --iterations 600,100.
             """)
 
@@ -44,14 +45,17 @@ struct Fit: ParsableCommand {
             settings.size = size
             if let iterations {
                 let counts = iterations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard counts.count == 2, let first = counts[0], let second = counts[1], first >= 0, second >= 0 else {
-                    throw EngineError.invalidValue("--iterations takes two counts N,M ≥ 0 (stage 1, stage 2), not '\(iterations)'")
+                guard counts.count == 2, let first = counts[0], let second = counts[1],
+                      (0...100_000).contains(first), (0...100_000).contains(second) else {
+                    throw EngineError.invalidValue("--iterations takes two counts N,M from 0 to 100000 (stage 1, stage 2), "
+                                                   + "not '\(iterations)'")
                 }
                 (settings.landmarkIterations, settings.jointIterations) = (first, second)
             }
-            let input = try FitInput.read(photo: photo, landmarks: landmarks, size: settings.size)
+            let input = try FitInput.read(photo: photo, landmarks: landmarks, size: settings.size, margin: settings.margin)
             let face = try FitModel(folder: model)
-            let network = try FaceNet(path: try FaceNet.locate(explicit: facenet))
+            let network = try FaceNet(path: try FaceNet.locate(explicit: facenet, flag: "--facenet"))
+            try FitOutputs.prepare(output)  // before the fit: a bad --output must not waste it
             let device = try options.choice().makeBackend()
             print("fit \(photo): \(input.photo.width)×\(input.photo.height), crop \(settings.size)² on \(device.name)")
             let result = try FaceFit.run(input, face: face, network: network, settings: settings, device: device) { line in

@@ -40,6 +40,12 @@ struct Render: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            guard (1...8192).contains(width), (1...8192).contains(height) else {
+                throw EngineError.invalidValue("--width and --height must be 1 to 8192 pixels, got \(width)×\(height)")
+            }
+            if let focal, !(focal.isFinite && focal > 0) {
+                throw EngineError.invalidValue("--focal must be a positive number of pixels, got \(focal)")
+            }
             var settings = RenderSettings(width: width, height: height)
             settings.rotation = try vector(rotation, "--rotation")
             settings.translation = try translation.map { try vector($0, "--translation") }

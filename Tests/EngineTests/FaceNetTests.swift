@@ -106,6 +106,16 @@ final class FaceNetTests: XCTestCase {
             XCTAssertTrue(taps.allSatisfy { (0..<9).contains($0.index) })
         }
         XCTAssertEqual(FaceCrop.weights(start: 0, length: 4, outputs: 2, inputs: 4).map { $0.map(\.index) }, [[0, 1], [2, 3]])
+        // Far outside the image: the edge pixel, at once (no walk over 1e12 cells).
+        for taps in FaceCrop.weights(start: 1e17, length: 1e12, outputs: 3, inputs: 9) + FaceCrop.weights(start: -1e17, length: 1e12, outputs: 3, inputs: 9) {
+            XCTAssertEqual(taps.count, 1)
+            XCTAssertEqual(Double(taps[0].weight), 1, accuracy: 1e-6)
+        }
+        // A box reaching past the image: the share outside lands on the edge pixel.
+        let straddling = FaceCrop.weights(start: -3, length: 5, outputs: 1, inputs: 9)[0]
+        XCTAssertEqual(straddling.map(\.index), [0, 1])
+        XCTAssertEqual(Double(straddling[0].weight), 0.8, accuracy: 1e-6)
+        XCTAssertEqual(Double(straddling[1].weight), 0.2, accuracy: 1e-6)
     }
 
     private func norm(_ v: [Float]) -> Double { v.map { Double($0) * Double($0) }.reduce(0, +).squareRoot() }

@@ -108,6 +108,13 @@ final class FitTests: XCTestCase {
         let five = folder + "/five.pts"
         try PTSFile.write([SIMD2<Float>](repeating: SIMD2(1, 2), count: 5), to: five)
         assertBadFile(try FitInput.read(photo: photo, landmarks: five, size: 64), path: five, mentions: ["5 points", "68"])
+        let collapsed = folder + "/collapsed.pts"  // all 68 points on one pixel: no face to crop
+        try PTSFile.write([SIMD2<Float>](repeating: SIMD2(100, 100), count: 68), to: collapsed)
+        assertBadFile(try FitInput.read(photo: photo, landmarks: collapsed, size: 64), path: collapsed, mentions: ["less than 4 pixels"])
+        let elsewhere = folder + "/elsewhere.pts"  // a face far outside the 1280×1024 photo
+        try PTSFile.write((0..<68).map { SIMD2(5e6 + Float($0 % 9) * 40, 5e6 + Float($0 / 9) * 40) }, to: elsewhere)
+        assertBadFile(try FitInput.read(photo: photo, landmarks: elsewhere, size: 64), path: elsewhere, mentions: ["inside the 1280×1024 photo"])
+        XCTAssertThrowsError(try FitInput.read(photo: photo, landmarks: Repository.path("samples/image_0010.pts"), size: 100_000))
         let notAnImage = folder + "/photo.png"
         try "not an image".write(toFile: notAnImage, atomically: false, encoding: .utf8)
         assertBadFile(try FitInput.read(photo: notAnImage, landmarks: Repository.path("samples/image_0010.pts"), size: 64),

@@ -132,6 +132,27 @@ final class TensorFlowImportTests: XCTestCase {
         }
     }
 
+    func testACycleAnAxisOutOfRangeAndAnImpossibleConstantAreErrors() throws {
+        let input = Proto.node("input", "Placeholder", [], ["shape": Proto.message { $0.field(7, Proto.shape([1, 2, 2, 3])) }])
+        let path = try write(Proto.graph([
+            input, Proto.node("a", "Relu", ["b"]), Proto.node("b", "Relu", ["a"]),
+            Proto.node("axis", "Const", [], ["value": Proto.intTensor([7])]),
+            Proto.node("joined", "ConcatV2", ["input", "input", "axis"]),
+        ]))
+        let g = Graph()
+        var importer = try TensorFlowImporter(try GraphDef.read(path), path: path, into: g, placeholder: "input",
+                                              input: g.input("x", [1, 3, 2, 2]))
+        assertBadFile(try importer.value("a"), path: path, mentions: ["cycle"])
+        assertBadFile(try importer.value("joined"), path: path, mentions: ["axis", "got 7"])
+        let huge = try write(Proto.graph([Proto.node("w", "Const", [], ["value": Proto.message { p in
+            p.field(8, Proto.message { t in
+                t.field(1, varint: GraphTensor.float32)
+                t.field(2, Proto.shape([1 << 32, 1 << 32]))
+            })
+        }])]))
+        assertBadFile(try GraphDef.read(huge), path: huge, mentions: ["2³¹ elements"])
+    }
+
     func testTruncatedAndForeignFilesAreBadFiles() throws {
         let graph = Proto.graph([Proto.node("input", "Placeholder"), Proto.node("relu", "Relu", ["input"])])
         let truncated = try write(graph.prefix(graph.count - 3))

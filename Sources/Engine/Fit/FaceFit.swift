@@ -19,6 +19,10 @@ public enum FaceFit {
     /// Fits `face` to `input` on `device`; `log` gets progress lines.
     public static func run(_ input: FitInput, face: FitModel, network: any IdentityNetwork, settings: FitSettings,
                            device: any Backend, log: (String) -> Void) throws -> FaceFitResult {
+        guard input.frame.size == settings.size else {
+            throw EngineError.shapeMismatch(op: "fit", expected: "an input cropped at settings.size \(settings.size)",
+                                            got: "a crop of \(input.frame.size)")
+        }
         let targets = input.cropLandmarks
         let start = FaceParameters.initial(face, targets: targets, size: settings.size, focal: settings.focal)
         let first = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: device, log: log)

@@ -58,24 +58,41 @@ public struct FitInput {
             throw EngineError.badFile(path: source, problem: "has \(landmarks.count) points; the fit needs the \(Self.landmarkCount) "
                                       + "iBUG-68 landmarks (300-W .pts layout, point n = iBUG n)")
         }
-        guard size >= 16 else {
-            throw EngineError.invalidValue("the fitting size must be at least 16 pixels, got \(size)")
+        guard (16...FitInput.maximumSize).contains(size) else {
+            throw EngineError.invalidValue("the fitting size must be 16 to \(FitInput.maximumSize) pixels, got \(size)")
+        }
+        let xs = landmarks.map(\.x), ys = landmarks.map(\.y)
+        guard landmarks.allSatisfy({ $0.x.isFinite && $0.y.isFinite }),
+              xs.max()! - xs.min()! >= 4 || ys.max()! - ys.min()! >= 4 else {
+            throw EngineError.badFile(path: source, problem: "its landmarks span less than 4 pixels (or are not finite numbers); "
+                                      + "they should outline the face in the photo")
+        }
+        frame = CropFrame.around(landmarks, margin: margin, size: size)
+        let box = frame.box
+        guard box.x < Double(photo.width), box.y < Double(photo.height), box.x + box.width > 0, box.y + box.height > 0,
+              box.width <= 4 * Double(Swift.max(photo.width, photo.height)) else {
+            throw EngineError.badFile(path: source, problem: String(
+                format: "its landmarks (x %.0f…%.0f, y %.0f…%.0f) do not outline a face inside the %d×%d photo; "
+                    + "check that the .pts file belongs to this photo", xs.min()!, xs.max()!, ys.min()!, ys.max()!,
+                photo.width, photo.height))
         }
         self.photo = photo
         self.landmarks = landmarks
-        frame = CropFrame.around(landmarks, margin: margin, size: size)
         let planar = FaceCrop.crop(photo, box: frame.box, height: size, width: size).values
         let plane = size * size
         crop = HostTensor([size, size, 3], (0..<3 * plane).map { k in planar[(k % 3) * plane + k / 3] })
     }
 
+    /// The largest fitting size accepted (a 2048² crop already needs gigabytes in the joint stage).
+    public static let maximumSize = 2048
+
     /// Reads the photo (PNG or JPEG) and its `.pts` landmarks; errors name the file and what to give.
-    public static func read(photo: String, landmarks: String?, size: Int) throws -> FitInput {
+    public static func read(photo: String, landmarks: String?, size: Int, margin: Float = 0.25) throws -> FitInput {
         guard let landmarks else {
             throw EngineError.invalidValue("the fit needs the photo's 68 landmarks: pass --landmarks FILE.pts "
                                            + "(iBUG 300-W layout; there is no landmark detector yet)")
         }
         let image = try Image.read(photo)
-        return try FitInput(photo: image, landmarks: try PTSFile.read(landmarks), size: size, source: landmarks)
+        return try FitInput(photo: image, landmarks: try PTSFile.read(landmarks), size: size, margin: margin, source: landmarks)
     }
 }

@@ -7,13 +7,21 @@ public enum FitOutputs {
     public static let files = ["mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "landmarks.pts", "parameters.safetensors",
                                "report.json"]
 
-    /// Writes `result` into `folder` (created if missing).
-    public static func write(_ result: FaceFitResult, face: FitModel, report: FitReport, to folder: String) throws {
+    /// Creates `folder` if missing and checks that files can be written there.
+    public static func prepare(_ folder: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw EngineError.badFile(path: folder, problem: "cannot create the output folder: \(error.localizedDescription)")
         }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw EngineError.badFile(path: folder, problem: "the output folder is not writable; choose another --output")
+        }
+    }
+
+    /// Writes `result` into `folder` (created if missing).
+    public static func write(_ result: FaceFitResult, face: FitModel, report: FitReport, to folder: String) throws {
+        try prepare(folder)
         let p = result.parameters
         let mesh = try Mesh(model: face.model, vertices: result.jointStage.vertices)
         try OBJFile.write(mesh, to: folder + "/mesh.obj", texture: result.jointStage.texture, textureName: "texture")

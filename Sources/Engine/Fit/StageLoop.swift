@@ -64,12 +64,13 @@ struct StageLoop {
         let start = Date(), counted = Counters.shared.snapshot
         var records: [LossRecord] = []
         for step in 0..<iterations {
-            if step == iterations * 7 / 10 { for adam in optimisers { adam.learningRate /= 5 } }
+            if step == iterations - iterations * 3 / 10 { for adam in optimisers { adam.learningRate /= 5 } }
             if let every, step > 0, step % every.interval == 0 { try every.action(step) }
             try program.run()
             if step % logInterval == 0 {
                 records.append(try record(step))
                 log(line(records[records.count - 1], elapsed: Date().timeIntervalSince(start)))
+                try checkFinite(records[records.count - 1])
             }
             for adam in optimisers { try adam.update() }
         }
@@ -79,6 +80,13 @@ struct StageLoop {
         log(line(last, elapsed: seconds))
         return StageReport(name: name, iterations: iterations, seconds: seconds, losses: records, bytesToHost: moved.bytesToHost,
                            bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches)
+    }
+
+    /// A loss that is NaN or infinite ends the fit with an error rather than writing garbage.
+    private func checkFinite(_ record: LossRecord) throws {
+        guard let bad = losses.first(where: { !(record.losses[$0.name] ?? 0).isFinite }) else { return }
+        throw EngineError.invalidValue("the \(name) stage's \(bad.name) loss is \(record.losses[bad.name] ?? .nan) at iteration "
+                                       + "\(record.iteration); the fit diverged (try fewer or smaller steps, or check the landmarks)")
     }
 
     private func line(_ record: LossRecord, elapsed: Double) -> String {

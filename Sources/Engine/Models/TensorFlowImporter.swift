@@ -24,6 +24,8 @@ public struct TensorFlowImporter {
     /// Conv2D nodes whose only consumer is a BiasAdd: the bias joins the convolution.
     private let convsWithBias: Set<String>
     private var imported: [String: Imported] = [:]
+    /// Nodes being built: meeting one again means the graph has a cycle.
+    private var building: Set<String> = []
 
     /// Imports into `graph`, feeding the Placeholder named `placeholder` with `input`, an NCHW
     /// image batch standing for the placeholder's NHWC shape.
@@ -64,6 +66,10 @@ public struct TensorFlowImporter {
         guard Self.supportedOps.contains(node.op) else {
             throw EngineError.unsupportedOp(op: "TensorFlow \(node.op) (node \(node.name))", backend: "the TensorFlow importer")
         }
+        guard building.insert(name).inserted else {
+            throw EngineError.badFile(path: path, problem: "has a cycle through node '\(name)'; a frozen graph has none")
+        }
+        defer { building.remove(name) }
         let result = try build(node)
         imported[name] = result
         return result
@@ -103,12 +109,18 @@ public struct TensorFlowImporter {
     private mutating func convolution(_ node: GraphNode, bias: String?) throws -> Imported {
         let x = try activationNCHW(try input(node, 0))
         let hwio = try constant(try input(node, 1))
-        guard hwio.shape.count == 4 else { throw malformed(node, "weights of rank 4 (HWIO), got \(hwio.shape)") }
+        guard hwio.shape.count == 4, hwio.dtype == GraphTensor.float32 else {
+            throw malformed(node, "float32 weights of rank 4 (HWIO), got \(hwio.shape) of data type \(hwio.dtype)")
+        }
         let (r, s, c, k) = (hwio.shape[0], hwio.shape[1], hwio.shape[2], hwio.shape[3])
         var oihw = [Float](repeating: 0, count: hwio.floats.count)
         for tap in 0..<(r * s) { for ci in 0..<c { for ko in 0..<k { oihw[(ko * c + ci) * r * s + tap] = hwio.floats[(tap * c + ci) * k + ko] } } }
         let weight = graph.constant(HostTensor([k, c, r, s], oihw))
-        let biasValue = try bias.map { graph.constant(HostTensor([k], try constant($0).floats)) }
+        let biasValue = try bias.map { reference -> Value in
+            let values = try constant(reference).floats
+            guard values.count == k else { throw malformed(node, "a bias of \(k) float32 values, got \(values.count)") }
+            return graph.constant(HostTensor([k], values))
+        }
         let window = try self.window(node, input: x.shape, kernel: (r, s))
         return Imported(value: try graph.conv2d(x, weight, bias: biasValue, window), channelsFirst: true)
     }
@@ -161,8 +173,9 @@ public struct TensorFlowImporter {
         let x = try output(try input(node, 0))
         let axes = try constant(try input(node, 1)).integers
         let keep = node.attributes["keep_dims"] == .bool(true)
+        let rank = x.value.shape.count
+        guard axes.allSatisfy({ (-rank..<rank).contains($0) }) else { throw malformed(node, "axes in -\(rank)..<\(rank), got \(axes)") }
         if x.channelsFirst && keep {
-            let rank = x.value.shape.count
             return Imported(value: try graph.sum(x.value, axes: axes.map { Self.nchwAxis($0, rank: rank) }, keepDims: true),
                             channelsFirst: true)
         }
@@ -175,6 +188,7 @@ public struct TensorFlowImporter {
         guard let rank = parts.first?.value.shape.count else { throw malformed(node, "at least one input") }
         let channelsFirst = parts.allSatisfy(\.channelsFirst)
         let values = try parts.map { channelsFirst ? $0.value : try activationTensorFlowLayout($0) }
+        guard (-rank..<rank).contains(axis) else { throw malformed(node, "an axis in -\(rank)..<\(rank), got \(axis)") }
         let engineAxis = channelsFirst ? Self.nchwAxis(axis, rank: rank) : axis
         return Imported(value: try graph.concat(values, axis: engineAxis), channelsFirst: channelsFirst)
     }
@@ -250,8 +264,11 @@ public struct TensorFlowImporter {
 
     private func constant(_ reference: String) throws -> GraphTensor {
         let name = Self.nodeName(reference)
-        var node = nodes[name]
-        while node?.op == "Identity", let source = node?.inputs.first { node = nodes[Self.nodeName(source)] }
+        var node = nodes[name], hops = 0
+        while node?.op == "Identity", let source = node?.inputs.first, hops < nodes.count {
+            node = nodes[Self.nodeName(source)]
+            hops += 1  // a cycle of Identity nodes ends here, as "not a constant"
+        }
         guard let node, node.op == "Const", case .tensor(let tensor)? = node.attributes["value"] else {
             throw EngineError.badFile(path: path, problem: "node '\(name)' should be a constant tensor (weights, shape or axis)")
         }

@@ -91,7 +91,8 @@ final class ProgramCache {
             return clCreateProgramWithBinary(context, 1, &device, &length, &pointer, &binaryStatus, &status)
         }
         guard let program, status == CL_SUCCESS, binaryStatus == CL_SUCCESS else {
-            throw CLError(code: status, call: "clCreateProgramWithBinary")
+            if let program { clReleaseProgram(program) }
+            throw CLError(code: status == CL_SUCCESS ? binaryStatus : status, call: "clCreateProgramWithBinary")
         }
         let buildStatus = clBuildProgram(program, 1, &device, options, nil, nil)
         guard buildStatus == CL_SUCCESS else {
