@@ -30,6 +30,24 @@ public enum CPUParallel {
     }
 }
 
+extension CPUParallel {
+    /// Runs `body(plane, source + plane·sourcePlane, result + plane·resultPlane)` for every plane in
+    /// 0..<planes on the workers; each call must write only its own part of `result`.
+    @inline(__always)
+    static func forEachPlane<T>(_ planes: Int, _ source: [T], sourcePlane: Int, _ result: inout [T], resultPlane: Int,
+                                _ body: (Int, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void) {
+        guard !source.isEmpty, !result.isEmpty else { return }
+        source.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { result in
+                let (from, to) = (UnsafeSendable(source.baseAddress!), UnsafeSendable(result.baseAddress!))
+                forEach(planes) { plane in
+                    body(plane, UnsafePointer(from.pointer + plane * sourcePlane), to.pointer + plane * resultPlane)
+                }
+            }
+        }
+    }
+}
+
 /// A pointer handed to parallel workers that touch disjoint parts of its memory.
 struct UnsafeSendable<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>

@@ -10,17 +10,12 @@
 func applyTaps<T: RefScalar>(_ source: [T], resultCount: Int, planes: Int, transpose: Bool,
                              _ taps: (_ plane: Int, _ emit: (Int, Int, T) -> Void) -> Void) -> [T] {
     var result = [T](repeating: 0, count: resultCount)
-    guard resultCount > 0, !source.isEmpty else { return result }
-    source.withUnsafeBufferPointer { source in
-        result.withUnsafeMutableBufferPointer { result in
-            let (from, to) = (UnsafeSendable(source.baseAddress!), UnsafeSendable(result.baseAddress!))
-            CPUParallel.forEach(planes) { plane in
-                if transpose {
-                    taps(plane) { o, i, weight in to.pointer[i] += weight * from.pointer[o] }
-                } else {
-                    taps(plane) { o, i, weight in to.pointer[o] += weight * from.pointer[i] }
-                }
-            }
+    // Tap indices span the whole tensors, so every plane gets the tensors' starts.
+    CPUParallel.forEachPlane(planes, source, sourcePlane: 0, &result, resultPlane: 0) { plane, from, to in
+        if transpose {
+            taps(plane) { o, i, weight in to[i] += weight * from[o] }
+        } else {
+            taps(plane) { o, i, weight in to[o] += weight * from[i] }
         }
     }
     return result

@@ -40,22 +40,6 @@ extension ConvGeometry {
         return best
     }
 
-    /// Runs `body(plane index, source plane, result plane)` for every channel of every image, on
-    /// the CPU workers: `source` holds planes of `sourcePlane` elements, `result` of `resultPlane`.
-    @inline(__always)
-    func forEachPlane<T: RefScalar>(_ source: [T], sourcePlane: Int, _ result: inout [T], resultPlane: Int,
-                                    _ body: (Int, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void) {
-        guard !source.isEmpty, !result.isEmpty else { return }
-        source.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { result in
-                let (from, to) = (UnsafeSendable(source.baseAddress!), UnsafeSendable(result.baseAddress!))
-                CPUParallel.forEach(n * c) { plane in
-                    body(plane, UnsafePointer(from.pointer + plane * sourcePlane), to.pointer + plane * resultPlane)
-                }
-            }
-        }
-    }
-
     /// The number of taps of window (p, q) inside the image.
     func tapCount(_ p: Int, _ q: Int) -> Int {
         var count = 0
@@ -98,7 +82,7 @@ public struct Pool2d: Op, OpenCLOp {
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try geometry(inputs[0].shape)
         var y = [T](repeating: 0, count: g.outputShape.elementCount)
-        g.forEachPlane(inputs[0].values, sourcePlane: g.h * g.w, &y, resultPlane: g.p * g.q) { _, x, y in
+        CPUParallel.forEachPlane(g.n * g.c, inputs[0].values, sourcePlane: g.h * g.w, &y, resultPlane: g.p * g.q) { _, x, y in
             for p in 0..<g.p {
                 for q in 0..<g.q {
                     switch kind {
@@ -163,7 +147,8 @@ public struct Pool2dGrad: Op, OpenCLOp {
         (pool.kind == .max ? inputs[1].values : inputs[0].values).withUnsafeBufferPointer { xBuffer in
             guard let xBase = xBuffer.baseAddress else { return }
             let x = UnsafeSendable(xBase)
-            g.forEachPlane(inputs[0].values, sourcePlane: g.p * g.q, &dx, resultPlane: g.h * g.w) { plane, dy, dx in
+            CPUParallel.forEachPlane(g.n * g.c, inputs[0].values, sourcePlane: g.p * g.q, &dx,
+                                     resultPlane: g.h * g.w) { plane, dy, dx in
                 for p in 0..<g.p {
                     for q in 0..<g.q {
                         let grad = dy[p * g.q + q]
