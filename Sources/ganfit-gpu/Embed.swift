@@ -9,15 +9,18 @@ struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Identity descriptors of face photos and how alike they are (FaceNet or dlib's ResNet).",
         discussion: """
-            FaceNet (default): each photo (PNG or JPEG) is cropped to its box, or taken whole, and
-            resampled to 160×160 by area averaging; the output is the embeddings' cosine similarities.
-            The model is found at --model, else $GANFIT_MODELS/facenet/graph_final.pb, else
+            FaceNet (default): each photo (PNG or JPEG) is cropped to its box, or taken whole, and \
+            resampled to 160×160 by area averaging; the output is the embeddings' cosine similarities. \
+            The model is found at --model, else $GANFIT_MODELS/facenet/graph_final.pb, else \
             models/downloaded/facenet/graph_final.pb.
-            --identity dlib: each photo needs its 68 iBUG points (--landmarks FILE.pts); the face is
-            aligned to a 150×150 chip as dlib's get_face_chip does and described by dlib's ResNet (128
-            numbers); the output is the descriptors' Euclidean distances, below 0.6 meaning the same
-            person (dlib's convention). The model is dlib/dlib_face_recognition_resnet_model_v1.dat in
-            the same folders. Both are fetched by `bash scripts/fetch-models.sh`.
+
+            --identity dlib: each photo needs its 68 iBUG points (--landmarks FILE.pts); the face is \
+            aligned to a 150×150 chip as dlib's get_face_chip does and described by dlib's ResNet (128 \
+            numbers); the output is the descriptors' Euclidean distances, below 0.6 meaning the same \
+            person (dlib's convention). The model is dlib/dlib_face_recognition_resnet_model_v1.dat in \
+            the same folders.
+
+            Both models are fetched by `bash scripts/fetch-models.sh`.
             """)
 
     enum Identity: String, ExpressibleByArgument { case facenet, dlib }
