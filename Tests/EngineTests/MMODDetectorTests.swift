@@ -67,6 +67,25 @@ final class MMODDetectorTests: XCTestCase {
         XCTAssertNoThrow(try detector.detect(small, upsample: 1))
     }
 
+    /// A photo over the pixel cap is detected on an area-reduced copy: reduced boxes scale back
+    /// by the reduction in continuous pixels ([left, right + 1) · 2), and the face still lands
+    /// on dlib's full-photo box as well as dlib's own boxes at two scales agree (IoU 0.65 between
+    /// its upsample 0 and 1 boxes on this photo; 0.81 measured here).
+    func testPhotosOverThePixelCapAreDetectedOnAReducedCopy() throws {
+        let photo = RGBImage8(try Image.read(Repository.path("samples/image_0010.png")))
+        let work = WorkingPhoto(photo, upsample: 1, maxPixels: 640 * 512)
+        XCTAssertEqual([work.image.width, work.image.height, work.upsampled], [640, 512, 0])
+        XCTAssertEqual(work.toPhoto(DetectedFace(left: 10, top: 20, right: 49, bottom: 69, score: 1)),
+                       DetectedFace(left: 20, top: 40, right: 99, bottom: 139, score: 1))
+        let detector = try MMODDetector(path: try DlibModels.path("mmod_human_face_detector.dat"))
+        detector.maxPixels = 640 * 512
+        let faces = try detector.detect(photo, upsample: 1)
+        let dlib = DetectedFace(left: 532, top: 153, right: 871, bottom: 493, score: 1.044)  // image_0010.json, upsample 0
+        XCTAssertEqual(faces.count, 1, "\(faces)")
+        XCTAssertGreaterThanOrEqual(faces.first?.iou(dlib) ?? 0, 0.65, "\(faces) vs dlib \(dlib)")
+        print("MMOD image_0010 reduced to 640×512: \(faces), IoU \(faces.first?.iou(dlib) ?? 0) with dlib's full-size box")
+    }
+
     /// Every dlib box has one of ours with IoU ≥ 0.95 (dlib's inclusive pixels) and a score within
     /// `scoreTolerance`, and there are no others.
     func check(_ detector: MMODDetector, photo name: String, file: String, upsample: Int, device: String) throws {

@@ -8,10 +8,12 @@ import Foundation
 public final class MMODDetector: FaceDetector {
     /// The file name inside a models folder.
     public static let relativePath = "dlib/mmod_human_face_detector.dat"
-    /// The most pixels the detector looks at (after upsampling): about 1 GB of tensors on the
-    /// CPU backend. Larger photos are reduced to this by area averaging, and an upsampling that
-    /// would pass it is not done; boxes are mapped back to the full photo.
-    public static let maxPixels = 6_000_000
+    /// The most pixels the detector looks at (after upsampling; default 6 million, about 1 GB of
+    /// tensors on the CPU backend, enough for a 1280×1024 photo upsampled once). Larger photos are
+    /// reduced to this by area averaging and an upsampling that would pass it is not done, so
+    /// faces under about 80 × (photo pixels / maxPixels)^½ pixels go unseen; boxes are mapped
+    /// back to the full photo.
+    public var maxPixels = 6_000_000
 
     public let path: String
     /// Windows scoring above this are detections (dlib's adjust_threshold; its Python default 0).
@@ -87,7 +89,7 @@ public final class MMODDetector: FaceDetector {
     /// is an error: no face in it is large enough for the detector's window.
     public func detect(_ photo: RGBImage8, upsample: Int = 0) throws -> [DetectedFace] {
         guard (0...4).contains(upsample) else { throw EngineError.invalidValue("upsample is 0…4, got \(upsample)") }
-        let work = WorkingPhoto(photo, upsample: upsample, maxPixels: Self.maxPixels)
+        let work = WorkingPhoto(photo, upsample: upsample, maxPixels: maxPixels)
         guard min(work.image.width, work.image.height) >= min(window.width, window.height) else {
             throw EngineError.invalidValue("the photo is \(photo.width)×\(photo.height) pixels"
                 + (upsample > 0 ? " (\(work.image.width)×\(work.image.height) upsampled)" : "")
