@@ -20,12 +20,14 @@ struct DlibRect: Equatable {
     }
 
     func intersection(_ o: DlibRect) -> DlibRect {
-        DlibRect(left: max(left, o.left), top: max(top, o.top), right: min(right, o.right), bottom: min(bottom, o.bottom))
+        DlibRect(left: max(left, o.left), top: max(top, o.top),
+                 right: min(right, o.right), bottom: min(bottom, o.bottom))
     }
 
     /// dlib's `a + b`: the smallest rectangle holding both (not the area of their union).
     func bounding(_ o: DlibRect) -> DlibRect {
-        DlibRect(left: min(left, o.left), top: min(top, o.top), right: max(right, o.right), bottom: max(bottom, o.bottom))
+        DlibRect(left: min(left, o.left), top: min(top, o.top),
+                 right: max(right, o.right), bottom: max(bottom, o.bottom))
     }
 
     /// dlib's centered_drect: a width × height box (inclusive sizes) centred on (x, y).

@@ -55,7 +55,8 @@ func dlibRowTaps(inputs: Int, outputs: Int) -> [(top: Int, bottom: Int, fraction
 /// Resizes the `rows × cols` plane at `source` (row stride `sourceStride`) into the
 /// `outRows × outCols` plane at `target` (row stride `targetStride`), as dlib's float path.
 func dlibResizePlane(_ source: UnsafePointer<Float>, rows: Int, cols: Int, sourceStride: Int,
-                     into target: UnsafeMutablePointer<Float>, outRows: Int, outCols: Int, targetStride: Int) {
+                     into target: UnsafeMutablePointer<Float>, outRows: Int, outCols: Int,
+                     targetStride: Int) {
     let columns = DlibColumnTaps(inputs: cols, outputs: outCols)
     for (r, row) in dlibRowTaps(inputs: rows, outputs: outRows).enumerated() {
         let top = source + row.top * sourceStride, bottom = source + row.bottom * sourceStride
@@ -95,11 +96,13 @@ extension RGBImage8 {
                     let bl = Float(samples[bottom + l + k]), br = Float(samples[bottom + rt + k])
                     if c < columns.tailStart {
                         let lr = columns.fraction[c], inverseLR = 1 - lr
-                        let v = inverseTB * inverseLR * tl + inverseTB * lr * tr + tb * inverseLR * bl + tb * lr * br
+                        let v = inverseTB * inverseLR * tl + inverseTB * lr * tr
+                            + tb * inverseLR * bl + tb * lr * br
                         out[base + c * 3 + k] = UInt8(clamping: Int(v))
                     } else {
                         let lr = columns.tailFraction[c], t = row.fraction
-                        let v = (1 - t) * ((1 - lr) * Double(tl) + lr * Double(tr)) + t * ((1 - lr) * Double(bl) + lr * Double(br))
+                        let v = (1 - t) * ((1 - lr) * Double(tl) + lr * Double(tr))
+                            + t * ((1 - lr) * Double(bl) + lr * Double(br))
                         out[base + c * 3 + k] = UInt8(clamping: Int(v))
                     }
                 }

@@ -38,7 +38,8 @@ public final class MMODDetector: FaceDetector {
         }
         let file = try DlibNetworkFile(path: path, format: "a dlib MMOD network")
         let kinds = file.layers.map(\.kind)
-        let expected = ["input"] + Array(repeating: ["con", "affine", "relu"], count: 6).flatMap { $0 } + ["con"]
+        let block = ["con", "affine", "relu"]
+        let expected = ["input"] + Array(repeating: block, count: 6).flatMap { $0 } + ["con"]
         guard kinds == expected else { throw wrong("its layers are \(kinds.joined(separator: ", "))") }
         guard case let .mmod(options) = file.loss, options.windows.count == 1, !options.usesBoxRegression,
               options.assumesPyramid else { throw wrong("its loss is not loss_mmod with one window") }
@@ -49,11 +50,12 @@ public final class MMODDetector: FaceDetector {
         window = (options.windows[0].width, options.windows[0].height)
         (nmsIoU, nmsCovered) = (options.nmsIoU, options.nmsCovered)
         // filters, inputs, kernel, stride, padding of each convolution in dlib's definition.
-        let shapes = [(16, 3, 5, 2, 0), (32, 16, 5, 2, 0), (32, 32, 5, 2, 0), (45, 32, 5, 1, 2), (45, 45, 5, 1, 2),
-                      (45, 45, 5, 1, 2), (1, 45, 9, 1, 4)]
+        let shapes = [(16, 3, 5, 2, 0), (32, 16, 5, 2, 0), (32, 32, 5, 2, 0),
+                      (45, 32, 5, 1, 2), (45, 45, 5, 1, 2), (45, 45, 5, 1, 2), (1, 45, 9, 1, 4)]
         var convolutions: [(HostTensor, HostTensor, Window, Int, Bool)] = []
         for (k, shape) in shapes.enumerated() {
-            guard case let .convolution(weights, weightShape, bias, stride, pad) = file.layers[1 + 3 * k] else {
+            let layer = file.layers[1 + 3 * k]
+            guard case let .convolution(weights, weightShape, bias, stride, pad) = layer else {
                 throw wrong("layer \(1 + 3 * k) is not a convolution")
             }
             let (filters, inputs, kernel, s, p) = shape
@@ -64,7 +66,9 @@ public final class MMODDetector: FaceDetector {
             }
             var w = weights, b = bias ?? [Float](repeating: 0, count: filters)
             if k < 6, case let .affine(scale, shift) = file.layers[2 + 3 * k] {
-                guard scale.count == filters, shift.count == filters else { throw wrong("affine \(k) has \(scale.count) channels") }
+                guard scale.count == filters, shift.count == filters else {
+                    throw wrong("affine \(k) has \(scale.count) channels")
+                }
                 let taps = inputs * kernel * kernel
                 for f in 0..<filters {
                     for i in 0..<taps { w[f * taps + i] *= scale[f] }
@@ -88,7 +92,9 @@ public final class MMODDetector: FaceDetector {
     /// The faces in `photo`, largest first. A photo under 80 pixels on a side (after upsampling)
     /// is an error: no face in it is large enough for the detector's window.
     public func detect(_ photo: RGBImage8, upsample: Int = 0) throws -> [DetectedFace] {
-        guard (0...4).contains(upsample) else { throw EngineError.invalidValue("upsample is 0…4, got \(upsample)") }
+        guard (0...4).contains(upsample) else {
+            throw EngineError.invalidValue("upsample is 0…4, got \(upsample)")
+        }
         let work = WorkingPhoto(photo, upsample: upsample, maxPixels: maxPixels)
         guard min(work.image.width, work.image.height) >= min(window.width, window.height) else {
             throw EngineError.invalidValue("the photo is \(photo.width)×\(photo.height) pixels"
@@ -126,11 +132,13 @@ public final class MMODDetector: FaceDetector {
             for c in 0..<cols where Double(scores.values[r * cols + c]) > threshold {
                 // output_tensor_to_input_tensor: back through each convolution, top first.
                 var (x, y) = (Double(c), Double(r))
-                for conv in convolutions.reversed() {
-                    x = x * Double(conv.window.strideW) - Double(conv.window.padLeft) + Double(conv.kernel / 2)
-                    y = y * Double(conv.window.strideH) - Double(conv.window.padTop) + Double(conv.kernel / 2)
+                for conv in convolutions.reversed() {  // square strides and paddings (checked in init)
+                    let (stride, pad, half) = (Double(conv.window.strideW), Double(conv.window.padLeft),
+                                               Double(conv.kernel / 2))
+                    (x, y) = (x * stride - pad + half, y * stride - pad + half)
                 }
-                let box = DlibRect.centered(x: x, y: y, width: Double(window.width), height: Double(window.height))
+                let box = DlibRect.centered(x: x, y: y, width: Double(window.width),
+                                            height: Double(window.height))
                 candidates.append((pyramid.toPhoto(box).rounded(), Double(scores.values[r * cols + c])))
             }
         }
@@ -139,8 +147,7 @@ public final class MMODDetector: FaceDetector {
         for candidate in candidates where !kept.contains(where: { overlaps($0.rect, candidate.rect) }) {
             kept.append(candidate)
         }
-        return kept.map { DetectedFace(left: $0.rect.left, top: $0.rect.top, right: $0.rect.right, bottom: $0.rect.bottom,
-                                       score: $0.score) }
+        return kept.map { DetectedFace($0.rect, score: $0.score) }
     }
 
     /// dlib's test_box_overlap: intersection over the bounding box of both above the IoU
@@ -148,7 +155,8 @@ public final class MMODDetector: FaceDetector {
     func overlaps(_ a: DlibRect, _ b: DlibRect) -> Bool {
         let inner = a.intersection(b).area
         guard inner > 0 else { return false }
-        return inner / a.bounding(b).area > nmsIoU || inner / a.area > nmsCovered || inner / b.area > nmsCovered
+        return inner / a.bounding(b).area > nmsIoU
+            || inner / a.area > nmsCovered || inner / b.area > nmsCovered
     }
 }
 
@@ -183,17 +191,19 @@ struct WorkingPhoto {
         if reduction != 1 {
             // Continuous extents [left, right + 1) scale; back to inclusive pixels.
             rect = DlibRect(left: rect.left * reduction, top: rect.top * reduction,
-                            right: (rect.right + 1) * reduction - 1, bottom: (rect.bottom + 1) * reduction - 1).rounded()
+                            right: (rect.right + 1) * reduction - 1,
+                            bottom: (rect.bottom + 1) * reduction - 1).rounded()
         }
-        return DetectedFace(left: rect.left, top: rect.top, right: rect.right, bottom: rect.bottom, score: face.score)
+        return DetectedFace(rect, score: face.score)
     }
 }
 
 extension RGBImage8 {
     /// The photo resampled to `width` × `height` by area averaging (FaceCrop's weights).
     func areaReduced(width: Int, height: Int) -> RGBImage8 {
-        let rows = FaceCrop.weights(start: 0, length: Double(self.height), outputs: height, inputs: self.height)
-        let columns = FaceCrop.weights(start: 0, length: Double(self.width), outputs: width, inputs: self.width)
+        let (w, h) = (self.width, self.height)
+        let rows = FaceCrop.weights(start: 0, length: Double(h), outputs: height, inputs: h)
+        let columns = FaceCrop.weights(start: 0, length: Double(w), outputs: width, inputs: w)
         var out = [UInt8](repeating: 0, count: width * height * 3)
         var band = [Float](repeating: 0, count: self.width * 3)
         for (i, rowTaps) in rows.enumerated() {
@@ -209,5 +219,11 @@ extension RGBImage8 {
             }
         }
         return RGBImage8(width: width, height: height, samples: out)
+    }
+}
+
+extension DetectedFace {
+    init(_ rect: DlibRect, score: Double) {
+        self.init(left: rect.left, top: rect.top, right: rect.right, bottom: rect.bottom, score: score)
     }
 }

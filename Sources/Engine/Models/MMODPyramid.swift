@@ -23,7 +23,8 @@ struct MMODPyramid {
         let totalHeight = sizes.map { $0.rows + padding }.reduce(0, +) - 2 * padding
         var columnHeight = 0, previousWidth = 0
         for size in sizes {
-            if size.cols <= width - previousWidth - padding, (columnHeight - height) * 2 >= totalHeight - height { break }
+            if size.cols <= width - previousWidth - padding,
+               (columnHeight - height) * 2 >= totalHeight - height { break }
             columnHeight += size.rows + padding
             previousWidth = size.cols
         }
@@ -34,8 +35,9 @@ struct MMODPyramid {
         var y = outerPadding
         while y < columnHeight + outerPadding, placed.count < sizes.count {
             let size = sizes[placed.count]
-            placed.append(DlibRect(left: Double(outerPadding), top: Double(y), right: Double(outerPadding + size.cols - 1),
-                                   bottom: Double(y + size.rows - 1)))
+            let (left, top) = (Double(outerPadding), Double(y))
+            placed.append(DlibRect(left: left, top: top, right: left + Double(size.cols - 1),
+                                   bottom: top + Double(size.rows - 1)))
             y += size.rows + padding
         }
         // The rest go up the right side, bottom-right aligned, while they stay clear of the photo.
@@ -71,8 +73,8 @@ struct MMODPyramid {
                 for (above, level) in zip(levels, levels.dropFirst()) {
                     dlibResizePlane(out + Int(above.top) * cols + Int(above.left), rows: Int(above.height),
                                     cols: Int(above.width), sourceStride: cols,
-                                    into: out + Int(level.top) * cols + Int(level.left), outRows: Int(level.height),
-                                    outCols: Int(level.width), targetStride: cols)
+                                    into: out + Int(level.top) * cols + Int(level.left),
+                                    outRows: Int(level.height), outCols: Int(level.width), targetStride: cols)
                 }
             }
         }
