@@ -1,18 +1,22 @@
-// `ganfit-gpu fit PHOTO --landmarks PTS --output DIR`: a 3D face fitted to one photo (landmark
-// stage, then the joint stage through the renderer and FaceNet), its results written to DIR.
+// `ganfit-gpu fit PHOTO --output DIR`: a 3D face fitted to one photo (its 68 landmarks detected, or
+// given as a .pts file; landmark stage, then the joint stage through the renderer and FaceNet),
+// its results written to DIR.
 import ArgumentParser
 import Engine
 import Foundation
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit the 3D face model to a photo with its 68 landmarks; write mesh, texture, render, landmarks, parameters, report.",
+        abstract: "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
         discussion: """
-            Stage 1 fits shape, expression and pose to the landmarks; stage 2 adds a UV texture and a light and fits
-            everything jointly (pixel L1, FaceNet identity, landmarks, priors). Writes into DIR: mesh.obj + mesh.mtl +
-            texture.png, render.png (the fit over the photo crop), shape.png (the fitted shape over the crop),
-            landmarks.pts (photo pixels), parameters.safetensors,
-            report.json. More iterations fit better: --iterations 600,100.
+            The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest face,
+            or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the landmarks;
+            stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet identity,
+            landmarks, priors). Writes into DIR: mesh.obj + mesh.mtl + texture.png, render.png (the fit over the
+            photo crop), shape.png (the fitted shape over the crop), landmarks.pts (the fitted model's
+            landmarks, photo pixels), parameters.safetensors, report.json; with detected landmarks also
+            detected.pts and detected.png (the box and points on the photo).
+            More iterations fit better: --iterations 600,100.
             """)
 
     @OptionGroup var options: DeviceOptions
@@ -20,8 +24,13 @@ struct Fit: ParsableCommand {
     @Argument(help: "The photo (PNG or JPEG).")
     var photo: String
 
-    @Option(help: "Its 68 iBUG landmarks (.pts, 300-W layout); required: there is no landmark detector yet.")
+    @Option(help: "Its 68 iBUG landmarks (.pts, 300-W layout) instead of detecting them.")
     var landmarks: String?
+
+    @Option(help: "Which detected face to fit: 0 = the largest.")
+    var face: Int = 0
+
+    @OptionGroup var landmarkModels: LandmarkModelOptions
 
     @Option(help: "Output folder (created if missing).")
     var output: String
@@ -52,20 +61,43 @@ struct Fit: ParsableCommand {
                 }
                 (settings.landmarkIterations, settings.jointIterations) = (first, second)
             }
-            let input = try FitInput.read(photo: photo, landmarks: landmarks, size: settings.size, margin: settings.margin)
-            let face = try FitModel(folder: model)
+            guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
+            let image = try Image.read(photo)
+            let given = try landmarks.map { try PTSFile.read($0) }
+            let faceModel = try FitModel(folder: model)
             let network = try FaceNet(path: try FaceNet.locate(explicit: facenet, flag: "--facenet"))
             try FitOutputs.prepare(output)  // before the fit: a bad --output must not waste it
             let device = try options.choice().makeBackend()
+            let detection = try given == nil ? detect(image, device: device) : nil
+            let input = try FitInput(photo: image, landmarks: given ?? detection!.face.points, size: settings.size,
+                                     margin: settings.margin, source: landmarks ?? "the detected landmarks")
             print("fit \(photo): \(input.photo.width)×\(input.photo.height), crop \(settings.size)² on \(device.name)")
-            let result = try FaceFit.run(input, face: face, network: network, settings: settings, device: device) { line in
+            let result = try FaceFit.run(input, face: faceModel, network: network, settings: settings, device: device) { line in
                 print(line)
                 fflush(stdout)
             }
-            let report = FitReport(result, photo: photo, landmarksFile: landmarks ?? "", network: network.name, settings: settings,
-                                   totalSeconds: Date().timeIntervalSince(started))
-            try FitOutputs.write(result, face: face, report: report, to: output)
-            print(String(format: "wrote %@/{%@} in %.1f s", output, FitOutputs.files.joined(separator: ","), report.totalSeconds))
+            let report = FitReport(result, photo: photo, landmarksFile: landmarks, landmarkDetection: detection?.report,
+                                   network: network.name, settings: settings, totalSeconds: Date().timeIntervalSince(started))
+            try FitOutputs.write(result, face: faceModel, report: report, to: output)
+            if let detection {
+                try PTSFile.write(detection.face.points, to: output + "/detected.pts")
+                try PNGFile.write(LandmarkOverlay.draw(image, faces: [detection.face]), to: output + "/detected.png")
+            }
+            let files = FitOutputs.files + (detection == nil ? [] : ["detected.pts", "detected.png"])
+            print(String(format: "wrote %@/{%@} in %.1f s", output, files.joined(separator: ","), report.totalSeconds))
         }
+    }
+
+    /// The chosen face's 68 landmarks from the detector and the landmark model, and what found them.
+    private func detect(_ image: Image, device: any Backend) throws -> (face: LandmarkedFace, report: LandmarkReport) {
+        let landmarker = try landmarkModels.landmarker(device: device)
+        let run = try landmarker.faces(in: RGBImage8(image))
+        let chosen = try landmarker.face(face, among: run.faces, source: photo)
+        let d = chosen.detection
+        print(String(format: "detected %d face%@ in %.2f s; fitting face %d: box %.0f,%.0f–%.0f,%.0f, score %.3f",
+                     run.faces.count, run.faces.count == 1 ? "" : "s", run.detectionSeconds + run.landmarkSeconds, face,
+                     d.left, d.top, d.right, d.bottom, d.score))
+        return (chosen, LandmarkReport(photo: photo, image: image, landmarker: landmarker, run: run, faces: [chosen],
+                                       indices: [face]))
     }
 }

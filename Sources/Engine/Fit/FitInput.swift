@@ -87,11 +87,7 @@ public struct FitInput {
     public static let maximumSize = 2048
 
     /// Reads the photo (PNG or JPEG) and its `.pts` landmarks; errors name the file and what to give.
-    public static func read(photo: String, landmarks: String?, size: Int, margin: Float = 0.25) throws -> FitInput {
-        guard let landmarks else {
-            throw EngineError.invalidValue("the fit needs the photo's 68 landmarks: pass --landmarks FILE.pts "
-                                           + "(iBUG 300-W layout; there is no landmark detector yet)")
-        }
+    public static func read(photo: String, landmarks: String, size: Int, margin: Float = 0.25) throws -> FitInput {
         let image = try Image.read(photo)
         return try FitInput(photo: image, landmarks: try PTSFile.read(landmarks), size: size, margin: margin, source: landmarks)
     }

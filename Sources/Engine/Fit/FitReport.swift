@@ -15,7 +15,10 @@ public struct FitReport: Codable {
     }
 
     public let photo: String
-    public let landmarksFile: String
+    /// The .pts file given, or nil when the landmarks were detected (see `landmarkDetection`).
+    public let landmarksFile: String?
+    /// The detector, landmark model and face the fit used when no .pts file was given.
+    public let landmarkDetection: LandmarkReport?
     public let device: String
     /// The fitting crop in the photo: x, y, width, height (continuous pixels), and its side in pixels.
     public let cropBox: [Double]
@@ -27,11 +30,12 @@ public struct FitReport: Codable {
     public let totalSeconds: Double
     public let settings: FitSettings
 
-    public init(_ result: FaceFitResult, photo: String, landmarksFile: String, network: String, settings: FitSettings,
-                totalSeconds: Double) {
+    public init(_ result: FaceFitResult, photo: String, landmarksFile: String?, landmarkDetection: LandmarkReport? = nil,
+                network: String, settings: FitSettings, totalSeconds: Double) {
         let scale = result.input.frame.scale, box = result.input.frame.box
         self.photo = photo
         self.landmarksFile = landmarksFile
+        self.landmarkDetection = landmarkDetection
         device = result.device
         cropBox = [box.x, box.y, box.width, box.height]
         cropSize = result.input.frame.size

@@ -1,0 +1,88 @@
+// Photo in, landmarks out: a face detector's boxes, each mapped to the box the landmark model
+// was trained on, and the 68 iBUG points predicted inside it; faces numbered largest first.
+import Foundation
+
+/// Predicts a face's 68 iBUG points inside its box (dlib's shape predictor).
+public protocol LandmarkPredictor {
+    /// "dlib 68-point shape predictor (shape_predictor_68_face_landmarks.dat)", for reports.
+    var name: String { get }
+    /// The points in iBUG order, 0-based pixel centres of `photo` (the .pts convention in memory).
+    func predict(_ photo: RGBImage8, face: DetectedFace) throws -> [SIMD2<Double>]
+}
+
+/// A face found in a photo: the detector's box and score, the box the predictor ran on, its points.
+public struct LandmarkedFace {
+    public let detection: DetectedFace
+    /// `detection` mapped by the landmarker's box calibration (the same box when there is none).
+    public let predictorBox: DetectedFace
+    /// [68] 0-based pixel centres; points[n − 1] is iBUG point n.
+    public let points: [SIMD2<Float>]
+}
+
+/// What one run of the landmarker found, and where its time went.
+public struct LandmarkerRun {
+    /// Largest detection first.
+    public let faces: [LandmarkedFace]
+    public let detectionSeconds: Double, landmarkSeconds: Double
+}
+
+/// A similarity from one detector's boxes to those a landmark model was trained on: the centre
+/// moves by (dx, dy) box sizes and the size scales by `scale` (fitted by tools/box_calibration.py);
+/// the result is rounded to whole pixels, a dlib rectangle, as the tool measured it.
+public struct BoxCalibration: Equatable, Codable {
+    public var dx: Double, dy: Double, scale: Double
+
+    public static let identity = BoxCalibration(dx: 0, dy: 0, scale: 1)
+
+    public func apply(_ face: DetectedFace) -> DetectedFace {
+        let size = (face.width + face.height) / 2
+        let cx = (face.left + face.right) / 2 + dx * size, cy = (face.top + face.bottom) / 2 + dy * size
+        let half = (scale * size - 1) / 2
+        return DetectedFace(left: (cx - half).rounded(), top: (cy - half).rounded(), right: (cx + half).rounded(),
+                            bottom: (cy + half).rounded(), score: face.score)
+    }
+}
+
+public struct FaceLandmarker {
+    public let detector: any FaceDetector
+    public let predictor: any LandmarkPredictor
+    public var calibration: BoxCalibration
+    /// How many times the photo is doubled before detection (dlib's upsample_num_times).
+    public var upsample: Int
+
+    public init(detector: any FaceDetector, predictor: any LandmarkPredictor, calibration: BoxCalibration = .identity,
+                upsample: Int = 0) {
+        (self.detector, self.predictor, self.calibration, self.upsample) = (detector, predictor, calibration, upsample)
+    }
+
+    /// Every face in `photo`, largest detection first, and the seconds spent detecting and placing landmarks.
+    public func faces(in photo: RGBImage8) throws -> LandmarkerRun {
+        let started = Date()
+        let detections = try detector.detect(photo, upsample: upsample).sorted { $0.area > $1.area }
+        let detected = Date()
+        let faces = try detections.map { face in
+            let box = calibration.apply(face)
+            let points = try predictor.predict(photo, face: box).map { SIMD2<Float>($0) }
+            return LandmarkedFace(detection: face, predictorBox: box, points: points)
+        }
+        return LandmarkerRun(faces: faces, detectionSeconds: detected.timeIntervalSince(started),
+                             landmarkSeconds: Date().timeIntervalSince(detected))
+    }
+
+    /// Face `index` of `found` (0 = the largest), or a clear error when there are not that many.
+    public func face(_ index: Int, among found: [LandmarkedFace], source: String) throws -> LandmarkedFace {
+        guard !found.isEmpty else { throw noFace(source) }
+        guard found.indices.contains(index) else {
+            throw EngineError.invalidValue("\(source): --face \(index) asked for, but only \(found.count) face"
+                + (found.count == 1 ? " was" : "s were") + " found (numbered 0 to \(found.count - 1), largest first)")
+        }
+        return found[index]
+    }
+
+    /// The error for a photo in which the detector found no face: what to try.
+    public func noFace(_ source: String) -> EngineError {
+        .invalidValue("\(source): no face found by \(detector.name) with the photo upsampled \(upsample)×; a face "
+            + "smaller than about \(80 >> upsample) pixels needs --upsample \(upsample + 1); or give the 68 landmarks "
+            + "with --landmarks FILE.pts")
+    }
+}

@@ -1,0 +1,48 @@
+// What the landmarker found in a photo, as JSON for `landmarks --json` and the fit's report:
+// the models, the device, each face's box, score, calibrated box and 68 points.
+import Foundation
+
+public struct LandmarkReport: Codable {
+    public struct Face: Codable {
+        public let index: Int
+        /// dlib's inclusive rectangle in photo pixels.
+        public let box: [Double]
+        public let score: Double
+        /// The box the landmark model ran on (the detector's box after calibration).
+        public let landmarkBox: [Double]
+        /// [68][2] 0-based pixel centres (add 1 for the .pts convention).
+        public let points: [[Double]]
+    }
+
+    public let photo: String
+    public let width: Int, height: Int
+    public let detector: String, landmarkModel: String, upsample: Int
+    public let boxCalibration: BoxCalibration
+    /// Wall-clock seconds of the detector (pyramid and network) and of the landmark model (all faces).
+    public let detectionSeconds: Double, landmarkSeconds: Double
+    /// How many faces the detector found (`faces` may hold only the chosen one).
+    public let facesFound: Int
+    public let faces: [Face]
+
+    /// `found` are the faces to list, out of `run`; `indices` their numbers (default 0, 1, …).
+    public init(photo: String, image: Image, landmarker: FaceLandmarker, run: LandmarkerRun, faces found: [LandmarkedFace],
+                indices: [Int]? = nil) {
+        func rect(_ d: DetectedFace) -> [Double] { [d.left, d.top, d.right, d.bottom] }
+        self.photo = photo
+        (width, height) = (image.width, image.height)
+        (detector, landmarkModel, upsample) = (landmarker.detector.name, landmarker.predictor.name, landmarker.upsample)
+        boxCalibration = landmarker.calibration
+        (detectionSeconds, landmarkSeconds, facesFound) = (run.detectionSeconds, run.landmarkSeconds, run.faces.count)
+        faces = found.enumerated().map { k, face in
+            Face(index: indices?[k] ?? k, box: rect(face.detection), score: face.detection.score,
+                 landmarkBox: rect(face.predictorBox), points: face.points.map { [Double($0.x), Double($0.y)] })
+        }
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

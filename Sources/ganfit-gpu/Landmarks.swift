@@ -1,0 +1,103 @@
+// `ganfit-gpu landmarks PHOTO`: faces detected (dlib's MMOD CNN on the engine) and their 68 iBUG
+// landmarks (dlib's shape predictor): .pts files, an overlay picture, or JSON.
+import ArgumentParser
+import Engine
+import Foundation
+
+struct Landmarks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Detect the faces in a photo and their 68 iBUG landmarks.",
+        discussion: """
+            Faces are numbered by box area, largest first. Writes the chosen face's points as an iBUG .pts file
+            (1-based pixels, 300-W layout) with -o, or every face's with --all (OUT.0.pts, OUT.1.pts, …);
+            --overlay draws the boxes and points on the photo; --json prints boxes, scores and points
+            (0-based pixel centres). Models: dlib's mmod_human_face_detector.dat and
+            shape_predictor_68_face_landmarks.dat, found in models/downloaded/dlib/ (fetched by
+            `bash scripts/fetch-models.sh`), $GANFIT_MODELS/dlib/, or the flags below.
+            """)
+
+    @OptionGroup var options: DeviceOptions
+    @OptionGroup var models: LandmarkModelOptions
+
+    @Argument(help: "The photo (PNG or JPEG; grey, RGB or RGBA; EXIF orientation applied).")
+    var photo: String
+
+    @Option(name: [.short, .customLong("output")], help: "Write the face's 68 points to this .pts file.")
+    var output: String?
+
+    @Option(help: "Write a PNG of the photo with boxes and points.")
+    var overlay: String?
+
+    @Option(help: "Which face: 0 = the largest.")
+    var face: Int = 0
+
+    @Flag(help: "Every face: OUT.N.pts for each, all of them in the JSON.")
+    var all = false
+
+    @Flag(help: "Print boxes, scores and points as JSON.")
+    var json = false
+
+    func run() throws {
+        try runReportingErrors {
+            guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
+            let image = try Image.read(photo)
+            for path in [output, overlay].compactMap({ $0 }) {  // before the detection: a bad path must not waste it
+                try FitOutputs.prepare(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            }
+            let landmarker = try models.landmarker(device: try options.choice().makeBackend())
+            let result = try landmarker.faces(in: RGBImage8(image))
+            let faces = result.faces
+            guard !faces.isEmpty else { throw landmarker.noFace(photo) }
+            let chosen = all ? faces : [try landmarker.face(face, among: faces, source: photo)]
+            let indices = all ? Array(faces.indices) : [face]
+            if let output {
+                for (k, found) in chosen.enumerated() {
+                    try PTSFile.write(found.points, to: all ? Self.numbered(output, k) : output)
+                }
+            }
+            if let overlay { try PNGFile.write(LandmarkOverlay.draw(image, faces: chosen), to: overlay) }
+            if json {
+                print(try LandmarkReport(photo: photo, image: image, landmarker: landmarker, run: result, faces: chosen,
+                                         indices: indices).json())
+            } else {
+                print("\(photo): \(image.width)×\(image.height), \(faces.count) face\(faces.count == 1 ? "" : "s") "
+                      + String(format: "(detection %.2f s, landmarks %.3f s)", result.detectionSeconds, result.landmarkSeconds))
+                for (k, found) in zip(indices, chosen) {
+                    let d = found.detection
+                    print(String(format: "face %d: box %.0f,%.0f–%.0f,%.0f (%.0f×%.0f px), score %.3f", k, d.left, d.top,
+                                 d.right, d.bottom, d.width, d.height, d.score))
+                }
+                if let output { print("wrote " + (all ? Self.numbered(output, 0) + " …" : output)) }
+                if let overlay { print("wrote \(overlay)") }
+            }
+        }
+    }
+
+    /// OUT.pts → OUT.k.pts (OUT → OUT.k.pts without an extension).
+    static func numbered(_ path: String, _ k: Int) -> String {
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension.isEmpty ? "pts" : url.pathExtension
+        return url.deletingPathExtension().path + ".\(k).\(ext)"
+    }
+}
+
+/// The detector and landmark model files and settings, shared by `landmarks` and `fit`.
+struct LandmarkModelOptions: ParsableArguments {
+    @Option(help: "dlib's MMOD face detector (default: dlib/mmod_human_face_detector.dat in the model folders).")
+    var detectorModel: String?
+
+    @Option(help: "dlib's 68-point shape predictor (default: dlib/shape_predictor_68_face_landmarks.dat).")
+    var landmarkModel: String?
+
+    @Option(help: "Double the photo this many times before detection (finds faces smaller than 80 px; slower).")
+    var upsample: Int = 0
+
+    @Flag(help: "Move and shrink the detector's boxes towards the HOG boxes the landmark model was trained on.")
+    var hogBoxes = false
+
+    func landmarker(device: any Backend) throws -> FaceLandmarker {
+        guard (0...3).contains(upsample) else { throw EngineError.invalidValue("--upsample is 0 to 3, got \(upsample)") }
+        return try FaceLandmarker.dlib(detectorModel: detectorModel, landmarkModel: landmarkModel, device: device,
+                                       upsample: upsample, calibration: hogBoxes ? .mmodToHOG : .identity)
+    }
+}

@@ -1,0 +1,88 @@
+// Photo in, landmarks out: dlib's detector and shape predictor together give dlib's boxes and points;
+// no face, grey and RGBA photos, the box calibration, the report and the overlay.
+@testable import Engine
+import Foundation
+import XCTest
+
+final class FaceLandmarkerTests: XCTestCase {
+    static func landmarker() throws -> FaceLandmarker {
+        let folder = URL(fileURLWithPath: try DlibModels.path("mmod_human_face_detector.dat")).deletingLastPathComponent()
+        return try FaceLandmarker.dlib(detectorModel: folder.path + "/mmod_human_face_detector.dat",
+                                       landmarkModel: folder.path + "/shape_predictor_68_face_landmarks.dat",
+                                       device: CPUBackend.shared)
+    }
+
+    func testThePortraitGetsDlibsBoxAndPoints() throws {
+        let fixture = try DlibFixture.named("astronaut")
+        let (box, parts) = try XCTUnwrap(fixture.mmodFirstFace)
+        let image = try Image.read(fixture.photoPath)
+        let landmarker = try Self.landmarker()
+        let run = try landmarker.faces(in: RGBImage8(image))
+        XCTAssertEqual(run.faces.count, 1)
+        let face = try landmarker.face(0, among: run.faces, source: "astronaut")
+        XCTAssertEqual(face.detection.iou(box), 1, accuracy: 1e-9)
+        XCTAssertEqual(face.predictorBox, face.detection)  // no calibration by default
+        // dlib rounds its points to whole pixels (floor(v + 0.5)); ours are unrounded.
+        for (k, (ours, dlibs)) in zip(face.points, parts).enumerated() {
+            XCTAssertEqual(Double(ours.x), dlibs.x, accuracy: 0.5 + 1e-3, "point \(k + 1) x")
+            XCTAssertEqual(Double(ours.y), dlibs.y, accuracy: 0.5 + 1e-3, "point \(k + 1) y")
+        }
+        let report = LandmarkReport(photo: "astronaut.png", image: image, landmarker: landmarker, run: run,
+                                    faces: run.faces)
+        let decoded = try JSONDecoder.snakeCase.decode(LandmarkReport.self, from: Data(try report.json().utf8))
+        XCTAssertEqual(decoded.faces.first?.points.count, 68)
+        XCTAssertEqual(decoded.faces.first?.box, [box.left, box.top, box.right, box.bottom])
+        XCTAssertEqual(decoded.facesFound, 1)
+    }
+
+    func testAPhotoWithoutAFaceIsAClearError() throws {
+        let landmarker = try Self.landmarker()
+        let grey = RGBImage8(width: 160, height: 120, samples: [UInt8](repeating: 128, count: 160 * 120 * 3))
+        let run = try landmarker.faces(in: grey)
+        XCTAssertTrue(run.faces.isEmpty)
+        XCTAssertThrowsError(try landmarker.face(0, among: run.faces, source: "grey.png")) { error in
+            for word in ["grey.png", "no face", "--upsample 1", "--landmarks"] {
+                XCTAssertTrue("\(error)".contains(word), "\(error) does not mention \(word)")
+            }
+        }
+    }
+
+    func testGreyAndRGBAPhotosBecomeDlibsRGB() {
+        let grey = Image(pixels: HostTensor([1, 2, 1], [0, 1]), bitDepth: 8)
+        XCTAssertEqual(RGBImage8(grey).samples, [0, 0, 0, 255, 255, 255])
+        let rgba = Image(pixels: HostTensor([1, 1, 4], [10 / 255, 20 / 255, 30 / 255, 0]), bitDepth: 8)
+        XCTAssertEqual(RGBImage8(rgba).samples, [10, 20, 30])
+        XCTAssertEqual(RGBImage8(width: 1, height: 1, samples: [10, 20, 31]).intensity(x: 0, y: 0), 20)
+    }
+
+    func testTheBoxCalibrationMovesAndScalesAboutTheCentre() {
+        // A 100-pixel box centred at (149.5, 249.5): moved by 0.1 and 0.2 of its size, scaled by 0.9.
+        let box = DetectedFace(left: 100, top: 200, right: 199, bottom: 299, score: 1)
+        let moved = BoxCalibration(dx: 0.1, dy: 0.2, scale: 0.9).apply(box)
+        XCTAssertEqual([moved.left, moved.top, moved.right, moved.bottom], [115, 225, 204, 314])  // 159.5 ± 44.5 …
+        XCTAssertEqual(moved.score, 1)
+        XCTAssertEqual(BoxCalibration.identity.apply(box), box)
+    }
+
+    func testTheOverlayDrawsInsideThePhotoWhateverTheBoxes() {
+        let photo = Image(pixels: HostTensor([20, 30, 3], [Float](repeating: 0, count: 20 * 30 * 3)), bitDepth: 8)
+        let edge = DetectedFace(left: -5, top: 2, right: 40, bottom: 9, score: 1)
+        let face = LandmarkedFace(detection: edge, predictorBox: edge,
+                                  points: [SIMD2(3, 4), SIMD2(-10, 50), SIMD2(.nan, 1)] + Array(repeating: SIMD2(29, 19), count: 65))
+        let drawn = LandmarkOverlay.draw(photo, faces: [face])
+        XCTAssertEqual(drawn.shape, [20, 30, 3])
+        let pixel = { (x: Int, y: Int) in Array(drawn.values[(y * 30 + x) * 3..<(y * 30 + x) * 3 + 3]) }
+        XCTAssertEqual(pixel(3, 4), [1, 0.15, 0.1])  // a landmark dot
+        XCTAssertEqual(pixel(10, 2), [0.1, 0.9, 0.2])  // the box's top edge
+        XCTAssertEqual(pixel(10, 14), [0, 0, 0])  // untouched
+    }
+}
+
+extension JSONDecoder {
+    /// Reads what the reports write (snake_case keys).
+    static var snakeCase: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}
