@@ -1,6 +1,6 @@
 // `ganfit-gpu embed PHOTO...`: how alike faces are. FaceNet embeddings of crops (cosine similarities), or
 // dlib's ResNet descriptors of chips aligned by 68 landmarks (Euclidean distances, < 0.6 = same person).
-// Face detection comes later: give crops, a box or the landmarks of each photo.
+// FaceNet takes crops or a box per photo; dlib's chips are aligned by 68 landmarks, detected or given.
 import ArgumentParser
 import Engine
 import Foundation
@@ -14,7 +14,8 @@ struct Embed: ParsableCommand {
             The model is found at --model, else $GANFIT_MODELS/facenet/graph_final.pb, else \
             models/downloaded/facenet/graph_final.pb.
 
-            --identity dlib: each photo needs its 68 iBUG points (--landmarks FILE.pts); the face is \
+            --identity dlib: each photo's largest face is detected and its 68 iBUG points placed (dlib's \
+            MMOD detector and shape predictor), or given with --landmarks FILE.pts per photo; the face is \
             aligned to a 150×150 chip as dlib's get_face_chip does and described by dlib's ResNet (128 \
             numbers); the output is the descriptors' Euclidean distances, below 0.6 meaning the same \
             person (dlib's convention). The model is dlib/dlib_face_recognition_resnet_model_v1.dat in \
@@ -37,12 +38,14 @@ struct Embed: ParsableCommand {
             help: "x,y,width,height of the face in pixels, once per photo in order (FaceNet; default: all).")
     var boxes: [String] = []
 
-    @Option(name: .customLong("landmarks"), 
+    @Option(name: .customLong("landmarks"),
             help: "The face's 68 iBUG points (.pts), once per photo in order (dlib).")
     var landmarks: [String] = []
 
     @Option(help: "The model file: FaceNet's graph_final.pb, or dlib_face_recognition_resnet_model_v1.dat.")
     var model: String?
+
+    @OptionGroup var landmarkModels: LandmarkModelOptions
 
     @Flag(help: "Print the embeddings and similarities (or descriptors and distances) as JSON.")
     var json = false
@@ -95,10 +98,10 @@ struct Embed: ParsableCommand {
     }
 
     private func describeWithDlib() throws {
-        guard landmarks.count == photos.count, boxes.isEmpty else {
+        guard landmarks.isEmpty || landmarks.count == photos.count, boxes.isEmpty else {
             throw EngineError.invalidValue("--identity dlib aligns each face by its 68 points: give one "
-                + "--landmarks FILE.pts per photo and no --box (\(photos.count) photos, \(landmarks.count) "
-                + "landmark files)")
+                + "--landmarks FILE.pts per photo, or none to detect them, and no --box (\(photos.count) photos, "
+                + "\(landmarks.count) landmark files)")
         }
         let network = try DlibFaceDescriptor(path: try DlibFaceDescriptor.locate(explicit: model))
         let backend = try options.choice().makeBackend()
@@ -106,10 +109,14 @@ struct Embed: ParsableCommand {
         let image = g.input("image", [1, 3, network.inputSize.height, network.inputSize.width])
         let descriptor = try network.descriptor(g, image: image)
         let program = try Program(graph: g, outputs: [descriptor], device: backend)
+        let landmarker = try landmarks.isEmpty ? landmarkModels.landmarker(device: backend) : nil
         var descriptors: [[Float]] = []
-        for (photo, points) in zip(photos, landmarks) {
-            let chip = try FaceChip(landmarks: try PTSFile.read(points))
-            try program.set("image", chip.extract(from: RGBImage8(try Image.read(photo))).planes)
+        for (k, photo) in photos.enumerated() {
+            let image = RGBImage8(try Image.read(photo))
+            let points = try landmarker.map { try $0.face(0, among: $0.faces(in: image).faces, source: photo).points }
+                ?? PTSFile.read(landmarks[k])
+            let chip = try FaceChip(landmarks: points)
+            try program.set("image", chip.extract(from: image).planes)
             try program.run()
             descriptors.append(try program.read(descriptor).values)
         }
@@ -117,7 +124,8 @@ struct Embed: ParsableCommand {
         let threshold = DlibFaceDescriptor.samePersonDistance
         if json {
             try printJSON(["model": network.path, "device": backend.name, "photos": photos,
-                           "landmarks": landmarks, "descriptors": descriptors, "distances": distances,
+                           "landmarks": landmarks.isEmpty ? ["detected"] : landmarks, "descriptors": descriptors,
+                           "distances": distances,
                            "samePersonBelow": threshold])
         } else {
             print("model:  \(network.name)\ndevice: \(backend.name)")
