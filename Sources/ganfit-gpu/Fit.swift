@@ -76,8 +76,10 @@ struct Fit: ParsableCommand {
                 print(line)
                 fflush(stdout)
             }
+            let judgement = try judge(result, device: device)
             let report = FitReport(result, photo: photo, landmarksFile: landmarks, landmarkDetection: detection?.report,
-                                   network: network.name, settings: settings, totalSeconds: Date().timeIntervalSince(started))
+                                   network: network.name, identityJudge: judgement, settings: settings,
+                                   totalSeconds: Date().timeIntervalSince(started))
             try FitOutputs.write(result, face: faceModel, report: report, to: output)
             if let detection {
                 try PTSFile.write(detection.face.points, to: output + "/detected.pts")
@@ -86,6 +88,18 @@ struct Fit: ParsableCommand {
             let files = FitOutputs.files + (detection == nil ? [] : ["detected.pts", "detected.png"])
             print(String(format: "wrote %@/{%@} in %.1f s", output, files.joined(separator: ","), report.totalSeconds))
         }
+    }
+
+    /// dlib's descriptor distance between the photo's face and the render, when that model is installed.
+    private func judge(_ result: FaceFitResult, device: any Backend) throws -> IdentityJudgement? {
+        guard let path = try? DlibFaceDescriptor.locate() else {
+            print("identity judge: skipped (dlib's face descriptor is not installed: bash scripts/fetch-models.sh)")
+            return nil
+        }
+        let judgement = try result.judged(by: try DlibFaceDescriptor(path: path), device: device)
+        print(String(format: "identity judge (dlib's descriptor, not optimised): photo ↔ render distance %.3f "
+                     + "(below %.1f: the same person)", judgement.distance, judgement.samePersonBelow))
+        return judgement
     }
 
     /// The chosen face's 68 landmarks from the detector and the landmark model, and what found them.

@@ -35,6 +35,27 @@ final class FaceLandmarkerTests: XCTestCase {
         XCTAssertEqual(decoded.facesFound, 1)
     }
 
+    func testTheIdentityJudgeTellsTheSamePersonFromAnother() throws {
+        let network = try DlibFaceDescriptor(path: try DlibModels.path("dlib_face_recognition_resnet_model_v1.dat"))
+        let astronaut = try DlibFixture.named("astronaut"), hopper = try DlibFixture.named("grace_hopper")
+        func face(_ fixture: DlibFixture) throws -> (Image, [SIMD2<Float>]) {
+            (try Image.read(fixture.photoPath), try XCTUnwrap(fixture.mmodFirstFace).1.map { SIMD2<Float>($0) })
+        }
+        let (a, aPoints) = try face(astronaut), (h, hPoints) = try face(hopper)
+        // The same photo shifted by 3 pixels (its landmarks with it) is the same person; another person is not.
+        let shifted = HostTensor(a.pixels.shape, (0..<a.pixels.values.count).map { k in
+            let row = k / (a.width * 3), rest = k % (a.width * 3)
+            return rest >= 9 ? a.pixels.values[row * a.width * 3 + rest - 9] : 0
+        })
+        let same = try IdentityJudge.judge(network, device: CPUBackend.shared, photo: a, photoLandmarks: aPoints,
+                                           render: shifted, renderLandmarks: aPoints.map { $0 + SIMD2(3, 0) })
+        let other = try IdentityJudge.judge(network, device: CPUBackend.shared, photo: a, photoLandmarks: aPoints,
+                                            render: h.pixels, renderLandmarks: hPoints)
+        XCTAssertLessThan(same.distance, 0.1)
+        XCTAssertGreaterThan(other.distance, 0.6)
+        XCTAssertEqual(other.samePersonBelow, 0.6)
+    }
+
     func testAPhotoWithoutAFaceIsAClearError() throws {
         let landmarker = try Self.landmarker()
         let grey = RGBImage8(width: 160, height: 120, samples: [UInt8](repeating: 128, count: 160 * 120 * 3))

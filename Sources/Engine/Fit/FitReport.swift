@@ -25,13 +25,16 @@ public struct FitReport: Codable {
     public let cropSize: Int
     public let landmarkErrorPixels: Errors
     public let identityCosine: Identity
+    /// dlib's descriptor distance between the photo's face and the render (a network the fit does not
+    /// optimise); nil when dlib's descriptor model is not installed.
+    public let identityJudge: IdentityJudgement?
     public let stages: [StageReport]
     /// Wall-clock seconds of the whole fit (reading the model and the photo included).
     public let totalSeconds: Double
     public let settings: FitSettings
 
     public init(_ result: FaceFitResult, photo: String, landmarksFile: String?, landmarkDetection: LandmarkReport? = nil,
-                network: String, settings: FitSettings, totalSeconds: Double) {
+                network: String, identityJudge: IdentityJudgement? = nil, settings: FitSettings, totalSeconds: Double) {
         let scale = result.input.frame.scale, box = result.input.frame.box
         self.photo = photo
         self.landmarksFile = landmarksFile
@@ -42,6 +45,7 @@ public struct FitReport: Codable {
         landmarkErrorPixels = Errors(initial: result.landmarkStage.initialError / scale,
                                      afterLandmarks: result.landmarkStage.finalError / scale,
                                      afterJoint: result.jointStage.finalError / scale)
+        self.identityJudge = identityJudge
         identityCosine = Identity(before: result.jointStage.initialCosine, after: result.jointStage.finalCosine, network: network)
         stages = [result.landmarkStage.report, result.jointStage.report]
         self.totalSeconds = totalSeconds
