@@ -81,8 +81,9 @@ public struct FaceLandmarker {
 
     /// The error for a photo in which the detector found no face: what to try.
     public func noFace(_ source: String) -> EngineError {
-        .invalidValue("\(source): no face found by \(detector.name) with the photo upsampled \(upsample)×; a face "
-            + "smaller than about \(80 >> upsample) pixels needs --upsample \(upsample + 1); or give the 68 landmarks "
-            + "with --landmarks FILE.pts")
+        let upsampled = upsample == 0 ? "not upsampled" : "upsampled \(upsample)×"
+        return .invalidValue("\(source): no face found by \(detector.name) (photo \(upsampled)); faces smaller than "
+            + "about \(80 >> upsample) pixels are found with --upsample \(upsample + 1); fit and embed also take a "
+            + "face's 68 landmarks as --landmarks FILE.pts")
     }
 }
