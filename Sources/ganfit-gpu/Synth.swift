@@ -8,13 +8,15 @@ struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render synthetic faces with known shape, expression, pose, camera and light.",
         discussion: """
-            Per face i: face_i.png (the render over a crop of a real photo), face_i.pts (the true 68 iBUG points, \
-            1-based pixels; the jaw points are fixed model vertices, not the silhouette an annotator marks), \
-            face_i.obj (the true mesh, mm); truth.json holds every face's parameters. Shape ~ N(0, 1), expression \
-            weights |N(0, 0.2)|, yaw ±60°, pitch ±20°, roll ±10°, 35 mm-equivalent focal 24–135 mm, the face \
-            (brows to chin) 15–60% of the shorter side, spherical-harmonics light. The albedos are the photos' \
-            faces projected onto the UV map after the fit's landmark stage (computed at the start of each run); \
-            the same --seed, --size and --device give the same faces.
+            Per face i: face_i.png (the render over a crop of a real photo), face_i.pts (the true \
+            68 iBUG points, 1-based pixels; the jaw points are fixed model vertices, not the \
+            silhouette an annotator marks), face_i.obj (the true mesh, mm); albedo_k.png (the UV \
+            maps) and truth.json (every face's parameters). Shape ~ N(0, 1), expression weights \
+            |N(0, 0.2)|, yaw ±60°, pitch ±20°, roll ±10°, 35 mm-equivalent focal 24–135 mm, the \
+            face (brows to chin) 15–60% of the shorter side, spherical-harmonics light, 2× \
+            supersampling. The albedos are the photos' faces projected onto the UV map after the \
+            fit's landmark stage (computed at the start of each run); the same --seed, --size and \
+            --device give the same faces.
             """)
 
     @OptionGroup var options: DeviceOptions
@@ -35,26 +37,39 @@ struct Synth: ParsableCommand {
                 throw EngineError.invalidValue("--size must be WxH in pixels, e.g. 640x480, got '\(size)'")
             }
             guard (0...10_000).contains(albedoIterations) else {
-                throw EngineError.invalidValue("--albedo-iterations must be 0 to 10000, got \(albedoIterations)")
+                throw EngineError.invalidValue(
+                    "--albedo-iterations must be 0 to 10000, got \(albedoIterations)")
             }
             var settings = SynthSettings(count: count, seed: seed)
             (settings.width, settings.height) = (width, height)
             settings.albedoFit.landmarkIterations = albedoIterations
             try settings.validate()
-            let files = try photo.isEmpty ? SynthPhoto.defaultFiles : photo.map { text in
-                let pair = text.split(separator: ":", maxSplits: 1).map(String.init)
-                guard pair.count == 2 else { throw EngineError.invalidValue("--photo must be PHOTO:POINTS, got '\(text)'") }
-                return (pair[0], pair[1])
-            }
+            let files =
+                try photo.isEmpty
+                ? SynthPhoto.defaultFiles
+                : photo.map { text in
+                    let pair = text.split(separator: ":", maxSplits: 1).map(String.init)
+                    guard pair.count == 2 else {
+                        throw EngineError.invalidValue("--photo must be PHOTO:POINTS, got '\(text)'")
+                    }
+                    return (pair[0], pair[1])
+                }
             let photos = try files.map { try SynthPhoto.read(photo: $0.photo, points: $0.points) }
             let device = try options.choice().makeBackend()
             let model = try FitModel(folder: modelFolder)
             let start = Date()
-            let albedos = try SynthAlbedo.project(photos, face: model, settings: settings.albedoFit, device: device) { print($0) }
+            let albedos = try SynthAlbedo.project(
+                photos, face: model, settings: settings.albedoFit, device: device
+            ) { print($0) }
             print(String(format: "%d albedos in %.1f s", albedos.count, Date().timeIntervalSince(start)))
-            try FaceSynth.run(settings, face: model, photos: photos, albedos: albedos, device: device, to: output) { print($0) }
-            print(String(format: "wrote %d faces to %@ in %.1f s (device %@)", count, output, Date().timeIntervalSince(start),
-                         device.name))
+            try FaceSynth.run(
+                settings, face: model, photos: photos, albedos: albedos, device: device, to: output
+            ) { print($0) }
+            print(
+                String(
+                    format: "wrote %d faces to %@ in %.1f s (device %@)", count, output,
+                    Date().timeIntervalSince(start),
+                    device.name))
         }
     }
 }

@@ -9,22 +9,32 @@ public struct SynthAlbedo {
     public let texture: HostTensor
 }
 
-public extension SynthAlbedo {
+extension SynthAlbedo {
     /// Every face of every photo, fitted on `device` with `iterations` landmark steps on a
     /// `settings.size`² crop, projected at `settings.textureSize`².
-    static func project(_ photos: [SynthPhoto], face model: FitModel, settings: FitSettings, device: any Backend,
-                        log: (String) -> Void) throws -> [SynthAlbedo] {
+    public static func project(
+        _ photos: [SynthPhoto], face model: FitModel, settings: FitSettings, device: any Backend,
+        log: (String) -> Void
+    ) throws -> [SynthAlbedo] {
         try photos.enumerated().flatMap { p, photo in
             try photo.faces.enumerated().map { k, points in
-                let input = try FitInput(photo: photo.image, landmarks: points, size: settings.size, margin: settings.margin,
-                                         source: photo.name)
+                let input = try FitInput(
+                    photo: photo.image, landmarks: points, size: settings.size, margin: settings.margin,
+                    source: photo.name)
                 let targets = input.cropLandmarks
-                let start = FaceParameters.initial(model, targets: targets, size: settings.size, focal: settings.focal)
-                let fit = try LandmarkStage.run(model, targets: targets, from: start, settings: settings, device: device) { _ in }
-                log(String(format: "albedo %@ face %d: landmark error %.2f px (photo pixels), yaw %.0f°", photo.name, k,
-                           fit.finalError / input.frame.scale, fit.parameters.yawDegrees))
-                let texture = try TextureProjection.texture(model, parameters: fit.parameters, photo: input.crop,
-                                                            size: settings.textureSize, settings: settings, device: device)
+                let start = FaceParameters.initial(
+                    model, targets: targets, size: settings.size, focal: settings.focal)
+                let fit = try LandmarkStage.run(
+                    model, targets: targets, from: start, settings: settings, device: device
+                ) { _ in }
+                log(
+                    String(
+                        format: "albedo %@ face %d: landmark error %.2f px (photo pixels), yaw %.0f°",
+                        photo.name, k,
+                        fit.finalError / input.frame.scale, fit.parameters.yawDegrees))
+                let texture = try TextureProjection.texture(
+                    model, parameters: fit.parameters, photo: input.crop,
+                    size: settings.textureSize, settings: settings, device: device)
                 return SynthAlbedo(photo: p, face: k, texture: texture)
             }
         }

@@ -11,9 +11,13 @@ enum SynthLandmarks {
         var result = face.mapping.vertices
         guard let chin = result[9], let rightEye = result[37], let leftEye = result[46] else { return result }
         let mean = face.model.meanVertices
-        for (chain, numbers, eye) in [(face.contour.right, face.mapping.rightContour, rightEye),
-                                      (face.contour.left, face.mapping.leftContour.reversed(), leftEye)] where !chain.isEmpty {
-            let top = chain.indices.min { Swift.abs(mean[chain[$0]].y - mean[eye].y) < Swift.abs(mean[chain[$1]].y - mean[eye].y) }!
+        for (chain, numbers, eye) in [
+            (face.contour.right, face.mapping.rightContour, rightEye),
+            (face.contour.left, face.mapping.leftContour.reversed(), leftEye),
+        ] where !chain.isEmpty {
+            let top = chain.indices.min {
+                Swift.abs(mean[chain[$0]].y - mean[eye].y) < Swift.abs(mean[chain[$1]].y - mean[eye].y)
+            }!
             let nodes = Array(chain[top...]) + [chin]
             var arc: [Float] = [0]
             for k in 1..<nodes.count {
@@ -22,7 +26,8 @@ enum SynthLandmarks {
             }
             for (k, number) in numbers.enumerated() {
                 let place = arc.last! * Float(k) / Float(numbers.count)
-                result[number] = nodes[arc.indices.min { Swift.abs(arc[$0] - place) < Swift.abs(arc[$1] - place) }!]
+                result[number] =
+                    nodes[arc.indices.min { Swift.abs(arc[$0] - place) < Swift.abs(arc[$1] - place) }!]
             }
         }
         return result
@@ -31,6 +36,7 @@ enum SynthLandmarks {
     /// [68] 0-based pixel centres from `screen` [V] (continuous pixels) and `vertices` (above), the
     /// inner mouth corners 61 and 65 from their neighbours as the fit writes landmarks.pts.
     static func points(_ vertices: [Int: Int], screen: [SIMD2<Float>]) -> [SIMD2<Float>] {
-        LandmarkMapping.withInnerMouthCorners((1...68).map { n in vertices[n].map { screen[$0] } ?? .zero }).map { $0 - 0.5 }
+        LandmarkMapping.withInnerMouthCorners((1...68).map { n in vertices[n].map { screen[$0] } ?? .zero })
+            .map { $0 - 0.5 }
     }
 }

@@ -8,7 +8,9 @@ public struct SynthPhoto {
     public let image: Image
     public let faces: [[SIMD2<Float>]]
 
-    public init(name: String, image: Image, faces: [[SIMD2<Float>]]) { (self.name, self.image, self.faces) = (name, image, faces) }
+    public init(name: String, image: Image, faces: [[SIMD2<Float>]]) {
+        (self.name, self.image, self.faces) = (name, image, faces)
+    }
 
     /// Reads `photo` and its points: a .pts file (one face) or a JSON file of
     /// tools/dlib_reference.py (every face its MMOD detector found at upsample 0, "mmod"."0"[k]."parts").
@@ -19,12 +21,17 @@ public struct SynthPhoto {
             let data = try FileInput.read(points, what: "a dlib reference JSON (tools/dlib_reference.py)")
             let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
             guard let boxes = (root?["mmod"] as? [String: Any])?["0"] as? [[String: Any]] else {
-                throw EngineError.badFile(path: points, problem: "has no \"mmod\".\"0\" list of faces; give the JSON written by "
-                                          + "tools/dlib_reference.py or a .pts file")
+                throw EngineError.badFile(
+                    path: points,
+                    problem: "has no \"mmod\".\"0\" list of faces; give the JSON written by "
+                        + "tools/dlib_reference.py or a .pts file")
             }
             faces = try boxes.map { box in
-                guard let parts = box["parts"] as? [[Double]], parts.count == 68, parts.allSatisfy({ $0.count == 2 }) else {
-                    throw EngineError.badFile(path: points, problem: "a face's \"parts\" are not 68 [x, y] pairs")
+                guard let parts = box["parts"] as? [[Double]], parts.count == 68,
+                    parts.allSatisfy({ $0.count == 2 })
+                else {
+                    throw EngineError.badFile(
+                        path: points, problem: "a face's \"parts\" are not 68 [x, y] pairs")
                 }
                 return parts.map { SIMD2(Float($0[0]), Float($0[1])) }
             }
@@ -42,7 +49,10 @@ public struct SynthPhoto {
     public static let defaultFiles: [(photo: String, points: String)] = [
         ("samples/image_0010.png", "samples/image_0010.pts"),
         ("Tests/EngineTests/Fixtures/dlib/astronaut.png", "Tests/EngineTests/Fixtures/dlib/astronaut.json"),
-        ("Tests/EngineTests/Fixtures/dlib/grace_hopper.decoded.png", "Tests/EngineTests/Fixtures/dlib/grace_hopper.json"),
+        (
+            "Tests/EngineTests/Fixtures/dlib/grace_hopper.decoded.png",
+            "Tests/EngineTests/Fixtures/dlib/grace_hopper.json"
+        ),
         ("Tests/EngineTests/Fixtures/dlib/t1.decoded.png", "Tests/EngineTests/Fixtures/dlib/t1.json"),
     ]
 }
@@ -51,18 +61,23 @@ public struct SynthPhoto {
 /// where it overlaps the photo's faces least (each face's landmark box grown 1.6×).
 enum SynthBackground {
     static func choose(_ random: inout SynthRandom, photos: [SynthPhoto], aspect: Double) -> (Int, FaceBox) {
-        let index = random.index(photos.count), photo = photos[index]
+        let index = random.index(photos.count)
+        let photo = photos[index]
         let (w, h) = (Double(photo.image.width), Double(photo.image.height))
         let faces = photo.faces.map { points -> FaceBox in
-            let xs = points.map { Double($0.x) }, ys = points.map { Double($0.y) }
+            let xs = points.map { Double($0.x) }
+            let ys = points.map { Double($0.y) }
             let (cx, cy) = ((xs.min()! + xs.max()!) / 2, (ys.min()! + ys.max()!) / 2)
             let side = 1.6 * Swift.max(xs.max()! - xs.min()!, ys.max()! - ys.min()!)
             return FaceBox(x: cx - side / 2, y: cy - side * 0.6, width: side, height: side)
         }
         var best = (overlap: Double.infinity, box: FaceBox(x: 0, y: 0, width: w, height: h))
         for _ in 0..<200 where best.overlap > 0 {
-            let height = random.uniform(0.15, 0.6) * Swift.min(h, w / aspect), width = height * aspect
-            let box = FaceBox(x: random.uniform(0, w - width), y: random.uniform(0, h - height), width: width, height: height)
+            let height = random.uniform(0.15, 0.6) * Swift.min(h, w / aspect)
+            let width = height * aspect
+            let box = FaceBox(
+                x: random.uniform(0, w - width), y: random.uniform(0, h - height), width: width,
+                height: height)
             let overlap = faces.map { intersection($0, box) / ($0.width * $0.height) }.reduce(0, +)
             if overlap < best.overlap { best = (overlap, box) }
         }

@@ -28,7 +28,8 @@ struct SynthRandom: RandomNumberGenerator {
 
     /// Normal with mean 0 and standard deviation `sd` (Box–Muller).
     mutating func normal(_ sd: Double = 1) -> Double {
-        let u = 1 - uniform(0, 1), v = uniform(0, 1)
+        let u = 1 - uniform(0, 1)
+        let v = uniform(0, 1)
         return sd * (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
     }
 

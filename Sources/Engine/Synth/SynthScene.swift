@@ -52,15 +52,21 @@ public struct SynthRanges: Sendable {
 
 extension SynthFace {
     /// Face `index` of `seed` for a `width`×`height` image.
-    static func draw(index: Int, seed: UInt64, width: Int, height: Int, layout: SynthLayout, ranges: SynthRanges,
-                     albedoCount: Int, photos: [SynthPhoto]) -> SynthFace {
+    static func draw(
+        index: Int, seed: UInt64, width: Int, height: Int, layout: SynthLayout, ranges: SynthRanges,
+        albedoCount: Int, photos: [SynthPhoto]
+    ) -> SynthFace {
         var random = SynthRandom(seed: seed, stream: index)
         let shape = (0..<layout.shapeCount).map { _ in Float(random.normal()) }
         let expression = (0..<layout.expressionCount).map { _ in Float(abs(random.normal(0.2))) }
-        let yaw = random.uniform(ranges.yaw), pitch = random.uniform(ranges.pitch), roll = random.uniform(ranges.roll)
+        let yaw = random.uniform(ranges.yaw)
+        let pitch = random.uniform(ranges.pitch)
+        let roll = random.uniform(ranges.roll)
         let rotation = SynthRotation.matrix(yaw: yaw, pitch: pitch, roll: roll)
         let (w, h) = (Double(width), Double(height))
-        let focal35mm = Foundation.exp(random.uniform(Foundation.log(ranges.focal35mm.lowerBound)...Foundation.log(ranges.focal35mm.upperBound)))
+        let focal35mm = Foundation.exp(
+            random.uniform(
+                Foundation.log(ranges.focal35mm.lowerBound)...Foundation.log(ranges.focal35mm.upperBound)))
         let focal = focal35mm * (w * w + h * h).squareRoot() / 43.27
         let fraction = random.uniform(ranges.faceFraction)
         let side = fraction * Swift.min(w, h)  // the frontal landmark box's height in pixels
@@ -73,25 +79,35 @@ extension SynthFace {
         }
         let margin = ranges.edgeMargin * side
         let centre = (0..<2).map { axis -> Double in
-            let low = margin - offsets.map { $0[axis] }.min()!, high = (axis == 0 ? w : h) - margin - offsets.map { $0[axis] }.max()!
+            let low = margin - offsets.map { $0[axis] }.min()!
+            let high = (axis == 0 ? w : h) - margin - offsets.map { $0[axis] }.max()!
             return low <= high ? random.uniform(low...high) : (low + high) / 2
         }
-        let c = layout.landmarkCentre, rc = SynthRotation.apply(rotation, c)
-        let translation = [(centre[0] - w / 2) * depth / focal - rc[0], -(centre[1] - h / 2) * depth / focal - rc[1], -depth - rc[2]]
+        let c = layout.landmarkCentre
+        let rc = SynthRotation.apply(rotation, c)
+        let translation = [
+            (centre[0] - w / 2) * depth / focal - rc[0], -(centre[1] - h / 2) * depth / focal - rc[1],
+            -depth - rc[2],
+        ]
         let light = SynthLight.draw(&random)
         let albedo = random.index(albedoCount)
         let (background, box) = SynthBackground.choose(&random, photos: photos, aspect: w / h)
-        return SynthFace(index: index, shape: shape, expression: expression, yaw: Float(yaw), pitch: Float(pitch), roll: Float(roll),
-                         rotation: SynthRotation.axisAngle(rotation).map { Float($0) }, translation: translation.map { Float($0) },
-                         focal: Float(focal), focal35mm: Float(focal35mm), faceFraction: Float(fraction),
-                         centre: centre.map { Float($0) }, ambient: light.ambient, lightColour: light.colour,
-                         lightDirection: light.direction, sphericalHarmonics: light.coefficients, albedo: albedo,
-                         background: background, backgroundBox: [box.x, box.y, box.width, box.height])
+        return SynthFace(
+            index: index, shape: shape, expression: expression, yaw: Float(yaw), pitch: Float(pitch),
+            roll: Float(roll),
+            rotation: SynthRotation.axisAngle(rotation).map { Float($0) },
+            translation: translation.map { Float($0) },
+            focal: Float(focal), focal35mm: Float(focal35mm), faceFraction: Float(fraction),
+            centre: centre.map { Float($0) }, ambient: light.ambient, lightColour: light.colour,
+            lightDirection: light.direction, sphericalHarmonics: light.coefficients, albedo: albedo,
+            background: background, backgroundBox: [box.x, box.y, box.width, box.height])
     }
 }
 
 extension SynthRandom {
-    mutating func uniform(_ range: ClosedRange<Double>) -> Double { uniform(range.lowerBound, range.upperBound) }
+    mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+        uniform(range.lowerBound, range.upperBound)
+    }
 }
 
 /// What the scene needs to know of the model: coefficient counts and the mean face's landmarks
@@ -109,7 +125,9 @@ struct SynthLayout {
         let mapped = face.mapping.vertices.values.map { mean[$0] }
         let centre = mapped.reduce(SIMD3<Float>(), +) / Float(mapped.count)
         landmarkCentre = [Double(centre.x), Double(centre.y), Double(centre.z)]
-        landmarks = SynthLandmarks.vertices(face).values.map { v in (0..<3).map { Double(mean[v][$0] - centre[$0]) } }
+        landmarks = SynthLandmarks.vertices(face).values.map { v in
+            (0..<3).map { Double(mean[v][$0] - centre[$0]) }
+        }
         landmarkHeight = Double(mapped.map(\.y).max()! - mapped.map(\.y).min()!)
     }
 }
