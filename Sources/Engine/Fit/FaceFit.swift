@@ -44,14 +44,10 @@ public enum FaceFit {
 
     /// All 68 landmarks of the fitted model in crop pixels: the stage's correspondences with both
     /// jaw-line sides (each contour landmark at the contour vertex projecting nearest to its
-    /// target, as the fit pairs them); the unmapped inner mouth corners 61 and 65 as the mean of
-    /// the outer corner and the two inner lip points beside it (49, 62, 68 and 55, 64, 66).
+    /// target, as the fit pairs them); the unmapped inner mouth corners 61 and 65 from their
+    /// neighbours (`LandmarkMapping.withInnerMouthCorners`).
     static func fittedLandmarks(_ face: FitModel, screen: [SIMD2<Float>], targets: [SIMD2<Float>]) -> [SIMD2<Float>] {
         let pairs = LandmarkCorrespondences(face, yawDegrees: 0, targets: targets, frontal: 90) { screen[$0] }
-        var points = pairs.vertices.map { screen[Int($0)] }
-        for (corner, neighbours) in [(61, [49, 62, 68]), (65, [55, 64, 66])] {
-            points[corner - 1] = neighbours.map { points[$0 - 1] }.reduce(.zero, +) / Float(neighbours.count)
-        }
-        return points
+        return LandmarkMapping.withInnerMouthCorners(pairs.vertices.map { screen[Int($0)] })
     }
 }

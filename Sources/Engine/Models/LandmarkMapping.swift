@@ -66,6 +66,16 @@ public struct LandmarkMapping: Sendable {
         return LandmarkMapping(vertices: vertices, rightContour: contours["right"] ?? [], leftContour: contours["left"] ?? [])
     }
 
+    /// `points` [68] with the inner mouth corners 61 and 65, which have no model vertex, set to the
+    /// mean of the outer corner and the two inner lip points beside it (49, 62, 68 and 55, 64, 66).
+    public static func withInnerMouthCorners(_ points: [SIMD2<Float>]) -> [SIMD2<Float>] {
+        var points = points
+        for (corner, neighbours) in [(61, [49, 62, 68]), (65, [55, 64, 66])] {
+            points[corner - 1] = neighbours.map { points[$0 - 1] }.reduce(.zero, +) / Float(neighbours.count)
+        }
+        return points
+    }
+
     /// The integers of "[1, 2, 3]" (a trailing comma allowed), each ≥ 1.
     private static func integers(_ array: String, _ bad: (String) -> EngineError) throws -> [Int] {
         let inner = array.drop { $0 != "[" }.dropFirst().prefix { $0 != "]" }

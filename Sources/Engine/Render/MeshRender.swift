@@ -104,12 +104,19 @@ public extension Graph {
                               background: constant(HostTensor([3], s.background)), width: s.width, height: s.height).image
     }
 
-    /// The render of `mesh` with `vertices` [V, 3] seen by the camera (rotation [3], translation
-    /// [3], focal [1]; see `project`), its albedo from `albedo`, shaded by `lights` (Lambert),
-    /// composited over `background` ([3], or [H, W, 3] such as a photo), antialiased; all operands
-    /// may be parameters (the fit differentiates them).
+    /// The render of `mesh` lit by `lights` (Lambert); see the `shading:` form.
     func renderMesh(_ mesh: Mesh, vertices: Value, rotation: Value, translation: Value, focal: Value, albedo source: MeshAlbedo,
                     lights: SceneLights, background: Value, width: Int, height: Int) throws -> MeshRenderOutputs {
+        try renderMesh(mesh, vertices: vertices, rotation: rotation, translation: translation, focal: focal, albedo: source,
+                       shading: .lambert(lights), background: background, width: width, height: height)
+    }
+
+    /// The render of `mesh` with `vertices` [V, 3] seen by the camera (rotation [3], translation
+    /// [3], focal [1]; see `project`), its albedo from `albedo`, shaded by `shading`, composited
+    /// over `background` ([3], or [H, W, 3] such as a photo), antialiased; all operands may be
+    /// parameters (the fit differentiates them).
+    func renderMesh(_ mesh: Mesh, vertices: Value, rotation: Value, translation: Value, focal: Value, albedo source: MeshAlbedo,
+                    shading: MeshShading, background: Value, width: Int, height: Int) throws -> MeshRenderOutputs {
         let f = mesh.triangles.count
         let welded = try RenderMesh(self, triangles: mesh.triangles, vertexCount: mesh.positions.count)
         let screen = try project(vertices, rotation: rotation, translation: translation, focal: focal, width: width, height: height)
@@ -133,7 +140,13 @@ public extension Graph {
             pixelNormals = try interpolate(normals, raster)
             albedo = try broadcast(colour, to: [height, width, 3])
         }
-        let shaded = try lambert(albedo: albedo, normals: pixelNormals, ambient: lights.ambient, lights: lights.directional)
+        let shaded: Value
+        switch shading {
+        case .lambert(let lights):
+            shaded = try lambert(albedo: albedo, normals: pixelNormals, ambient: lights.ambient, lights: lights.directional)
+        case .sphericalHarmonics(let coefficients):
+            shaded = try sphericalHarmonics(albedo: albedo, normals: pixelNormals, coefficients: coefficients)
+        }
         let image = try antialias(composite(shaded, over: background, raster), raster, screen: rasterScreen)
         return MeshRenderOutputs(image: image, coverage: try coverage(raster), screen: screen)
     }
@@ -145,4 +158,12 @@ public enum MeshAlbedo {
     case texture(Value)
     /// One colour [3] everywhere.
     case colour(Value)
+}
+
+/// How a render shades its albedo.
+public enum MeshShading {
+    /// Ambient plus directional lights (Lambert).
+    case lambert(SceneLights)
+    /// Irradiance from 9 spherical-harmonics coefficients [9, 3] per colour channel.
+    case sphericalHarmonics(Value)
 }
