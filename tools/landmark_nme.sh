@@ -3,7 +3,7 @@
 # NME (mean point error over the truth's outer inter-ocular distance, iBUG 37–46, as LandmarkAccuracy.nme)
 # over the faces detected, with and without the 17 jaw points (the truth's jaw points are fixed model
 # vertices, not the silhouette an annotator marks), by |yaw| bin, with the detector's boxes as they are
-# and with --hog-boxes. Usage: bash tools/landmark_nme.sh [COUNT [SEED [SIZE]]] (default 40 2024 640x480);
+# and mapped towards HOG boxes (the default; --mmod-boxes turns it off). Usage: bash tools/landmark_nme.sh [COUNT [SEED [SIZE]]] (default 40 2024 640x480);
 # OUT=folder (default /tmp/landmark-nme), BIN=ganfit-gpu binary (default .build/release/ganfit-gpu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ rm -rf "$out" && mkdir -p "$out/identity" "$out/hog"
 "$bin" synth --count "$count" --seed "$seed" --size "$size" --output "$out/faces" | tail -1
 for mode in identity hog; do
     flags=()
-    [ "$mode" = hog ] && flags=(--hog-boxes)
+    [ "$mode" = identity ] && flags=(--mmod-boxes)
     for ((i = 0; i < count; i++)); do
         "$bin" landmarks "$out/faces/face_$i.png" --all --json "${flags[@]}" > "$out/$mode/face_$i.json" 2> /dev/null \
             || echo '{"faces": []}' > "$out/$mode/face_$i.json"
@@ -54,6 +54,6 @@ for mode in ["identity", "hog"]:
         for k in ("all", key): rows[k].append((sum(e) / 68 / iod, sum(e[17:]) / 51 / iod))
     for k, r in rows.items():
         mean = lambda v: sum(v) / len(v) if v else float("nan")
-        print(f"{'mmod' if mode == 'identity' else 'hog-boxes':9} | {k:6} {totals[k]:6} {len(r):8} | "
+        print(f"{'mmod' if mode == 'identity' else 'hog-like':9} | {k:6} {totals[k]:6} {len(r):8} | "
               f"{mean([a for a, _ in r]):7.4f} {mean([b for _, b in r]):9.4f}")
 PY

@@ -98,12 +98,12 @@ struct LandmarkModelOptions: ParsableArguments {
     @Option(help: "Double the photo this many times before detection (finds faces smaller than 80 px; slower).")
     var upsample: Int = 0
 
-    @Flag(help: "Move and shrink the detector's boxes towards the HOG boxes the landmark model was trained on.")
-    var hogBoxes = false
+    @Flag(help: "Use the detector's boxes as they are (default: moved and shrunk towards HOG-like boxes).")
+    var mmodBoxes = false
 
     func landmarker(device: any Backend) throws -> FaceLandmarker {
         guard (0...3).contains(upsample) else { throw EngineError.invalidValue("--upsample is 0 to 3, got \(upsample)") }
         return try FaceLandmarker.dlib(detectorModel: detectorModel, landmarkModel: landmarkModel, device: device,
-                                       upsample: upsample, calibration: hogBoxes ? .mmodToHOG : .identity)
+                                       upsample: upsample, calibration: mmodBoxes ? .identity : .mmodToHOG)
     }
 }

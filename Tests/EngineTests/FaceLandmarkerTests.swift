@@ -9,7 +9,7 @@ final class FaceLandmarkerTests: XCTestCase {
         let folder = URL(fileURLWithPath: try DlibModels.path("mmod_human_face_detector.dat")).deletingLastPathComponent()
         return try FaceLandmarker.dlib(detectorModel: folder.path + "/mmod_human_face_detector.dat",
                                        landmarkModel: folder.path + "/shape_predictor_68_face_landmarks.dat",
-                                       device: CPUBackend.shared)
+                                       device: CPUBackend.shared, calibration: .identity)
     }
 
     func testThePortraitGetsDlibsBoxAndPoints() throws {
@@ -21,7 +21,7 @@ final class FaceLandmarkerTests: XCTestCase {
         XCTAssertEqual(run.faces.count, 1)
         let face = try landmarker.face(0, among: run.faces, source: "astronaut")
         XCTAssertEqual(face.detection.iou(box), 1, accuracy: 1e-9)
-        XCTAssertEqual(face.predictorBox, face.detection)  // no calibration by default
+        XCTAssertEqual(face.predictorBox, face.detection)  // no calibration asked for
         // dlib rounds its points to whole pixels (floor(v + 0.5)); ours are unrounded.
         for (k, (ours, dlibs)) in zip(face.points, parts).enumerated() {
             XCTAssertEqual(Double(ours.x), dlibs.x, accuracy: 0.5 + 1e-3, "point \(k + 1) x")
