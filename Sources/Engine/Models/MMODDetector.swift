@@ -1,8 +1,8 @@
 // dlib's MMOD CNN face detector (mmod_human_face_detector.dat, the net of dlib's
 // dnn_mmod_face_detection_ex.cpp) on the engine: the tiled pyramid built on the CPU, the
-// network (conv + folded affine + relu) as one Program on the chosen backend, then loss_mmod's
-// decoding: every output above the threshold is an 80×80 window mapped back to the photo,
-// strongest first, with dlib's non-maximum suppression.
+// network (convolutions with the affine folded in and relu fused) as one Program on the chosen
+// backend, then loss_mmod's decoding: every output above the threshold is an 80×80 window
+// mapped back to the photo, strongest first, with dlib's non-maximum suppression.
 import Foundation
 
 public final class MMODDetector: FaceDetector {
@@ -114,8 +114,7 @@ public final class MMODDetector: FaceDetector {
         let g = Graph()
         var x = g.input("image", tiled.shape)
         for c in convolutions {
-            x = try g.conv2d(x, g.constant(c.weight), bias: g.constant(c.bias), c.window)
-            if c.relu { x = try g.relu(x) }
+            x = try g.conv2d(x, g.constant(c.weight), bias: g.constant(c.bias), c.window, relu: c.relu)
         }
         let program = try Program(graph: g, outputs: [x], device: backend)
         try program.set("image", tiled)

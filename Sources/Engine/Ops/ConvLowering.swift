@@ -3,10 +3,12 @@
 // transposed weight), so it takes the forward path.
 
 extension ConvGeometry {
-    /// y [N, K, P, Q] = x [N, C, H, W] ⊛ weight [K, C, R, S] (no bias).
+    /// y [N, K, P, Q] = x [N, C, H, W] ⊛ weight [K, C, R, S] (no bias), lowered as `lowering`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func forward<T: RefScalar>(_ x: UnsafePointer<T>, _ weight: UnsafePointer<T>, into y: UnsafeMutablePointer<T>) {
+    func forward<T: RefScalar>(_ x: UnsafePointer<T>, _ weight: UnsafePointer<T>,
+                               into y: UnsafeMutablePointer<T>, lowering: Lowering? = nil) {
+        if (lowering ?? preferredLowering) == .tapProducts { return forwardByTaps(x, weight, into: y) }
         let crs = c * r * s, plane = p * q
         forEachBand(of: x) { n, rows, col in
             T.parallelGemm(GemmOperands(m: k, n: rows.count * q, k: crs, a: weight, lda: crs, b: col, ldb: rows.count * q,
