@@ -62,19 +62,25 @@ final class CPULoweringTests: XCTestCase {
     }
 
     /// Tap products against the reference im2col lowering, in Double: one output channel
-    /// (MMOD's score layer), asymmetric padding, dilation, padding wider than the window, a batch.
+    /// (MMOD's score layer), asymmetric padding, dilation, padding wider than the window, a batch;
+    /// and an image of 12 bands, which im2col lowers whole bands per worker (3 workers).
     func testTapProductsMatchTheIm2colLowering() throws {
         var rng = SplitMix64(seed: "tap products")
+        let saved = CPUParallel.workers
+        CPUParallel.workers = 3
+        defer { CPUParallel.workers = saved }
         let shapes: [(input: Shape, weight: Shape, window: Window)] = [
             ([2, 6, 7, 9], [1, 6, 3, 5], Window(padding: (1, 1, 2, 2))),
             ([1, 5, 8, 6], [3, 5, 3, 3], Window(dilation: (2, 2), padding: (2, 1, 0, 3))),
             ([1, 4, 6, 6], [2, 4, 3, 3], Window()),
             ([1, 3, 5, 4], [1, 3, 3, 3], Window(padding: (3, 3, 3, 3))),
             ([1, 45, 20, 31], [1, 45, 9, 9], Window(padding: (4, 4, 4, 4))),
+            ([1, 8, 120, 1000], [4, 8, 5, 5], Window(padding: (2, 2, 2, 2))),
         ]
         for (input, weight, window) in shapes {
             let g = try ConvGeometry(input: input, weight: weight, window: window, op: "test")
             XCTAssertEqual(g.preferredLowering, .tapProducts, "\(input) \(weight)")
+            if input[3] == 1000 { XCTAssertEqual(g.bands.count, 12) }
             let x = (0..<input.elementCount).map { _ in Double(rng.nextUnit()) - 0.5 }
             let w = (0..<weight.elementCount).map { _ in Double(rng.nextUnit()) - 0.5 }
             func run(_ lowering: ConvGeometry.Lowering) -> [Double] {

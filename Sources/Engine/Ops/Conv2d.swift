@@ -27,7 +27,7 @@ public struct Conv2d: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
-        var y = [T](repeating: 0, count: g.outputShape.elementCount)
+        var y = [T](unwrittenCount: g.outputShape.elementCount)  // forward writes every element
         inputs[0].values.withUnsafeBufferPointer { x in
             inputs[1].values.withUnsafeBufferPointer { weight in
                 y.withUnsafeMutableBufferPointer { g.forward(x.baseAddress!, weight.baseAddress!, into: $0.baseAddress!) }
@@ -41,15 +41,22 @@ public struct Conv2d: Op, OpenCLOp {
                 let shared = UnsafeSendable(y.baseAddress!)
                 CPUParallel.forEach(g.n * g.k) { plane in
                     let out = shared.pointer + plane * area, add = bias[plane % g.k]
-                    if relu {
-                        for i in 0..<area { let v = out[i] + add; out[i] = v > 0 ? v : 0 }
-                    } else {
-                        for i in 0..<area { out[i] += add }
-                    }
+                    addBias(out, count: area, add, relu: relu)
                 }
             }
         }
         return [RefTensor(g.outputShape, y)]
+    }
+
+    /// y = y + add, then relu if asked (Map's: a > 0 ? a : 0), over `count` elements.
+    @inline(__always)
+    private func addBias<T: RefScalar>(_ y: UnsafeMutablePointer<T>, count: Int, _ add: T, relu: Bool) {
+        if relu {
+            let zero = T.zero  // a literal 0 here keeps the loop from being vectorised
+            for i in 0..<count { let v = y[i] + add; y[i] = v > zero ? v : zero }
+        } else {
+            for i in 0..<count { y[i] += add }
+        }
     }
 
     public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {

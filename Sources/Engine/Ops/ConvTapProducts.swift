@@ -35,7 +35,7 @@ extension ConvGeometry {
                 }
             }
         }
-        var z = [T](repeating: 0, count: k * taps * h * w)
+        var z = [T](unwrittenCount: k * taps * h * w)  // the GEMM writes it
         tapWeights.withUnsafeBufferPointer { tapWeights in
             z.withUnsafeMutableBufferPointer { z in
                 let sharedZ = UnsafeSendable(z.baseAddress!)

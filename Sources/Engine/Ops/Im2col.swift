@@ -17,18 +17,24 @@ extension ConvGeometry {
         stride(from: 0, to: p, by: bandRows).map { $0..<Swift.min(p, $0 + bandRows) }
     }
 
-    /// Fills `col` [C·R·S, rows.count·Q] from image `x` [C, H, W] for output rows `rows`.
+    /// Fills `col` [C·R·S, rows.count·Q] from image `x` [C, H, W] for output rows `rows`, on all
+    /// workers or in the calling thread.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func im2col<T: RefScalar>(_ x: UnsafePointer<T>, rows: Range<Int>, into col: UnsafeMutablePointer<T>) {
+    func im2col<T: RefScalar>(_ x: UnsafePointer<T>, rows: Range<Int>, into col: UnsafeMutablePointer<T>,
+                              onWorkers: Bool = true) {
         let sharedX = UnsafeSendable(x), sharedCol = UnsafeSendable(col)
-        forEachWindowRow(rows, perKernelRow: true) { offset, inputRow, first, end, iwFirst in
+        forEachWindowRow(rows, perKernelRow: onWorkers, onWorkers: onWorkers) {
+            offset, inputRow, first, end, iwFirst in
             let row = sharedCol.pointer + offset
             guard let inputRow else { return row.update(repeating: 0, count: q) }
             let source = sharedX.pointer + inputRow
             row.update(repeating: 0, count: first)
             if window.strideW == 1 {
                 (row + first).update(from: source + iwFirst, count: end - first)
+            } else if window.strideW == 2 {
+                let (to, from) = (row + first, source + iwFirst)  // a constant stride vectorises
+                for j in 0..<(end - first) { to[j] = from[2 * j] }
             } else {
                 var iw = iwFirst
                 for q in first..<end { row[q] = source[iw]; iw += window.strideW }
@@ -42,7 +48,8 @@ extension ConvGeometry {
     @_specialize(where T == Double)
     func col2im<T: RefScalar>(_ col: UnsafePointer<T>, rows: Range<Int>, into x: UnsafeMutablePointer<T>) {
         let sharedX = UnsafeSendable(x), sharedCol = UnsafeSendable(col)
-        forEachWindowRow(rows, perKernelRow: false) { offset, inputRow, first, end, iwFirst in
+        forEachWindowRow(rows, perKernelRow: false, onWorkers: true) {
+            offset, inputRow, first, end, iwFirst in
             guard let inputRow else { return }
             let row = sharedCol.pointer + offset, target = sharedX.pointer + inputRow
             var iw = iwFirst
@@ -52,13 +59,13 @@ extension ConvGeometry {
 
     /// Visits each row of a band's im2col matrix (channel, kernel tap, output row), one channel
     /// per worker, or one channel's kernel row (C·R parts: a 3-channel image still fills the
-    /// workers): the row's offset in the matrix, the offset of the image row it reads (nil in
-    /// the padding), the output columns first..<end that read inside the image, and the input
-    /// column of `first`.
-    func forEachWindowRow(_ rows: Range<Int>, perKernelRow: Bool,
+    /// workers), or all in the calling thread: the row's offset in the matrix, the offset of the
+    /// image row it reads (nil in the padding), the output columns first..<end that read inside
+    /// the image, and the input column of `first`.
+    func forEachWindowRow(_ rows: Range<Int>, perKernelRow: Bool, onWorkers: Bool,
                           _ body: (_ offset: Int, _ inputRow: Int?, _ first: Int, _ end: Int, _ iwFirst: Int) -> Void) {
-        let kernelRowsPerPart = perKernelRow ? 1 : self.r
-        CPUParallel.forEach(c * self.r / kernelRowsPerPart) { part in
+        let kernelRowsPerPart = perKernelRow ? 1 : self.r, parts = c * self.r / kernelRowsPerPart
+        func visit(_ part: Int) {
             let ch = part * kernelRowsPerPart / self.r, firstRow = part * kernelRowsPerPart % self.r
             for r in firstRow..<(firstRow + kernelRowsPerPart) {
                 for s in 0..<self.s {
@@ -73,6 +80,7 @@ extension ConvGeometry {
                 }
             }
         }
+        if onWorkers { CPUParallel.forEach(parts, visit) } else { for part in 0..<parts { visit(part) } }
     }
 
     /// The output columns first..<end whose input column, for kernel column `tap`, lies inside the image.
