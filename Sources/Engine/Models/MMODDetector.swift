@@ -8,7 +8,7 @@ import Foundation
 public final class MMODDetector: FaceDetector {
     /// The file name inside a models folder.
     public static let relativePath = "dlib/mmod_human_face_detector.dat"
-    /// The most pixels the detector looks at (after upsampling; default 6 million, about 2 GB peak
+    /// The most pixels the detector looks at (after upsampling; default 6 million, about 1 GB peak
     /// on the CPU backend, enough for a 1280×1024 photo upsampled once). Larger photos are
     /// reduced to this by area averaging and an upsampling that would pass it is not done, so
     /// faces under about 80 × (photo pixels / maxPixels)^½ pixels go unseen; boxes are mapped
