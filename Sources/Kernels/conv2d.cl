@@ -97,7 +97,8 @@ inline int conv_store_index(const ConvGeometry* g, int mode, int m, int j) {
 
 __kernel __attribute__((reqd_work_group_size(CWG, CWG, 1)))
 void conv2d_gemm(__global float* out, __global const float* a, __global const float* b,
-                 __global const float* bias, const ConvGeometry g, const int mode, const int hasBias) {
+                 __global const float* bias, const ConvGeometry g, const int mode, const int hasBias,
+                 const int relu) {
     __local float As[CT_K][CT_M + 1];
     __local float Bs[CT_K][CT_N + 1];
     const int3 size = conv_gemm_size(&g, mode);
@@ -142,7 +143,10 @@ void conv2d_gemm(__global float* out, __global const float* a, __global const fl
         float add = hasBias ? bias[gm] : 0.0f;
         for (int j = 0; j < CPER; ++j) {
             int gj = n0 + tx + CWG * j;
-            if (gj < NC) out[conv_store_index(&g, mode, gm, gj)] = acc[i][j] + add;
+            if (gj < NC) {
+                float v = acc[i][j] + add;
+                out[conv_store_index(&g, mode, gm, gj)] = relu ? fmax(v, 0.0f) : v;
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 // The CPU reference's GEMM split over workers and conv2d's lowering paths: the split GEMM
-// against a plain triple loop, and the conv2d cases against the paths they are meant to reach.
+// against a plain triple loop, tap products and fused relu against im2col and Map's relu, and
+// the conv2d cases against the paths they are meant to reach.
 @testable import Engine
 import XCTest
 
@@ -56,5 +57,63 @@ final class CPULoweringTests: XCTestCase {
                       "a strided case in several bands (input gradient by col2im)")
         XCTAssertTrue(geometries.contains { !$0.isPointwise && $0.window.strideH == 1 && $0.transposedForInputGrad == nil },
                       "a stride-1 case whose input gradient takes col2im (weight larger than the im2col matrix)")
+        XCTAssertTrue(geometries.contains { $0.preferredLowering == .tapProducts },
+                      "a stride-1 case with K < C (forward by tap products)")
+    }
+
+    /// Tap products against the reference im2col lowering, in Double: one output channel
+    /// (MMOD's score layer), asymmetric padding, dilation, padding wider than the window, a batch;
+    /// and an image of 12 bands, which im2col lowers whole bands per worker (3 workers).
+    func testTapProductsMatchTheIm2colLowering() throws {
+        var rng = SplitMix64(seed: "tap products")
+        let saved = CPUParallel.workers
+        CPUParallel.workers = 3
+        defer { CPUParallel.workers = saved }
+        let shapes: [(input: Shape, weight: Shape, window: Window)] = [
+            ([2, 6, 7, 9], [1, 6, 3, 5], Window(padding: (1, 1, 2, 2))),
+            ([1, 5, 8, 6], [3, 5, 3, 3], Window(dilation: (2, 2), padding: (2, 1, 0, 3))),
+            ([1, 4, 6, 6], [2, 4, 3, 3], Window()),
+            ([1, 3, 5, 4], [1, 3, 3, 3], Window(padding: (3, 3, 3, 3))),
+            ([1, 45, 20, 31], [1, 45, 9, 9], Window(padding: (4, 4, 4, 4))),
+            ([1, 8, 120, 1000], [4, 8, 5, 5], Window(padding: (2, 2, 2, 2))),
+        ]
+        for (input, weight, window) in shapes {
+            let g = try ConvGeometry(input: input, weight: weight, window: window, op: "test")
+            XCTAssertEqual(g.preferredLowering, .tapProducts, "\(input) \(weight)")
+            if input[3] == 1000 { XCTAssertEqual(g.bands.count, 12) }
+            let x = (0..<input.elementCount).map { _ in Double(rng.nextUnit()) - 0.5 }
+            let w = (0..<weight.elementCount).map { _ in Double(rng.nextUnit()) - 0.5 }
+            func run(_ lowering: ConvGeometry.Lowering) -> [Double] {
+                var y = [Double](repeating: .nan, count: g.outputShape.elementCount)
+                x.withUnsafeBufferPointer { x in
+                    w.withUnsafeBufferPointer { w in
+                        y.withUnsafeMutableBufferPointer {
+                            g.forward(x.baseAddress!, w.baseAddress!, into: $0.baseAddress!,
+                                      lowering: lowering)
+                        }
+                    }
+                }
+                return y
+            }
+            let (taps, windows) = (run(.tapProducts), run(.windows))
+            let worst = zip(taps, windows).map { Swift.abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-12, "x \(input) w \(weight) \(window)")
+        }
+        let mmodFeatures = try ConvGeometry(input: [1, 32, 160, 463], weight: [45, 32, 5, 5],
+                                            window: Window(padding: (2, 2, 2, 2)), op: "test")
+        XCTAssertEqual(mmodFeatures.preferredLowering, .windows, "K ≥ C: im2col")
+    }
+
+    /// conv2d with relu fused is exactly Map's relu of conv2d (bias added), zero included.
+    func testFusedReluIsMapsReluOfTheConvolution() throws {
+        var rng = SplitMix64(seed: "fused relu")
+        let x = HostTensor([2, 3, 6, 5], (0..<180).map { _ in rng.nextUnit() - 0.5 })
+        let w = HostTensor([4, 3, 3, 3], (0..<108).map { _ in rng.nextUnit() - 0.5 })
+        let b = HostTensor([4], [0.1, -0.2, 0, 0.3])
+        let window = Window(padding: (1, 1, 1, 1))
+        let fused = try Conv2d(window, relu: true).reference([x, w, b])[0]
+        let separate = try Map(.relu).reference(try Conv2d(window).reference([x, w, b]))[0]
+        XCTAssertEqual(fused, separate)
+        XCTAssertTrue(fused.values.contains(0) && fused.values.contains { $0 > 0 })
     }
 }

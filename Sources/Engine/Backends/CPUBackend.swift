@@ -4,9 +4,22 @@ import Foundation
 import Numerics
 
 final class CPUStorage {
-    var value: HostTensor
+    let type: TensorType
+    /// Nil until first written: most tensors are written by their op before any read, and
+    /// zero-filling them first cost a single-threaded pass (page faults) over every buffer.
+    private var written: HostTensor?
 
-    init(_ value: HostTensor) { self.value = value }
+    init(_ type: TensorType) { self.type = type }
+
+    /// The tensor's value (zeros until written).
+    var value: HostTensor {
+        get {
+            if let written { return written }
+            guard type.dtype == .int32 else { return HostTensor.zeros(type.shape) }
+            return HostTensor(type.shape, indices: [Int32](repeating: 0, count: type.count))
+        }
+        set { written = newValue }
+    }
 }
 
 public final class CPUBackend: Backend {
@@ -19,10 +32,7 @@ public final class CPUBackend: Backend {
     private init() {}
 
     public func allocate(_ type: TensorType) throws -> Tensor {
-        let value = type.dtype == .int32
-            ? HostTensor(type.shape, indices: [Int32](repeating: 0, count: type.count))
-            : HostTensor.zeros(type.shape)
-        return Tensor(type: type, backend: self, storage: CPUStorage(value))
+        Tensor(type: type, backend: self, storage: CPUStorage(type))
     }
 
     public func upload(_ host: HostTensor, into tensor: Tensor) throws {

@@ -1,14 +1,14 @@
 // dlib's MMOD CNN face detector (mmod_human_face_detector.dat, the net of dlib's
 // dnn_mmod_face_detection_ex.cpp) on the engine: the tiled pyramid built on the CPU, the
-// network (conv + folded affine + relu) as one Program on the chosen backend, then loss_mmod's
-// decoding: every output above the threshold is an 80×80 window mapped back to the photo,
-// strongest first, with dlib's non-maximum suppression.
+// network (convolutions with the affine folded in and relu fused) as one Program on the chosen
+// backend, then loss_mmod's decoding: every output above the threshold is an 80×80 window
+// mapped back to the photo, strongest first, with dlib's non-maximum suppression.
 import Foundation
 
 public final class MMODDetector: FaceDetector {
     /// The file name inside a models folder.
     public static let relativePath = "dlib/mmod_human_face_detector.dat"
-    /// The most pixels the detector looks at (after upsampling; default 6 million, about 2 GB peak
+    /// The most pixels the detector looks at (after upsampling; default 6 million, about 1 GB peak
     /// on the CPU backend, enough for a 1280×1024 photo upsampled once). Larger photos are
     /// reduced to this by area averaging and an upsampling that would pass it is not done, so
     /// faces under about 80 × (photo pixels / maxPixels)^½ pixels go unseen; boxes are mapped
@@ -114,8 +114,7 @@ public final class MMODDetector: FaceDetector {
         let g = Graph()
         var x = g.input("image", tiled.shape)
         for c in convolutions {
-            x = try g.conv2d(x, g.constant(c.weight), bias: g.constant(c.bias), c.window)
-            if c.relu { x = try g.relu(x) }
+            x = try g.conv2d(x, g.constant(c.weight), bias: g.constant(c.bias), c.window, relu: c.relu)
         }
         let program = try Program(graph: g, outputs: [x], device: backend)
         try program.set("image", tiled)

@@ -1,12 +1,15 @@
-// 2-D convolution, NCHW, weight [K, C, R, S], optional bias [K]: forward and both backward
-// passes. CPU reference: ConvLowering (im2col + GEMM on OpenBLAS). OpenCL: conv2d.cl's implicit GEMM.
+// 2-D convolution, NCHW, weight [K, C, R, S], optional bias [K], optionally followed by relu in
+// the same pass over the output: forward and both backward passes. CPU reference: ConvLowering
+// (im2col + GEMM on OpenBLAS; ConvTapProducts where faster). OpenCL: conv2d.cl's implicit GEMM.
 
 public struct Conv2d: Op, OpenCLOp {
     public let window: Window
+    /// Whether relu is applied to the output (bias added) as it is written.
+    public let relu: Bool
 
-    public init(_ window: Window = Window()) { self.window = window }
+    public init(_ window: Window = Window(), relu: Bool = false) { (self.window, self.relu) = (window, relu) }
 
-    public var name: String { "conv2d(\(window))" }
+    public var name: String { "conv2d(\(window))" + (relu ? "+relu" : "") }
 
     public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
         guard inputs.count == 2 || inputs.count == 3 else {
@@ -24,20 +27,40 @@ public struct Conv2d: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
-        var y = [T](repeating: 0, count: g.outputShape.elementCount)
+        var y = [T](unwrittenCount: g.outputShape.elementCount)  // forward writes every element
         inputs[0].values.withUnsafeBufferPointer { x in
             inputs[1].values.withUnsafeBufferPointer { weight in
                 y.withUnsafeMutableBufferPointer { g.forward(x.baseAddress!, weight.baseAddress!, into: $0.baseAddress!) }
             }
         }
-        if inputs.count == 3 {
-            let bias = inputs[2].values, plane = g.p * g.q
-            for n in 0..<g.n { for k in 0..<g.k { for i in 0..<plane { y[(n * g.k + k) * plane + i] += bias[k] } } }
+        if inputs.count == 3 || relu {
+            // One pass over the output: bias, then relu as Map's (a > 0 ? a : 0).
+            let bias = inputs.count == 3 ? inputs[2].values : [T](repeating: 0, count: g.k), relu = self.relu
+            let area = g.p * g.q
+            y.withUnsafeMutableBufferPointer { y in
+                let shared = UnsafeSendable(y.baseAddress!)
+                CPUParallel.forEach(g.n * g.k) { plane in
+                    let out = shared.pointer + plane * area, add = bias[plane % g.k]
+                    addBias(out, count: area, add, relu: relu)
+                }
+            }
         }
         return [RefTensor(g.outputShape, y)]
     }
 
+    /// y = y + add, then relu if asked (Map's: a > 0 ? a : 0), over `count` elements.
+    @inline(__always)
+    private func addBias<T: RefScalar>(_ y: UnsafeMutablePointer<T>, count: Int, _ add: T, relu: Bool) {
+        if relu {
+            let zero = T.zero  // a literal 0 here keeps the loop from being vectorised
+            for i in 0..<count { let v = y[i] + add; y[i] = v > zero ? v : zero }
+        } else {
+            for i in 0..<count { y[i] += add }
+        }
+    }
+
     public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
+        let dy = relu ? try g.apply(Map(.reluGrad), y, y, dy) : dy
         let dx = try g.apply(Conv2dGrad(wrt: .input, window: window, shape: x[0].shape), dy, x[1])
         let dw = try g.apply(Conv2dGrad(wrt: .weight, window: window, shape: x[1].shape), dy, x[0])
         return x.count == 3 ? [dx, dw, try g.sum(dy, axes: [0, 2, 3])] : [dx, dw]
@@ -51,7 +74,7 @@ public struct Conv2d: Op, OpenCLOp {
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         let g = try ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
         try device.convGEMM(mode: 0, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0],
-                            bias: inputs.count == 3 ? inputs[2] : nil)
+                            bias: inputs.count == 3 ? inputs[2] : nil, relu: relu)
     }
 }
 
@@ -120,8 +143,9 @@ public struct Conv2dGrad: Op, OpenCLOp {
 }
 
 extension OpenCLBackend {
-    /// Enqueues conv2d_gemm in `mode` (0 forward, 1 input grad, 2 weight grad).
-    func convGEMM(mode: Int32, geometry g: ConvGeometry, output: Tensor, a: Tensor, b: Tensor, bias: Tensor?) throws {
+    /// Enqueues conv2d_gemm in `mode` (0 forward, 1 input grad, 2 weight grad), relu on the output if asked.
+    func convGEMM(mode: Int32, geometry g: ConvGeometry, output: Tensor, a: Tensor, b: Tensor, bias: Tensor?,
+                  relu: Bool = false) throws {
         let (m, n): (Int, Int) = switch mode {
         case 0: (g.k, g.n * g.p * g.q)
         case 1: (g.c, g.n * g.h * g.w)
@@ -131,6 +155,7 @@ extension OpenCLBackend {
         try runtime.launch(k, global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16], local: [16, 16], [
             .buffer(Self.buffer(output)), .buffer(Self.buffer(a)), .buffer(Self.buffer(b)),
             .buffer(Self.buffer(bias ?? a)), .words(g.packed), .int(mode), .int(bias == nil ? 0 : 1),
+            .int(relu ? 1 : 0),
         ])
     }
 }
@@ -138,8 +163,9 @@ extension OpenCLBackend {
 // MARK: - Graph builders
 
 public extension Graph {
-    /// conv2d of x [N, C, H, W] with weight [K, C, R, S] and optional bias [K].
-    func conv2d(_ x: Value, _ weight: Value, bias: Value? = nil, _ window: Window = Window()) throws -> Value {
-        try apply(Conv2d(window), bias.map { [x, weight, $0] } ?? [x, weight])
+    /// conv2d of x [N, C, H, W] with weight [K, C, R, S] and optional bias [K], then relu if asked.
+    func conv2d(_ x: Value, _ weight: Value, bias: Value? = nil, _ window: Window = Window(),
+                relu: Bool = false) throws -> Value {
+        try apply(Conv2d(window, relu: relu), bias.map { [x, weight, $0] } ?? [x, weight])
     }
 }

@@ -1,16 +1,40 @@
-// conv2d's three passes on the CPU reference: band by band im2col (or col2im) and GEMM on all
-// workers. A stride-1 input gradient is itself a convolution (of dY with the flipped,
-// transposed weight), so it takes the forward path.
+// conv2d's three passes on the CPU reference: band by band im2col (or col2im) and GEMM on the
+// workers (the forward pass of many bands: whole bands per worker). A stride-1 input gradient
+// is itself a convolution (of dY with the flipped, transposed weight): it takes the forward path.
 
 extension ConvGeometry {
-    /// y [N, K, P, Q] = x [N, C, H, W] ⊛ weight [K, C, R, S] (no bias).
+    /// y [N, K, P, Q] = x [N, C, H, W] ⊛ weight [K, C, R, S] (no bias), lowered as `lowering`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func forward<T: RefScalar>(_ x: UnsafePointer<T>, _ weight: UnsafePointer<T>, into y: UnsafeMutablePointer<T>) {
+    func forward<T: RefScalar>(_ x: UnsafePointer<T>, _ weight: UnsafePointer<T>,
+                               into y: UnsafeMutablePointer<T>, lowering: Lowering? = nil) {
+        if (lowering ?? preferredLowering) == .tapProducts { return forwardByTaps(x, weight, into: y) }
         let crs = c * r * s, plane = p * q
-        forEachBand(of: x) { n, rows, col in
-            T.parallelGemm(GemmOperands(m: k, n: rows.count * q, k: crs, a: weight, lda: crs, b: col, ldb: rows.count * q,
-                                        c: y + n * k * plane + rows.lowerBound * q, ldc: plane))
+        let bands = self.bands, jobs = n * bands.count, threads = Swift.min(CPUParallel.workers, jobs)
+        guard !isPointwise, jobs >= 4 * threads else {
+            // Few bands: each band's im2col and GEMM on all workers.
+            return forEachBand(of: x) { n, rows, col in
+                T.parallelGemm(GemmOperands(m: k, n: rows.count * q, k: crs, a: weight, lda: crs,
+                                            b: col, ldb: rows.count * q,
+                                            c: y + n * k * plane + rows.lowerBound * q, ldc: plane))
+            }
+        }
+        // Many bands: each worker lowers and multiplies whole bands in its own buffer, with no
+        // hand-over between cores. Band j goes to worker j mod threads (CPUParallel.forEach's rule).
+        let bufferSize = crs * bandRows * q
+        var cols = [T](unwrittenCount: threads * bufferSize)
+        cols.withUnsafeMutableBufferPointer { cols in
+            let (sharedX, sharedY) = (UnsafeSendable(x), UnsafeSendable(y))
+            let sharedCols = UnsafeSendable(cols.baseAddress!)
+            CPUParallel.forEach(jobs) { job in
+                let (image, band) = job.quotientAndRemainder(dividingBy: bands.count)
+                let rows = bands[band], col = sharedCols.pointer + job % threads * bufferSize
+                let source = UnsafePointer(sharedX.pointer) + image * c * h * w
+                im2col(source, rows: rows, into: col, onWorkers: false)
+                T.gemm(GemmOperands(m: k, n: rows.count * q, k: crs, a: weight, lda: crs,
+                                    b: col, ldb: rows.count * q,
+                                    c: sharedY.pointer + image * k * plane + rows.lowerBound * q, ldc: plane))
+            }
         }
     }
 
@@ -75,7 +99,7 @@ extension ConvGeometry {
             for n in 0..<n { body(n, 0..<p, x + n * c * h * w) }
             return
         }
-        var col = [T](repeating: 0, count: c * r * s * bandRows * q)
+        var col = [T](unwrittenCount: c * r * s * bandRows * q)  // im2col writes what GEMM reads
         col.withUnsafeMutableBufferPointer { col in
             for n in 0..<n {
                 for rows in bands {
@@ -84,5 +108,13 @@ extension ConvGeometry {
                 }
             }
         }
+    }
+}
+
+extension Array where Element: RefScalar {
+    /// `count` elements left as the allocator gives them, for a buffer the caller writes whole
+    /// before reading (no zero-filling pass; its pages are first touched by the writers).
+    init(unwrittenCount count: Int) {
+        self.init(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }

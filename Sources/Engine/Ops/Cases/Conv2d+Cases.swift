@@ -1,15 +1,16 @@
 // Parity and gradient cases of conv2d: FaceNet's kernel shapes (1×7, 7×1, 3×3, 1×1), stride 2
-// with TensorFlow's asymmetric SAME, dilation, batch > 1, odd sizes, bias.
+// with TensorFlow's asymmetric SAME, dilation, batch > 1, odd sizes, bias, fused relu; fewer
+// output than input channels at stride 1 (the CPU's tap-product lowering).
 
 extension Conv2d {
     static var cases: [OpCase] {
         func conv(_ label: String, input: Shape, weight: Shape, bias: Bool = true, _ window: Window,
-                  tolerance: Tolerance = .standard) -> OpCase {
+                  relu: Bool = false, tolerance: Tolerance = .standard) -> OpCase {
             var specs: [InputSpec] = [.float(input), .float(weight)]
             if bias { specs.append(.float([weight[0]])) }
             return OpCase("conv2d", "\(label) x\(input.shapeText) w\(weight.shapeText) \(window)", specs,
                           tolerance: tolerance) { g, x in
-                try g.conv2d(x[0], x[1], bias: bias ? x[2] : nil, window)
+                try g.conv2d(x[0], x[1], bias: bias ? x[2] : nil, window, relu: relu)
             }
         }
         let longSums = Tolerance(absolute: 5e-4, relative: 1e-4, normalizedMSE: 1e-7)
@@ -22,6 +23,9 @@ extension Conv2d {
             conv("1×1", input: [2, 5, 4, 3], weight: [3, 5, 1, 1], Window()),
             conv("3×3 dilation 2", input: [1, 2, 8, 8], weight: [2, 2, 3, 3], Window(dilation: (2, 2), padding: (2, 2, 2, 2))),
             conv("5×3 stride 2×1 VALID", input: [2, 3, 11, 7], weight: [2, 3, 5, 3], bias: false, .valid(stride: (2, 1))),
+            conv("3×3 pad 1 relu", input: [2, 3, 7, 6], weight: [4, 3, 3, 3], Window(padding: (1, 1, 1, 1)),
+                 relu: true),
+            conv("5×5 K=1 < C", input: [1, 6, 9, 8], weight: [1, 6, 5, 5], Window(padding: (2, 2, 1, 3))),
             conv("3×3 K=70 (two tiles)", input: [1, 4, 5, 5], weight: [70, 4, 3, 3], Window(padding: (1, 1, 1, 1))),
             // Large enough that the CPU lowering works in two bands of output rows. The weight and
             // bias gradients sum ~30,000 float32 products whose partial sums reach ~30, in another
