@@ -202,6 +202,56 @@ final class EvaluationTests: XCTestCase {
         }
     }
 
+    func testABumpShowsInTheErrorsAndTheHeatMap() throws {
+        // A 3 mm Gaussian bump (σ 8 mm) along the normals on the right cheek, at the vertex nearest
+        // the middle of the right eye's outer corner (iBUG 37) and the mouth's right corner (49).
+        let (face, landmarks) = try Self.meanFace()
+        let middle = (landmarks[36]! + landmarks[48]!) / 2
+        let centre = face.positions.min { length($0 - middle) < length($1 - middle) }!
+        let bumped = try SurfaceMesh(
+            positions: zip(face.positions, face.normals).map { p, n in
+                p + 3 * exp(-dot(p - centre, p - centre) / (2 * 64)) * n
+            }, triangles: face.triangles)
+        let scanLandmarks = Self.scanLandmarks(landmarks, .identity)
+        let result = try ScanEvaluation(
+            reconstruction: face, landmarks: landmarks, scan: bumped, scanLandmarks: scanLandmarks)
+        let near = zip(result.croppedScan.positions, result.scanErrors).filter { length($0.0 - centre) < 6 }
+            .map(\.1)
+        let far = zip(result.croppedScan.positions, result.scanErrors).filter { length($0.0 - centre) > 40 }
+            .map(\.1)
+        // ICP leans the face a little towards the bump (0.1 mm here), nothing more.
+        XCTAssertGreaterThan(near.min()!, 2)
+        XCTAssertLessThan(far.max()!, 0.2)
+        func redPixels(_ errors: [Double]) throws -> Int {
+            let image = try HeatMap.render(
+                result.croppedScan, errors: errors, top: 3, frontal: HeatMap.frontalRotation(scanLandmarks),
+                centre: scanLandmarks[30], size: 96, device: CPUBackend.shared)
+            XCTAssertEqual(image.shape, [96, 96 + HeatMapLegend.width, 3])
+            return (0..<96 * 96).filter { p in
+                let (y, x) = (p / 96, p % 96), i = (y * (96 + HeatMapLegend.width) + x) * 3
+                return image.values[i] > 0.6 && image.values[i + 2] < 0.3
+            }.count
+        }
+        XCTAssertGreaterThan(try redPixels(result.scanErrors), 10)
+        XCTAssertEqual(try redPixels(result.scanErrors.map { _ in 0 }), 0)
+    }
+
+    func testHeatMapFrameAndScale() throws {
+        // The Surrey mean face looks along +z with y up: its frontal rotation is nearly the identity
+        // (its mouth sits forward of its eyes: 8.6° of pitch), and it undoes a turn of the face.
+        let (_, landmarks) = try Self.meanFace()
+        let frontal = HeatMap.frontalRotation(Self.scanLandmarks(landmarks, .identity))
+        XCTAssertEqual(frontal.rotationAngle, 0.15, accuracy: 0.01)
+        XCTAssertEqual(frontal.rows.0.x, 1, accuracy: 1e-3, "no yaw or roll")
+        let turned = HeatMap.frontalRotation(Self.scanLandmarks(landmarks, known))
+        XCTAssertLessThan((turned * known.rotation * frontal.transposed).rotationAngle, 1e-9)
+        XCTAssertEqual([4, 5, 0.5, 2, 10, 3].map(HeatMapLegend.tickStep), [1, 1, 0.1, 0.5, 2, 0.5])
+        XCTAssertEqual(HeatMap.colour(0, top: 4), HeatMap.colour(-1, top: 4))
+        XCTAssertEqual(HeatMap.colour(4, top: 4), HeatMap.colour(9, top: 4))
+        XCTAssertGreaterThan(HeatMap.colour(4, top: 4).x, HeatMap.colour(4, top: 4).z, "the top is red")
+        XCTAssertLessThan(HeatMap.colour(0, top: 4).x, HeatMap.colour(0, top: 4).z, "zero is blue")
+    }
+
     // MARK: - Helpers
 
     func assertSame(

@@ -36,6 +36,8 @@ public struct ScanEvaluation: Sendable {
         public var cropRadius: Double
         public var scanVerticesInCrop: Int
         public var scanTrianglesInCrop: Int
+        /// The protocol's time (alignment, crop, ICP, distances; not reading files), seconds.
+        public var seconds: Double
     }
 
     public let report: Report
@@ -53,6 +55,7 @@ public struct ScanEvaluation: Sendable {
         scanLandmarks: [SIMD3<Double>],
         settings: EvaluationSettings = EvaluationSettings()
     ) throws {
+        let start = Date()
         guard landmarks.count == 68, scanLandmarks.count == 68 else {
             throw EngineError.invalidValue(
                 "evaluate needs 68 landmarks on each side, got \(landmarks.count) and \(scanLandmarks.count)")
@@ -89,7 +92,7 @@ public struct ScanEvaluation: Sendable {
             landmarkRMSEAfterICP: landmarkRMSE(transform), scale: transform.scale,
             icpIterations: icp.iterations, icpPairsKept: icp.kept, icpPairs: icp.pairs,
             cropRadius: settings.cropRadius, scanVerticesInCrop: scanPoints.count,
-            scanTrianglesInCrop: croppedScan.triangles.count)
+            scanTrianglesInCrop: croppedScan.triangles.count, seconds: Date().timeIntervalSince(start))
     }
 
     /// The 68 iBUG landmarks of a mesh in the model's vertex order: the mapped vertices' positions,
@@ -102,7 +105,8 @@ public struct ScanEvaluation: Sendable {
         guard mesh.positions.count == modelVertexCount else {
             throw EngineError.invalidValue(
                 "the reconstruction has \(mesh.positions.count) vertices, not the model's "
-                    + "\(modelVertexCount), so its landmarks are unknown: pass --landmarks FILE with its 68 iBUG points (x y z)")
+                    + "\(modelVertexCount), so its landmarks are unknown: "
+                    + "pass --landmarks FILE with its 68 iBUG points (x y z)")
         }
         return (1...68).map { mapping.vertices[$0].map { mesh.positions[$0] } }
     }
@@ -132,5 +136,15 @@ public struct ScanEvaluation: Sendable {
                     renumber[Int($0.x)], renumber[Int($0.y)],
                     renumber[Int($0.z)])
             })
+    }
+}
+
+extension ScanEvaluation.Report {
+    /// The report as JSON: snake_case keys, distances in mm.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -127,11 +127,15 @@ public extension Graph {
             raster = try rasterize(rasterScreen, corners, width: width, height: height)
             pixelNormals = try interpolate(cornerGather(normals, welded), raster)
             albedo = try sampleTexture(texture, uv: interpolate(constant(HostTensor([3 * f, 2], uv)), raster))
-        case .colour(let colour):
+        case .colour(let colour), .vertexColours(let colour):
             rasterScreen = screen
             raster = try rasterize(screen, welded, width: width, height: height)
             pixelNormals = try interpolate(normals, raster)
-            albedo = try broadcast(colour, to: [height, width, 3])
+            if case .colour = source {
+                albedo = try broadcast(colour, to: [height, width, 3])
+            } else {
+                albedo = try interpolate(colour, raster)
+            }
         }
         let shaded = try lambert(albedo: albedo, normals: pixelNormals, ambient: lights.ambient, lights: lights.directional)
         let image = try antialias(composite(shaded, over: background, raster), raster, screen: rasterScreen)
@@ -145,4 +149,6 @@ public enum MeshAlbedo {
     case texture(Value)
     /// One colour [3] everywhere.
     case colour(Value)
+    /// A colour per vertex [V, 3], interpolated across the triangles (heat maps).
+    case vertexColours(Value)
 }
