@@ -192,6 +192,11 @@ final class EvaluationTests: XCTestCase {
             try ScanEvaluation(
                 reconstruction: face, landmarks: Array(landmarks.dropLast()), scan: face,
                 scanLandmarks: landmarks.map { $0 ?? .zero }))
+        var infinite = landmarks.map { $0 ?? .zero }
+        infinite[40].y = .infinity
+        XCTAssertThrowsError(
+            try ScanEvaluation(
+                reconstruction: face, landmarks: landmarks, scan: face, scanLandmarks: infinite))
         let mapping = try LandmarkMapping.read(
             Repository.path("models/sfm/ibug_to_sfm.txt"), vertexCount: 3448)
         let sphere = try SurfaceMesh(Self.sphere(radius: 50, rings: 8, segments: 16))

@@ -60,6 +60,11 @@ public struct ScanEvaluation: Sendable {
             throw EngineError.invalidValue(
                 "evaluate needs 68 landmarks on each side, got \(landmarks.count) and \(scanLandmarks.count)")
         }
+        guard
+            (landmarks.compactMap { $0 } + scanLandmarks).allSatisfy({ p in
+                (0..<3).allSatisfy { p[$0].isFinite }
+            })
+        else { throw EngineError.invalidValue("evaluate needs finite landmark coordinates") }
         let pairs = settings.alignedLandmarks.compactMap { n in
             landmarks[n - 1].map { ($0, scanLandmarks[n - 1]) }
         }
