@@ -46,9 +46,7 @@ public enum HeatMap {
         var settings = RenderSettings(width: size, height: size)
         settings.background = [0.1, 0.1, 0.1]
         let g = Graph()
-        let colours = errors.flatMap { e in
-            let c = colour(e, top: top); return [c.x, c.y, c.z]
-        }
+        let colours = errors.map { colour($0, top: top) }.flatMap { [$0.x, $0.y, $0.z] }
         let lights = SceneLights(
             ambient: g.constant(HostTensor([3], [0.55, 0.55, 0.55])),
             directional: [
