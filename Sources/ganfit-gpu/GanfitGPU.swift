@@ -14,8 +14,8 @@ struct GanfitGPU: ParsableCommand {
             Environment: GANFIT_CACHE_DIR (compiled kernels), GANFIT_KERNEL_DIR (edited .cl files),
             GANFIT_CPU_THREADS (worker threads of the CPU backend).
             """,
-        subcommands: [Devices.self, SelfTestCommand.self, Bench.self, Info.self, Embed.self, Landmarks.self, Render.self, Synth.self,
-                      Fit.self])
+        subcommands: [Devices.self, SelfTestCommand.self, Bench.self, Info.self, Embed.self, Landmarks.self, Render.self,
+                      Synth.self, Fit.self, Evaluate.self])
 }
 
 /// The --device option every command takes.

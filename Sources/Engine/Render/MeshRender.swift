@@ -134,11 +134,15 @@ public extension Graph {
             raster = try rasterize(rasterScreen, corners, width: width, height: height)
             pixelNormals = try interpolate(cornerGather(normals, welded), raster)
             albedo = try sampleTexture(texture, uv: interpolate(constant(HostTensor([3 * f, 2], uv)), raster))
-        case .colour(let colour):
+        case .colour(let colour), .vertexColours(let colour):
             rasterScreen = screen
             raster = try rasterize(screen, welded, width: width, height: height)
             pixelNormals = try interpolate(normals, raster)
-            albedo = try broadcast(colour, to: [height, width, 3])
+            if case .colour = source {
+                albedo = try broadcast(colour, to: [height, width, 3])
+            } else {
+                albedo = try interpolate(colour, raster)
+            }
         }
         let shaded: Value
         switch shading {
@@ -158,6 +162,8 @@ public enum MeshAlbedo {
     case texture(Value)
     /// One colour [3] everywhere.
     case colour(Value)
+    /// A colour per vertex [V, 3], interpolated across the triangles (heat maps).
+    case vertexColours(Value)
 }
 
 /// How a render shades its albedo.
