@@ -6,14 +6,8 @@ import Foundation
 import XCTest
 
 final class ShapePredictorTests: XCTestCase {
-    /// The 99 MB model, read once for the class, and how long reading it took.
-    static let loaded = Result { () throws -> (model: ShapePredictor, seconds: Double) in
-        let path = try DlibModels.path("shape_predictor_68_face_landmarks.dat")
-        let start = DispatchTime.now().uptimeNanoseconds
-        let model = try ShapePredictor(path: path)
-        return (model, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    static let model = loaded.map(\.model)
+    /// The 99 MB model, read once for the class.
+    static let model = Result { try ShapePredictor(path: try DlibModels.path("shape_predictor_68_face_landmarks.dat")) }
 
     func testTheModelFileHoldsTheCascadeDlibTrained() throws {
         let model = try Self.model.get()
@@ -117,17 +111,6 @@ final class ShapePredictorTests: XCTestCase {
             let path = try tiny.bytes().file(self)
             assertBadFile(try ShapePredictorFile.read(path), path: path, mentions: words)
         }
-    }
-
-    /// Load and per-face predict times, printed (in a release build: `swift build -c release --build-tests`,
-    /// then `swift test -c release --skip-build --filter ShapePredictorTests.testLoadAndPredictTimes`).
-    func testLoadAndPredictTimes() throws {
-        let (model, load) = try Self.loaded.get()
-        let fixture = try DlibFixture.named("image_0010")
-        let (box, _) = try XCTUnwrap(fixture.mmodFirstFace)
-        let photo = RGBImage8(try Image.read(fixture.photoPath))
-        let timing = model.predictMilliseconds(photo, face: box, minimumSeconds: 0.1)
-        print("shape predictor: load \(load) s, predict \(timing.median) ms (median of \(timing.runs))")
     }
 }
 

@@ -69,6 +69,18 @@ public struct FaceLandmarker {
                              landmarkSeconds: Date().timeIntervalSince(detected))
     }
 
+    /// The median wall time of placing the landmarks of `faces` again, `repeats` times in a row (warm
+    /// caches, as a benchmark loop times a peer).
+    public func landmarkSeconds(_ photo: RGBImage8, faces: [LandmarkedFace], repeats: Int) throws -> Double {
+        var times: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            let started = Date()
+            for face in faces { _ = try predictor.predict(photo, face: face.predictorBox) }
+            times.append(Date().timeIntervalSince(started))
+        }
+        return times.sorted()[times.count / 2]
+    }
+
     /// Face `index` of `found` (0 = the largest), or a clear error when there are not that many.
     public func face(_ index: Int, among found: [LandmarkedFace], source: String) throws -> LandmarkedFace {
         guard !found.isEmpty else { throw noFace(source) }

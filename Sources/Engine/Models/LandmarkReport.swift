@@ -20,6 +20,8 @@ public struct LandmarkReport: Codable {
     public let boxCalibration: BoxCalibration
     /// Wall-clock seconds of the detector (pyramid and network) and of the landmark model (all faces).
     public let detectionSeconds: Double, landmarkSeconds: Double
+    /// With `--runs`: the landmark model's median time on the same faces in a tight loop (warm caches).
+    public var landmarkLoopSeconds: Double?
     /// How many faces the detector found (`faces` may hold only the chosen one).
     public let facesFound: Int
     public let faces: [Face]

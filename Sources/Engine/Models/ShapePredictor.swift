@@ -53,20 +53,6 @@ public struct ShapePredictor: Sendable {
         return (0..<partCount).map { toPhoto.point(shape[2 * $0], shape[2 * $0 + 1]) }
     }
 
-    /// `predict`'s wall time on one face for a benchmark: the median of at least 5 runs and `minimumSeconds`,
-    /// after one warm-up run.
-    public func predictMilliseconds(_ photo: RGBImage8, face box: DetectedFace,
-                                    minimumSeconds: Double = 0.2) -> (median: Double, runs: Int) {
-        _ = predict(photo, face: box)
-        var times: [Double] = []
-        while times.reduce(0, +) < minimumSeconds * 1e3 || times.count < 5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = predict(photo, face: box)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        return (times.sorted()[times.count / 2], times.count)
-    }
-
     /// The similarity (scale · rotation, no translation needed) that best maps `from` onto `to` in least
     /// squares, as dlib's find_similarity_transform (Umeyama): in 2-D it is [[a, −b], [b, a]] with
     /// a = Σ(p·q)/Σ|p|², b = Σ(p×q)/Σ|p|² over the centred points p of `from` and q of `to`.
