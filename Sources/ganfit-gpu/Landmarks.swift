@@ -43,12 +43,12 @@ struct Landmarks: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
+            guard (1...100).contains(runs) else { throw EngineError.invalidValue("--runs is 1 to 100, got \(runs)") }
             let image = try Image.read(photo)
             for path in [output, overlay].compactMap({ $0 }) {  // before the detection: a bad path must not waste it
                 try FitOutputs.prepare(URL(fileURLWithPath: path).deletingLastPathComponent().path)
             }
             let landmarker = try models.landmarker(device: try options.choice().makeBackend())
-            guard (1...100).contains(runs) else { throw EngineError.invalidValue("--runs is 1 to 100, got \(runs)") }
             let rgb = RGBImage8(image)
             let result = try (0..<runs).map { _ in try landmarker.faces(in: rgb) }
                 .sorted { $0.detectionSeconds + $0.landmarkSeconds < $1.detectionSeconds + $1.landmarkSeconds }[runs / 2]
