@@ -8,15 +8,16 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a reconstructed face against a 3D scan (symmetric point-to-plane distance, mm).",
         discussion: """
-            Protocol: a similarity (rotation, translation, scale; Umeyama) aligns the reconstruction's
-            landmarks to the scan's over the 51 inner iBUG points (18-68); the scan is cropped to
-            --crop-radius mm around its nose tip (iBUG 31); rigid ICP at that scale pairs closest surface
-            points both ways, dropping pairs at open boundaries and beyond max(10 mm, 3 x median); then the
-            mean point-to-plane distance scan -> reconstruction and reconstruction (inside the crop
+            Protocol: a similarity (rotation, translation, scale; Umeyama) aligns the reconstruction's \
+            landmarks to the scan's over the 51 inner iBUG points (18-68); the scan is cropped to \
+            --crop-radius mm around its nose tip (iBUG 31); rigid ICP at that scale pairs closest surface \
+            points both ways, dropping pairs at open boundaries and beyond max(10 mm, 3 x median); then the \
+            mean point-to-plane distance scan -> reconstruction and reconstruction (inside the crop \
             sphere) -> scan, with no rejection, averaged; also the point-to-point RMSE.
-            Units: the scan and its landmarks are taken to be in millimetres (else --scan-scale); a RECON
-            written by `fit` (the Surrey model's 3448 vertices, in mm) has its landmarks at the model's
-            landmark vertices; any other mesh needs --landmarks. Landmark files: 68 rows `x y z` in
+
+            Units: the scan and its landmarks are taken to be in millimetres (else --scan-scale); a RECON \
+            written by `fit` (the Surrey model's 3448 vertices, in mm) has its landmarks at the model's \
+            landmark vertices; any other mesh needs --landmarks. Landmark files: 68 rows `x y z` in \
             iBUG order, # comments allowed.
             """)
 

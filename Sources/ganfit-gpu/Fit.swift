@@ -9,13 +9,13 @@ struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
         discussion: """
-            The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest face,
-            or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the landmarks;
-            stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet identity,
-            landmarks, priors). Writes into DIR: mesh.obj + mesh.mtl + texture.png, render.png (the fit over the
-            photo crop), shape.png (the fitted shape over the crop), landmarks.pts (the fitted model's
-            landmarks, photo pixels), parameters.safetensors, report.json; with detected landmarks also
-            detected.pts and detected.png (the box and points on the photo).
+            The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest face, \
+            or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the landmarks; \
+            stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet identity, \
+            landmarks, priors). Writes into DIR: mesh.obj + mesh.mtl + texture.png, render.png (the fit over the \
+            photo crop), shape.png (the fitted shape over the crop), landmarks.pts (the fitted model's \
+            landmarks, photo pixels), parameters.safetensors, report.json; with detected landmarks also \
+            detected.pts and detected.png (the box and points on the photo). \
             More iterations fit better: --iterations 600,100.
             """)
 

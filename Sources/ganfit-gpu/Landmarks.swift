@@ -8,11 +8,11 @@ struct Landmarks: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Detect the faces in a photo and their 68 iBUG landmarks.",
         discussion: """
-            Faces are numbered by box area, largest first. Writes the chosen face's points as an iBUG .pts file
-            (1-based pixels, 300-W layout) with -o, or every face's with --all (OUT.0.pts, OUT.1.pts, …);
-            --overlay draws the boxes and points on the photo; --json prints boxes, scores and points
-            (0-based pixel centres). Models: dlib's mmod_human_face_detector.dat and
-            shape_predictor_68_face_landmarks.dat, found in models/downloaded/dlib/ (fetched by
+            Faces are numbered by box area, largest first. Writes the chosen face's points as an iBUG .pts file \
+            (1-based pixels, 300-W layout) with -o, or every face's with --all (OUT.0.pts, OUT.1.pts, …); \
+            --overlay draws the boxes and points on the photo; --json prints boxes, scores and points \
+            (0-based pixel centres). Models: dlib's mmod_human_face_detector.dat and \
+            shape_predictor_68_face_landmarks.dat, found in models/downloaded/dlib/ (fetched by \
             `bash scripts/fetch-models.sh`), $GANFIT_MODELS/dlib/, or the flags below.
             """)
 
