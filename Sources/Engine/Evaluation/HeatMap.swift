@@ -66,6 +66,6 @@ public enum HeatMap {
         ).image
         let program = try Program(graph: g, outputs: [image], device: device)
         try program.run()
-        return try HeatMapLegend.beside(try program.read(image), top: top, background: settings.background)
+        return HeatMapLegend.beside(try program.read(image), top: top, background: settings.background)
     }
 }
