@@ -119,6 +119,8 @@ struct SplitMix64 {
         state = text.utf8.reduce(0x9E37_79B9_7F4A_7C15) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 
+    init(state: UInt64) { self.state = state }
+
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

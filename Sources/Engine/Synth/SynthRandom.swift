@@ -3,23 +3,17 @@
 import Foundation
 
 struct SynthRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(state: seed) }
 
     /// The stream of face `index` under `seed`: faces do not shift each other's numbers.
     init(seed: UInt64, stream index: Int) {
-        var mixer = SynthRandom(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)))
-        state = mixer.next()
+        var mixer = SplitMix64(state: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)))
+        generator = SplitMix64(state: mixer.next())
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [low, high).
     mutating func uniform(_ low: Double, _ high: Double) -> Double {
