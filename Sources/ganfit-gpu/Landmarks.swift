@@ -37,13 +37,18 @@ struct Landmarks: ParsableCommand {
     @Flag(help: "Print boxes, scores and points as JSON.")
     var json = false
 
-    @Option(help: "Run detection and landmarks this many times, report the median run (+ landmarks in a loop).")
+    @Option(
+        help: "Run detection and landmarks this many times, report the median run (+ landmarks in a loop).")
     var runs: Int = 1
 
     func run() throws {
         try runReportingErrors {
-            guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
-            guard (1...100).contains(runs) else { throw EngineError.invalidValue("--runs is 1 to 100, got \(runs)") }
+            guard face >= 0 else {
+                throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)")
+            }
+            guard (1...100).contains(runs) else {
+                throw EngineError.invalidValue("--runs is 1 to 100, got \(runs)")
+            }
             let image = try Image.read(photo)
             for path in [output, overlay].compactMap({ $0 }) {  // before the detection: a bad path must not waste it
                 try FitOutputs.prepare(URL(fileURLWithPath: path).deletingLastPathComponent().path)
@@ -51,7 +56,9 @@ struct Landmarks: ParsableCommand {
             let landmarker = try models.landmarker(device: try options.choice().makeBackend())
             let rgb = RGBImage8(image)
             let result = try (0..<runs).map { _ in try landmarker.faces(in: rgb) }
-                .sorted { $0.detectionSeconds + $0.landmarkSeconds < $1.detectionSeconds + $1.landmarkSeconds }[runs / 2]
+                .sorted {
+                    $0.detectionSeconds + $0.landmarkSeconds < $1.detectionSeconds + $1.landmarkSeconds
+                }[runs / 2]
             let faces = result.faces
             guard !faces.isEmpty else { throw landmarker.noFace(photo) }
             let chosen = all ? faces : [try landmarker.face(face, among: faces, source: photo)]
@@ -63,17 +70,27 @@ struct Landmarks: ParsableCommand {
             }
             if let overlay { try PNGFile.write(LandmarkOverlay.draw(image, faces: chosen), to: overlay) }
             if json {
-                var report = LandmarkReport(photo: photo, image: image, landmarker: landmarker, run: result, faces: chosen,
-                                            indices: indices)
-                if runs > 1 { report.landmarkLoopSeconds = try landmarker.landmarkSeconds(rgb, faces: faces, repeats: 200) }
+                var report = LandmarkReport(
+                    photo: photo, image: image, landmarker: landmarker, run: result, faces: chosen,
+                    indices: indices)
+                if runs > 1 {
+                    report.landmarkLoopSeconds = try landmarker.landmarkSeconds(
+                        rgb, faces: faces, repeats: 200)
+                }
                 print(try report.json())
             } else {
-                print("\(photo): \(image.width)×\(image.height), \(faces.count) face\(faces.count == 1 ? "" : "s") "
-                      + String(format: "(detection %.2f s, landmarks %.3f s)", result.detectionSeconds, result.landmarkSeconds))
+                print(
+                    "\(photo): \(image.width)×\(image.height), \(faces.count) face\(faces.count == 1 ? "" : "s") "
+                        + String(
+                            format: "(detection %.2f s, landmarks %.3f s)", result.detectionSeconds,
+                            result.landmarkSeconds))
                 for (k, found) in zip(indices, chosen) {
                     let d = found.detection
-                    print(String(format: "face %d: box %.0f,%.0f–%.0f,%.0f (%.0f×%.0f px), score %.3f", k, d.left, d.top,
-                                 d.right, d.bottom, d.width, d.height, d.score))
+                    print(
+                        String(
+                            format: "face %d: box %.0f,%.0f–%.0f,%.0f (%.0f×%.0f px), score %.3f", k, d.left,
+                            d.top,
+                            d.right, d.bottom, d.width, d.height, d.score))
                 }
                 if let output { print("wrote " + (all ? Self.numbered(output, 0) + " …" : output)) }
                 if let overlay { print("wrote \(overlay)") }
@@ -91,21 +108,26 @@ struct Landmarks: ParsableCommand {
 
 /// The detector and landmark model files and settings, shared by `landmarks` and `fit`.
 struct LandmarkModelOptions: ParsableArguments {
-    @Option(help: "dlib's MMOD face detector (default: dlib/mmod_human_face_detector.dat in the model folders).")
+    @Option(
+        help: "dlib's MMOD face detector (default: dlib/mmod_human_face_detector.dat in the model folders).")
     var detectorModel: String?
 
     @Option(help: "dlib's 68-point shape predictor (default: dlib/shape_predictor_68_face_landmarks.dat).")
     var landmarkModel: String?
 
-    @Option(help: "Double the photo this many times before detection (finds faces smaller than 80 px; slower).")
+    @Option(
+        help: "Double the photo this many times before detection (finds faces smaller than 80 px; slower).")
     var upsample: Int = 0
 
     @Flag(help: "Use the detector's boxes as they are (default: moved and shrunk towards HOG-like boxes).")
     var mmodBoxes = false
 
     func landmarker(device: any Backend) throws -> FaceLandmarker {
-        guard (0...3).contains(upsample) else { throw EngineError.invalidValue("--upsample is 0 to 3, got \(upsample)") }
-        return try FaceLandmarker.dlib(detectorModel: detectorModel, landmarkModel: landmarkModel, device: device,
-                                       upsample: upsample, calibration: mmodBoxes ? .identity : .mmodToHOG)
+        guard (0...3).contains(upsample) else {
+            throw EngineError.invalidValue("--upsample is 0 to 3, got \(upsample)")
+        }
+        return try FaceLandmarker.dlib(
+            detectorModel: detectorModel, landmarkModel: landmarkModel, device: device,
+            upsample: upsample, calibration: mmodBoxes ? .identity : .mmodToHOG)
     }
 }

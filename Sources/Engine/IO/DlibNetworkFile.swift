@@ -9,8 +9,9 @@ enum DlibLayer {
     /// The input layer: how images become the first tensor.
     case input(DlibInputLayer)
     /// `con_`: weights [outputs, inputs, rows, cols] (OIHW), bias per output (nil when disabled).
-    case convolution(weights: [Float], weightShape: [Int], bias: [Float]?, stride: (y: Int, x: Int),
-                     padding: (y: Int, x: Int))
+    case convolution(
+        weights: [Float], weightShape: [Int], bias: [Float]?, stride: (y: Int, x: Int),
+        padding: (y: Int, x: Int))
     /// `affine_` (or a batch norm `bn_con2` folded into one, as dlib does on loading): y = x·scale + shift,
     /// per channel.
     case affine(scale: [Float], shift: [Float])
@@ -100,23 +101,37 @@ struct DlibNetworkFile {
             } else {
                 for _ in 0..<(try r.count("the number of detector windows", bytesEach: 5)) {
                     let v = try r.version("a detector window's version", 1...2)
-                    windows.append((try r.unsigned("the window width"), try r.unsigned("the window height"),
-                                    v == 2 ? try r.string("the window label") : ""))
+                    windows.append(
+                        (
+                            try r.unsigned("the window width"), try r.unsigned("the window height"),
+                            v == 2 ? try r.string("the window label") : ""
+                        ))
                 }
             }
-            for what in ["loss per false alarm", "loss per missed target", "truth match IoU"] { _ = try r.real(what) }
-            let nmsIoU = try r.real("the NMS IoU threshold"), nmsCovered = try r.real("the NMS covered threshold")
+            for what in ["loss per false alarm", "loss per missed target", "truth match IoU"] {
+                _ = try r.real(what)
+            }
+            let nmsIoU = try r.real("the NMS IoU threshold")
+            let nmsCovered = try r.real("the NMS covered threshold")
             for what in ["the ignore IoU threshold", "the ignore covered threshold"] { _ = try r.real(what) }
-            var pyramid = true, regression = false
+            var pyramid = true
+            var regression = false
             if version >= 3 { pyramid = try r.int("assume_image_pyramid") != 0 }
-            if version >= 4 { regression = try r.bool("use_bounding_box_regression"); _ = try r.real("bbr_lambda") }
+            if version >= 4 {
+                regression = try r.bool("use_bounding_box_regression")
+                _ = try r.real("bbr_lambda")
+            }
             guard !windows.isEmpty else { throw r.fail("loss_mmod has no detector window") }
-            return .mmod(MMODOptions(windows: windows, nmsIoU: nmsIoU, nmsCovered: nmsCovered,
-                                     assumesPyramid: pyramid, usesBoxRegression: regression))
+            return .mmod(
+                MMODOptions(
+                    windows: windows, nmsIoU: nmsIoU, nmsCovered: nmsCovered,
+                    assumesPyramid: pyramid, usesBoxRegression: regression))
         case "loss_metric_":
             return .metric(margin: 0.1, distanceThreshold: 0.75)
         case "loss_metric_2":
-            return .metric(margin: try r.float("the metric margin"), distanceThreshold: try r.float("the distance threshold"))
+            return .metric(
+                margin: try r.float("the metric margin"),
+                distanceThreshold: try r.float("the distance threshold"))
         default:
             throw r.fail("the loss layer is '\(name.prefix(40))', expected loss_mmod_ or loss_metric_")
         }
@@ -134,9 +149,15 @@ struct DlibNetworkFile {
         }
         var layers: [DlibLayer] = [.input(try readInput(&r))]
         for version in wrappers.reversed() {
-            if version == 1 { layers.append(.tagOrSkip); continue }
+            if version == 1 {
+                layers.append(.tagOrSkip)
+                continue
+            }
             layers.append(try readDetails(&r))
-            for what in ["this_layer_setup_called", "gradient_input_is_stale", "get_output_and_gradient_input_disabled"] {
+            for what in [
+                "this_layer_setup_called", "gradient_input_is_stale",
+                "get_output_and_gradient_input_disabled",
+            ] {
                 _ = try r.bool(what)
             }
             _ = try r.tensor("x_grad")
@@ -152,8 +173,12 @@ struct DlibNetworkFile {
         guard kind.hasPrefix("input_rgb_image") else {
             throw r.fail("the input layer is '\(kind.prefix(40))', expected an RGB image input")
         }
-        var input = DlibInputLayer(kind: kind, mean: (try r.float("avg_red"), try r.float("avg_green"),
-                                                      try r.float("avg_blue")))
+        var input = DlibInputLayer(
+            kind: kind,
+            mean: (
+                try r.float("avg_red"), try r.float("avg_green"),
+                try r.float("avg_blue")
+            ))
         switch kind {
         case "input_rgb_image_pyramid": break
         case "input_rgb_image_pyramid2":
@@ -174,30 +199,38 @@ struct DlibNetworkFile {
         switch name {
         case "con_4", "con_5":
             let params = try r.tensor("con's parameters")
-            let filters = try r.int("num_filters"), rows = try r.int("filter rows"), cols = try r.int("filter columns")
+            let filters = try r.int("num_filters")
+            let rows = try r.int("filter rows")
+            let cols = try r.int("filter columns")
             let stride = (Int(try r.int("stride_y")), Int(try r.int("stride_x")))
             let padding = (Int(try r.int("padding_y")), Int(try r.int("padding_x")))
             let weightShape = try r.aliasShape("con's filters")
             _ = try r.aliasShape("con's biases")
-            for what in ["learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
-                         "bias weight decay multiplier"] { _ = try r.real(what) }
+            for what in [
+                "learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
+                "bias weight decay multiplier",
+            ] { _ = try r.real(what) }
             let useBias = name == "con_5" ? try r.bool("use_bias") : true
             guard weightShape[0] == Int(filters), weightShape[2] == Int(rows), weightShape[3] == Int(cols),
-                  stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0 else {
-                throw r.fail("con's filters \(weightShape) disagree with its \(filters) filters of \(rows)×\(cols)")
+                stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0
+            else {
+                throw r.fail(
+                    "con's filters \(weightShape) disagree with its \(filters) filters of \(rows)×\(cols)")
             }
             let count = weightShape.reduce(1, *)
             let weights = try params.slice(0, count, "con's filters", reader: r)
             let bias = useBias ? try params.slice(count, Int(filters), "con's biases", reader: r) : nil
-            return .convolution(weights: weights, weightShape: weightShape, bias: bias, stride: stride, padding: padding)
+            return .convolution(
+                weights: weights, weightShape: weightShape, bias: bias, stride: stride, padding: padding)
         case "affine_", "affine_2":
             let params = try r.tensor("affine's parameters")
             let gamma = try r.aliasShape("affine's gamma").reduce(1, *)
             _ = try r.aliasShape("affine's beta")
             _ = try r.int("affine's mode")
             if name == "affine_2" { _ = try r.bool("affine's disabled flag") }
-            return .affine(scale: try params.slice(0, gamma, "affine's gamma", reader: r),
-                           shift: try params.slice(gamma, gamma, "affine's beta", reader: r))
+            return .affine(
+                scale: try params.slice(0, gamma, "affine's gamma", reader: r),
+                shift: try params.slice(gamma, gamma, "affine's beta", reader: r))
         case "bn_con2", "bn_fc2":
             let params = try r.tensor("bn's parameters")
             let gamma = try r.aliasShape("bn's gamma").reduce(1, *)
@@ -207,13 +240,16 @@ struct DlibNetworkFile {
             let runningVariances = try r.tensor("bn's running variances").values
             _ = try r.unsigned("bn's num_updates")
             _ = try r.unsigned("bn's running_stats_window_size")
-            for what in ["learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
-                         "bias weight decay multiplier"] { _ = try r.real(what) }
+            for what in [
+                "learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
+                "bias weight decay multiplier",
+            ] { _ = try r.real(what) }
             let eps = Float(try r.real("bn's eps"))
             let g = try params.slice(0, gamma, "bn's gamma", reader: r)
             let b = try params.slice(gamma, gamma, "bn's beta", reader: r)
             guard runningMeans.count == gamma, runningVariances.count == gamma else {
-                throw r.fail("bn's running statistics have \(runningMeans.count) values for \(gamma) channels")
+                throw r.fail(
+                    "bn's running statistics have \(runningMeans.count) values for \(gamma) channels")
             }
             // As dlib's affine_(bn_): scale = γ/√(var + ε), shift = β − mean·scale.
             let scale = (0..<gamma).map { g[$0] / (runningVariances[$0] + eps).squareRoot() }
@@ -226,24 +262,32 @@ struct DlibNetworkFile {
             let window = (try r.unsigned("pool rows"), try r.unsigned("pool columns"))
             let stride = (Int(try r.int("pool stride_y")), Int(try r.int("pool stride_x")))
             let padding = (Int(try r.int("pool padding_y")), Int(try r.int("pool padding_x")))
-            guard stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0 else { throw r.fail("a pool has a bad stride") }
+            guard stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0 else {
+                throw r.fail("a pool has a bad stride")
+            }
             let pooling = DlibPooling(window: window, stride: stride, padding: padding)
             return name == "max_pool_2" ? .maxPool(pooling) : .averagePool(pooling)
         case "fc_2", "fc_3":
-            let outputs = try r.unsigned("fc's outputs"), inputs = try r.unsigned("fc's inputs")
+            let outputs = try r.unsigned("fc's outputs")
+            let inputs = try r.unsigned("fc's inputs")
             let params = try r.tensor("fc's parameters")
             _ = try r.aliasShape("fc's weights")
             _ = try r.aliasShape("fc's biases")
             let hasBias = try r.int("fc's bias mode") == 0
-            for what in ["learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
-                         "bias weight decay multiplier"] { _ = try r.real(what) }
+            for what in [
+                "learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
+                "bias weight decay multiplier",
+            ] { _ = try r.real(what) }
             let useBias = name == "fc_3" ? try r.bool("use_bias") : true
             let weights = try params.slice(0, inputs * outputs, "fc's weights", reader: r)
-            let bias = hasBias && useBias ? try params.slice(inputs * outputs, outputs, "fc's biases", reader: r) : nil
+            let bias =
+                hasBias && useBias
+                ? try params.slice(inputs * outputs, outputs, "fc's biases", reader: r) : nil
             return .fullyConnected(weights: weights, inputs: inputs, outputs: outputs, bias: bias)
         default:
-            throw r.fail("unsupported layer '\(name.prefix(40))' (read: con, affine, bn_con, relu, max/avg pool,"
-                + " add_prev, fc)")
+            throw r.fail(
+                "unsupported layer '\(name.prefix(40))' (read: con, affine, bn_con, relu, max/avg pool,"
+                    + " add_prev, fc)")
         }
     }
 }

@@ -24,8 +24,10 @@ struct DlibReader {
     var remaining: Int { bytes.count - offset }
 
     func fail(_ problem: String) -> EngineError {
-        EngineError.badFile(path: path, problem: problem + " (at byte \(offset) of \(bytes.count); expected \(format);"
-            + " the file is truncated, altered or of another kind)")
+        EngineError.badFile(
+            path: path,
+            problem: problem + " (at byte \(offset) of \(bytes.count); expected \(format);"
+                + " the file is truncated, altered or of another kind)")
     }
 
     // MARK: - Integers: a control byte (size in the low 4 bits, 0x80 = negative), then that many bytes LE
@@ -40,7 +42,9 @@ struct DlibReader {
         }
         guard offset + 1 + size <= bytes.count else { throw fail("the file ends inside \(what)") }
         var magnitude: UInt64 = 0
-        for i in stride(from: size, through: 1, by: -1) { magnitude = magnitude << 8 | UInt64(bytes[offset + i]) }
+        for i in stride(from: size, through: 1, by: -1) {
+            magnitude = magnitude << 8 | UInt64(bytes[offset + i])
+        }
         offset += 1 + size
         guard magnitude <= UInt64(Int64.max) else { throw fail("\(what) overflows a 64-bit integer") }
         return control & 0x80 != 0 ? -Int64(magnitude) : Int64(magnitude)
@@ -49,7 +53,9 @@ struct DlibReader {
     /// An unsigned compact integer (dlib's `unsigned long`, `size_t`), as an Int.
     mutating func unsigned(_ what: String) throws -> Int {
         let value = try int(what)
-        guard value >= 0, let result = Int(exactly: value) else { throw fail("\(what) is negative (\(value))") }
+        guard value >= 0, let result = Int(exactly: value) else {
+            throw fail("\(what) is negative (\(value))")
+        }
         return result
     }
 
@@ -112,7 +118,8 @@ struct DlibReader {
     mutating func floatMatrix(_ what: String) throws -> (rows: Int, cols: Int, values: [Float]) {
         let rows = -(try int("the rows of \(what)"))
         let cols = -(try int("the columns of \(what)"))
-        guard rows >= 0, cols >= 0, rows.multipliedReportingOverflow(by: cols).partialValue <= remaining / 2 else {
+        guard rows >= 0, cols >= 0, rows.multipliedReportingOverflow(by: cols).partialValue <= remaining / 2
+        else {
             throw fail("\(what) has an impossible size \(rows)×\(cols)")
         }
         let values = try reals(count: Int(rows * cols), what)
@@ -127,10 +134,12 @@ struct DlibReader {
         while i < count {
             let start = offset
             let (fast, end): (Int, Int) = bytes.withUnsafeBufferPointer { b in
-                var at = start, done = 0
+                var at = start
+                var done = 0
                 while i + done < count {
                     guard let (mantissa, afterMantissa) = Self.compact(b, at),
-                          let (exponent, after) = Self.compact(b, afterMantissa), exponent < 32000 else { break }
+                        let (exponent, after) = Self.compact(b, afterMantissa), exponent < 32000
+                    else { break }
                     values[i + done] = Float(scalbn(Double(mantissa), Int(exponent)))
                     at = after
                     done += 1
@@ -139,7 +148,10 @@ struct DlibReader {
             }
             offset = end
             i += fast
-            if i < count { values[i] = try float(what); i += 1 }
+            if i < count {
+                values[i] = try float(what)
+                i += 1
+            }
         }
         return values
     }
@@ -151,8 +163,12 @@ struct DlibReader {
         let control = b[at]
         let size = Int(control & 0x0F)
         guard size >= 1, size <= 7, control & 0x70 == 0, at + 1 + size <= b.count else { return nil }
-        var magnitude: Int64 = 0, k = size
-        while k >= 1 { magnitude = magnitude << 8 | Int64(b[at + k]); k -= 1 }  // not stride: slow in debug builds
+        var magnitude: Int64 = 0
+        var k = size
+        while k >= 1 {
+            magnitude = magnitude << 8 | Int64(b[at + k])
+            k -= 1
+        }  // not stride: slow in debug builds
         return (control & 0x80 != 0 ? -magnitude : magnitude, at + 1 + size)
     }
 
@@ -160,7 +176,9 @@ struct DlibReader {
     mutating func tensor(_ what: String) throws -> DlibTensor {
         _ = try version("the version of \(what)", 2...2)
         var dims: [Int] = []
-        for axis in ["samples", "channels", "rows", "columns"] { dims.append(try unsigned("the \(axis) of \(what)")) }
+        for axis in ["samples", "channels", "rows", "columns"] {
+            dims.append(try unsigned("the \(axis) of \(what)"))
+        }
         let (total, overflow) = dims.reduce((1, false)) { acc, d in
             let p = acc.0.multipliedReportingOverflow(by: d)
             return (p.partialValue, acc.1 || p.overflow)
@@ -197,7 +215,8 @@ struct DlibTensor {
     /// The `count` values at `offset`, as an alias_tensor view selects them; a clear error when out of range.
     func slice(_ offset: Int, _ count: Int, _ what: String, reader: DlibReader) throws -> [Float] {
         guard offset >= 0, count >= 0, offset + count <= values.count else {
-            throw reader.fail("\(what) needs values \(offset)..<\(offset + count) of a \(values.count)-value tensor")
+            throw reader.fail(
+                "\(what) needs values \(offset)..<\(offset + count) of a \(values.count)-value tensor")
         }
         return Array(values[offset..<offset + count])
     }

