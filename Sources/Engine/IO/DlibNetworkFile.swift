@@ -194,6 +194,12 @@ struct DlibNetworkFile {
         return input
     }
 
+    /// The four training-only reals con, bn and fc store (learning-rate and weight-decay multipliers).
+    private static func skipTrainingMultipliers(_ r: inout DlibReader) throws {
+        for what in ["learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
+                     "bias weight decay multiplier"] { _ = try r.real(what) }
+    }
+
     private static func readDetails(_ r: inout DlibReader) throws -> DlibLayer {
         let name = try r.string("a layer's name")
         switch name {
@@ -206,10 +212,7 @@ struct DlibNetworkFile {
             let padding = (Int(try r.int("padding_y")), Int(try r.int("padding_x")))
             let weightShape = try r.aliasShape("con's filters")
             _ = try r.aliasShape("con's biases")
-            for what in [
-                "learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
-                "bias weight decay multiplier",
-            ] { _ = try r.real(what) }
+            try skipTrainingMultipliers(&r)
             let useBias = name == "con_5" ? try r.bool("use_bias") : true
             guard weightShape[0] == Int(filters), weightShape[2] == Int(rows), weightShape[3] == Int(cols),
                 stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0
@@ -240,10 +243,7 @@ struct DlibNetworkFile {
             let runningVariances = try r.tensor("bn's running variances").values
             _ = try r.unsigned("bn's num_updates")
             _ = try r.unsigned("bn's running_stats_window_size")
-            for what in [
-                "learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
-                "bias weight decay multiplier",
-            ] { _ = try r.real(what) }
+            try skipTrainingMultipliers(&r)
             let eps = Float(try r.real("bn's eps"))
             let g = try params.slice(0, gamma, "bn's gamma", reader: r)
             let b = try params.slice(gamma, gamma, "bn's beta", reader: r)
@@ -274,10 +274,7 @@ struct DlibNetworkFile {
             _ = try r.aliasShape("fc's weights")
             _ = try r.aliasShape("fc's biases")
             let hasBias = try r.int("fc's bias mode") == 0
-            for what in [
-                "learning rate multiplier", "weight decay multiplier", "bias learning rate multiplier",
-                "bias weight decay multiplier",
-            ] { _ = try r.real(what) }
+            try skipTrainingMultipliers(&r)
             let useBias = name == "fc_3" ? try r.bool("use_bias") : true
             let weights = try params.slice(0, inputs * outputs, "fc's weights", reader: r)
             let bias =
