@@ -22,7 +22,7 @@ struct Fit: ParsableCommand {
     @OptionGroup var options: DeviceOptions
 
     @Argument(help: "The photo (PNG or JPEG).")
-    var photo: String
+    var photo: String?
 
     @Option(help: "Its 68 iBUG landmarks (.pts, 300-W layout) instead of detecting them.")
     var landmarks: String?
@@ -33,7 +33,17 @@ struct Fit: ParsableCommand {
     @OptionGroup var landmarkModels: LandmarkModelOptions
 
     @Option(help: "Output folder (created if missing).")
-    var output: String
+    var output: String?
+
+    @Option(help: "A JSON file of settings (snake_case keys, as --print-settings shows); it need only name what it changes.")
+    var settings: String?
+
+    @Flag(help: "Print every setting with its default (or its value from --settings) as JSON, and exit.")
+    var printSettings = false
+
+    @Option(help: ArgumentHelp("The camera's 35 mm-equivalent focal length in mm (default: the photo's EXIF, else 50).",
+                               valueName: "mm"))
+    var focal35mm: Float?
 
     @Option(help: "Adam iterations of stage 1 (landmarks) and stage 2 (joint), as N,M.")
     var iterations: String?
@@ -44,14 +54,21 @@ struct Fit: ParsableCommand {
     @Option(help: "The FaceNet graph_final.pb (default: the documented search order).")
     var facenet: String?
 
-    @Option(help: "Side of the square fitting crop in pixels.")
-    var size: Int = 256
+    @Option(help: "Side of the square fitting crop in pixels (default 256).")
+    var size: Int?
 
     func run() throws {
         try runReportingErrors {
             let started = Date()
-            var settings = FitSettings()
-            settings.size = size
+            var settings = try self.settings.map { try FitSettings.read(FileInput.read($0, what: "a JSON settings file"), source: $0) }
+                ?? FitSettings()
+            if let size { settings.size = size }
+            if let focal35mm {
+                guard focal35mm.isFinite, (4...2000).contains(focal35mm) else {
+                    throw EngineError.invalidValue("--focal35mm takes a 35 mm-equivalent focal length of 4 to 2000 mm, got \(focal35mm)")
+                }
+                settings.focal35mm = focal35mm
+            }
             if let iterations {
                 let counts = iterations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard counts.count == 2, let first = counts[0], let second = counts[1],
@@ -61,6 +78,13 @@ struct Fit: ParsableCommand {
                 }
                 (settings.landmarkIterations, settings.jointIterations) = (first, second)
             }
+            if printSettings {
+                print(String(decoding: try settings.json(), as: UTF8.self))
+                return
+            }
+            guard let photo, let output else {
+                throw EngineError.invalidValue("fit needs a photo and --output DIR (see ganfit-gpu fit --help)")
+            }
             guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
             let image = try Image.read(photo)
             let given = try landmarks.map { try PTSFile.read($0) }
@@ -68,7 +92,7 @@ struct Fit: ParsableCommand {
             let network = try FaceNet(path: try FaceNet.locate(explicit: facenet, flag: "--facenet"))
             try FitOutputs.prepare(output)  // before the fit: a bad --output must not waste it
             let device = try options.choice().makeBackend()
-            let detection = try given == nil ? detect(image, device: device) : nil
+            let detection = try given == nil ? detect(image, path: photo, device: device) : nil
             let input = try FitInput(photo: image, landmarks: given ?? detection!.face.points, size: settings.size,
                                      margin: settings.margin, source: landmarks ?? "the detected landmarks")
             print("fit \(photo): \(input.photo.width)×\(input.photo.height), crop \(settings.size)² on \(device.name)")
@@ -103,7 +127,7 @@ struct Fit: ParsableCommand {
     }
 
     /// The chosen face's 68 landmarks from the detector and the landmark model, and what found them.
-    private func detect(_ image: Image, device: any Backend) throws -> (face: LandmarkedFace, report: LandmarkReport) {
+    private func detect(_ image: Image, path photo: String, device: any Backend) throws -> (face: LandmarkedFace, report: LandmarkReport) {
         let landmarker = try landmarkModels.landmarker(device: device)
         let run = try landmarker.faces(in: RGBImage8(image))
         let chosen = try landmarker.face(face, among: run.faces, source: photo)

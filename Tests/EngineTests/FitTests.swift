@@ -31,13 +31,14 @@ final class FitTests: XCTestCase {
         let face = try Self.face.get()
         var settings = FitSettings()
         (settings.size, settings.landmarkIterations, settings.logInterval) = (128, 300, 1000)
-        var truth = FaceParameters.initial(face, targets: [], size: 128, focal: settings.focal)
+        var truth = FaceParameters.initial(face, targets: [], focal: 2.5 * 128, principalPoint: SIMD2(64, 64))
         truth.shape = (0..<truth.shape.count).map { k in k < 10 ? 0.8 * Foundation.sin(Float(k) * 1.3) : 0 }
         truth.expression = [0, 0, 0, 0.4, 0, 0]
         truth.rotation = [0.1, 0.35, -0.05]
         truth.translation = [6, -4, -700]
         let targets = try landmarks(face, truth, size: settings.size)
-        let start = FaceParameters.initial(face, targets: targets, size: settings.size, focal: settings.focal)
+        let start = FaceParameters.initial(face, targets: targets, focal: 2.5 * Float(settings.size),
+                                           principalPoint: SIMD2(repeating: Float(settings.size) / 2))
         let fit = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: CPUBackend.shared) { _ in }
         print("stage 1 on a synthetic face: mean landmark error \(fit.initialError) → \(fit.finalError) px (128² crop), "
               + "rotation \(fit.parameters.rotation) (truth \(truth.rotation))")
@@ -56,7 +57,8 @@ final class FitTests: XCTestCase {
         let input = try FitInput.read(photo: Repository.path("samples/image_0010.png"), landmarks: Repository.path("samples/image_0010.pts"),
                                       size: settings.size)
         let targets = input.cropLandmarks
-        let start = FaceParameters.initial(face, targets: targets, size: settings.size, focal: settings.focal)
+        let start = FaceParameters.initial(face, targets: targets, focal: 2.5 * Float(settings.size),
+                                           principalPoint: SIMD2(repeating: Float(settings.size) / 2))
         let first = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: CPUBackend.shared) { _ in }
         var textured = first.parameters
         textured.textureBase = try TextureProjection.texture(face, parameters: textured, photo: input.crop, size: settings.textureSize,

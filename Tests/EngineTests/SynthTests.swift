@@ -105,7 +105,8 @@ final class SynthTests: XCTestCase {
             XCTAssertTrue((0..<3).contains(face.albedo))
             // The axis-angle holds the drawn yaw in the fit's own convention.
             let parameters = FaceParameters(
-                shape: [], expression: [], rotation: face.rotation, translation: face.translation, focal: 1)
+                shape: [], expression: [], rotation: face.rotation, translation: face.translation, focal: 1,
+                principalPoint: [0, 0])
             XCTAssertEqual(parameters.yawDegrees, face.yaw, accuracy: 0.01)
             // Frontal irradiance stays plausible: ambient plus at most the directional light.
             let front = zip(SynthLight.basis([0, 0, 1]), face.sphericalHarmonics).map { Float($0) * $1[1] }

@@ -5,6 +5,7 @@ import Foundation
 /// What a fit produced, with its input.
 public struct FaceFitResult {
     public let input: FitInput
+    public let camera: FitCamera
     public let landmarkStage: LandmarkFit
     public let jointStage: JointFit
     /// [68] fitted landmarks, 0-based photo pixel centres.
@@ -24,7 +25,11 @@ public enum FaceFit {
                                             got: "a crop of \(input.frame.size)")
         }
         let targets = input.cropLandmarks
-        let start = FaceParameters.initial(face, targets: targets, size: settings.size, focal: settings.focal)
+        let camera = FitCamera(photo: input.photo, settings: settings)
+        let (focal, principalPoint) = camera.inCrop(input.frame)
+        log(String(format: "camera: focal %.0f mm (35 mm equivalent, %@), principal point at the photo's centre",
+                   camera.focal35mm, camera.focalSource))
+        let start = FaceParameters.initial(face, targets: targets, focal: focal, principalPoint: principalPoint)
         let first = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: device, log: log)
         log(String(format: "stage 1: mean landmark error %.2f → %.2f px (photo pixels) in %.1f s",
                    first.initialError / input.frame.scale, first.finalError / input.frame.scale, first.report.seconds))
@@ -37,7 +42,7 @@ public enum FaceFit {
         log(String(format: "stage 2: landmark error %.2f px, identity cosine %.3f → %.3f in %.1f s",
                    second.finalError / input.frame.scale, second.initialCosine, second.finalCosine, second.report.seconds))
         let overlay = try ShapeOverlay.render(face, vertices: second.vertices, parameters: second.parameters, photo: input.crop, device: device)
-        return FaceFitResult(input: input, landmarkStage: first, jointStage: second,
+        return FaceFitResult(input: input, camera: camera, landmarkStage: first, jointStage: second,
                              landmarks: fittedLandmarks(face, screen: second.screen, targets: targets).map(input.frame.toPhoto),
                              shapeOverlay: overlay, device: device.name)
     }

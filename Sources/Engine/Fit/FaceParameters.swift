@@ -18,8 +18,10 @@ public struct FaceParameters {
     /// Axis-angle [3], radians, and translation [3], model units (the Surrey model: mm).
     public var rotation: [Float]
     public var translation: [Float]
-    /// Pixels of the fitting crop.
+    /// The camera in the fitting crop's pixels: focal length, and principal point [2] (continuous
+    /// pixels; the photo's centre, see `FitCamera`).
     public var focal: Float
+    public var principalPoint: [Float]
     public var light = FaceLight()
     /// Stage 2's UV map is texture = base + bilinear upsampling of offset: the base [T, T, 3] the photo
     /// projected at the stage-1 pose (fixed), the offset [T/k, T/k, 3] fitted (a free map at lower resolution).
@@ -29,7 +31,8 @@ public struct FaceParameters {
     /// The graph leaf names and values of the geometry and camera.
     var geometryFeeds: [String: HostTensor] {
         ["shape": HostTensor([shape.count], shape), "expression": HostTensor([expression.count], expression),
-         "rotation": HostTensor([3], rotation), "translation": HostTensor([3], translation), "focal": HostTensor([1], [focal])]
+         "rotation": HostTensor([3], rotation), "translation": HostTensor([3], translation), "focal": HostTensor([1], [focal]),
+         "principal_point": HostTensor([2], principalPoint)]
     }
 
     /// Every leaf's name and value, the texture's last (absent before stage 2).
@@ -59,8 +62,9 @@ public struct FaceParameters {
     /// The mean face, frontal, placed so that its mapped landmarks' centroid projects onto the
     /// targets' centroid and their spread (RMS distance from the centroid) matches:
     /// depth d = f·spread_model/spread_image, translation = (x, y, −d) − centroid_model.
-    /// `targets` [68] are in continuous crop pixels of a `size`² crop.
-    public static func initial(_ face: FitModel, targets: [SIMD2<Float>], size: Int, focal: Float) -> FaceParameters {
+    /// `targets` [68] are in continuous crop pixels; `focal` and `principalPoint` the crop's camera.
+    public static func initial(_ face: FitModel, targets: [SIMD2<Float>], focal: Float, principalPoint: SIMD2<Float>)
+        -> FaceParameters {
         let pairs = face.mapping.vertices.filter { $0.key <= targets.count }.sorted { $0.key < $1.key }
         let mean = face.model.meanVertices
         let model = pairs.map { mean[$0.value] }, image = pairs.map { targets[$0.key - 1] }
@@ -71,12 +75,13 @@ public struct FaceParameters {
         }
         let planar = model.map { SIMD2($0.x, $0.y) }
         let depth = focal * spread(planar, SIMD2(modelCentre.x, modelCentre.y)) / Swift.max(spread(image, imageCentre), 1e-3)
-        let half = Float(size) / 2
-        let target = SIMD3((imageCentre.x - half) * depth / focal, -(imageCentre.y - half) * depth / focal, -depth)
+        let offset = imageCentre - principalPoint
+        let target = SIMD3(offset.x * depth / focal, -offset.y * depth / focal, -depth)
         let t = target - modelCentre
         return FaceParameters(shape: [Float](repeating: 0, count: face.model.shapeComponentCount),
                               expression: [Float](repeating: 0, count: face.model.expressionCount),
-                              rotation: [0, 0, 0], translation: [t.x, t.y, t.z], focal: focal)
+                              rotation: [0, 0, 0], translation: [t.x, t.y, t.z], focal: focal,
+                              principalPoint: [principalPoint.x, principalPoint.y])
     }
 
     /// The head's yaw in degrees: the angle of the face's forward axis R·(0, 0, 1) about the

@@ -31,7 +31,7 @@ public enum FitOutputs {
         let box = result.input.frame.box
         try SafetensorsFile.write(p.feeds + [("texture", result.jointStage.texture)], metadata: [
             "crop_box": "\(box.x),\(box.y),\(box.width),\(box.height)", "crop_size": "\(result.input.frame.size)",
-            "camera": "looks along -z, y up; focal in crop pixels, principal point at the crop centre",
+            "camera": "looks along -z, y up; focal and principal_point in crop pixels (see report.json's camera for the photo's)",
         ], to: folder + "/parameters.safetensors")
         try AtomicWrite.write(try report.json(), to: folder + "/report.json")
     }

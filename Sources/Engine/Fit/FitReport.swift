@@ -23,6 +23,9 @@ public struct FitReport: Codable {
     /// The fitting crop in the photo: x, y, width, height (continuous pixels), and its side in pixels.
     public let cropBox: [Double]
     public let cropSize: Int
+    /// The camera in photo pixels: focal length (and its 35 mm equivalent, and where it came from),
+    /// principal point.
+    public let camera: FitCamera
     public let landmarkErrorPixels: Errors
     public let identityCosine: Identity
     /// dlib's descriptor distance between the photo's face and the render (a network the fit does not
@@ -42,6 +45,7 @@ public struct FitReport: Codable {
         device = result.device
         cropBox = [box.x, box.y, box.width, box.height]
         cropSize = result.input.frame.size
+        camera = result.camera
         landmarkErrorPixels = Errors(initial: result.landmarkStage.initialError / scale,
                                      afterLandmarks: result.landmarkStage.finalError / scale,
                                      afterJoint: result.jointStage.finalError / scale)

@@ -6,8 +6,10 @@ public struct FitSettings: Codable, Sendable {
     public var size = 256
     /// Margin around the landmarks' bounding box on each side, as a fraction of its longer side.
     public var margin: Float = 0.25
-    /// Focal length as a multiple of `size` (fixed: a field of view of about 23° across the crop).
-    public var focalFactor: Float = 2.5
+    /// The camera (see `FitCamera`): principal point at the photo's centre; focal length, 35 mm
+    /// equivalent in mm, `focal35mm` when set, else the photo's EXIF value, else `defaultFocal35mm`.
+    public var focal35mm: Float? = nil
+    public var defaultFocal35mm: Float = 50
     /// Adam iterations of stage 1 (landmarks) and stage 2 (joint).
     public var landmarkIterations = 500
     public var jointIterations = 200
@@ -31,11 +33,17 @@ public struct FitSettings: Codable, Sendable {
     public var textureRate: Float = 0.005
     public var lightRate: Float = 0.02
 
-    // Loss weights. The landmark loss is a mean squared distance in fitting-crop pixels, the
-    // priors sums of squared coefficients (in standard deviations), the pixel loss a mean
-    // absolute RGB difference over the face, the identity loss 1 − cosine.
-    public var shapePrior: Float = 0.02
-    public var expressionPrior: Float = 0.5
+    // Stage 1's objective is a MAP estimate: landmarks with Gaussian noise, shape coefficients
+    // N(0, 1) (they are in standard deviations), expression blendshape weights N(0, σ_e²).
+    /// A landmark's noise, standard deviation as a fraction of the face's size (the landmarks'
+    /// bounding box's longer side); the jaw line's (least reliable: the detector guesses the
+    /// silhouette) this many times larger.
+    public var landmarkNoise: Float = 0.02
+    public var contourNoiseFactor: Float = 2
+    public var expressionDeviation: Float = 0.2
+
+    // Loss weights. The landmark loss is a weighted mean squared distance in fitting-crop pixels,
+    // the pixel loss a mean absolute RGB difference over the face, the identity loss 1 − cosine.
     /// Stage 2 only: the weight of stage 1's objective (landmark loss + priors).
     public var jointGeometryWeight: Float = 0.005
     public var pixelWeight: Float = 1
@@ -45,8 +53,11 @@ public struct FitSettings: Codable, Sendable {
 
     public init() {}
 
-    /// The focal length in crop pixels.
-    public var focal: Float { focalFactor * Float(size) }
+    /// `landmarkNoise` in fitting-crop pixels (the crop is the landmarks' box plus `margin` each side).
+    public var landmarkNoisePixels: Float { landmarkNoise * Float(size) / (1 + 2 * margin) }
+
+    /// The jaw line's landmark weight, 1/contourNoiseFactor².
+    public var contourWeight: Float { 1 / (contourNoiseFactor * contourNoiseFactor) }
 }
 
 /// Adam learning rates of the geometry (coefficients in standard deviations, radians, model units).

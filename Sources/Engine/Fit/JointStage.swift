@@ -39,7 +39,7 @@ enum JointStage {
         let render = try g.renderMesh(face.mesh, vertices: geometry.vertices, rotation: geometry.rotation,
                                       translation: geometry.translation, focal: geometry.focal, albedo: .texture(texture),
                                       lights: SceneLights(ambient: ambient, directional: [DirectionalLight(colour: colour, direction: direction)]),
-                                      background: image, width: s, height: s)
+                                      background: image, width: s, height: s, principalPoint: geometry.principalPoint)
         let landmarks = try LandmarkTerm(g, screen: render.screen, face: face)
         let pixel = try g.div(g.sum(g.mul(render.coverage, g.abs(g.sub(render.image, image)))),
                               g.scale(g.sum(render.coverage), 3, plus: 1))
@@ -47,7 +47,7 @@ enum JointStage {
                                              reference: reference)
         let smoothness = try textureSmoothness(g, offset)
         let total = try [(pixel, settings.pixelWeight), (identity, settings.identityWeight),
-                         (g.add(landmarks.loss, geometry.prior), settings.jointGeometryWeight), (smoothness, settings.textureSmoothness)]
+                         (landmarks.objective(g, prior: geometry.prior, noise: settings.landmarkNoisePixels), settings.jointGeometryWeight), (smoothness, settings.textureSmoothness)]
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
         let appearance = [ambient, colour, direction, offset]
         let gradients = try g.gradients(of: total, wrt: geometry.parameters + appearance)

@@ -18,7 +18,7 @@ enum LandmarkStage {
         let g = Graph()
         let geometry = try FaceGraph(g, face: face, settings: settings)
         let landmarks = try LandmarkTerm(g, screen: geometry.screen(g, size: settings.size), face: face)
-        let total = try g.add(landmarks.loss, geometry.prior)
+        let total = try landmarks.objective(g, prior: geometry.prior, noise: settings.landmarkNoisePixels)
         let gradients = try g.gradients(of: total, wrt: geometry.parameters)
         let program = try Program(graph: g, outputs: [total, landmarks.loss, geometry.prior, landmarks.projected, landmarks.contour]
                                   + gradients, device: device)
@@ -28,7 +28,8 @@ enum LandmarkStage {
             try program.run()
             try parameters.update(from: program)
             let chosen = try landmarks.correspondences(program, face: face, yawDegrees: parameters.yawDegrees,
-                                                         frontal: settings.bothContoursWithinYaw, targets: targets)
+                                                         frontal: settings.bothContoursWithinYaw,
+                                                         contourWeight: settings.contourWeight, targets: targets)
             try LandmarkTerm.feed(program, chosen, targets: targets)
             return chosen
         }

@@ -6,14 +6,15 @@ import Foundation
 public struct LandmarkCorrespondences: Equatable, Sendable {
     /// [68] vertex indices (0 where unused).
     public var vertices: [Int32]
-    /// [68], 1 for the landmarks the loss uses, 0 for the others.
+    /// [68], 1/k² for the landmarks the loss uses (k: their noise relative to the others'), 0 for the others.
     public var weights: [Float]
 
     /// The mapped landmarks with the jaw-line contour chosen for the current pose: both sides
     /// within `frontal` degrees of yaw, else only the side facing the camera (eos's rule); each
     /// contour landmark gets the contour vertex projecting nearest to it (`ModelContour`).
-    /// `project` gives a vertex's crop-pixel position; `targets` [68] are the landmarks.
-    public init(_ face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>], frontal: Float,
+    /// `project` gives a vertex's crop-pixel position; `targets` [68] are the landmarks; the jaw
+    /// line's weight is `contourWeight`.
+    public init(_ face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>], frontal: Float, contourWeight: Float = 1,
                 project: (Int) -> SIMD2<Float>) {
         vertices = [Int32](repeating: 0, count: targets.count)
         weights = [Float](repeating: 0, count: targets.count)
@@ -24,9 +25,12 @@ public struct LandmarkCorrespondences: Equatable, Sendable {
         for (landmark, vertex) in face.mapping.vertices.map({ ($0.key, $0.value) }) + contour.map({ ($0.landmark, $0.vertex) })
         where landmark <= targets.count {
             vertices[landmark - 1] = Int32(vertex)
-            weights[landmark - 1] = 1
+            weights[landmark - 1] = landmark <= Self.jawLine ? contourWeight : 1
         }
     }
+
+    /// iBUG points 1–17 outline the jaw.
+    static let jawLine = 17
 
     /// Mean Euclidean distance between `points` and `targets` over the used landmarks, divided by `scale`.
     public func meanError(_ points: [SIMD2<Float>], _ targets: [SIMD2<Float>], scale: Float = 1) -> Float {
@@ -43,6 +47,8 @@ struct LandmarkTerm {
     let projected: Value
     /// Σ_n w_n·|projected_n − target_n|² / Σ_n w_n (pixels²).
     let loss: Value
+    /// Σ_n w_n (the weights fed).
+    let weightSum: Value
     /// [K, 2] the projections of the contour vertices (right, then left), read when re-choosing.
     let contour: Value
 
@@ -52,9 +58,16 @@ struct LandmarkTerm {
         let targets = g.input("landmark_targets", [n, 2])
         projected = try g.slice(g.gather(screen, vertices), axis: 1, 0..<2)
         let squared = try g.sum(g.square(g.sub(projected, targets)), axes: [1], keepDims: true)
-        loss = try g.div(g.sum(g.mul(squared, weights)), g.sum(weights))
+        weightSum = try g.sum(weights)
+        loss = try g.div(g.sum(g.mul(squared, weights)), weightSum)
         let ids = (face.contour.right + face.contour.left).map(Int32.init)
         contour = try g.slice(g.gather(screen, g.constant(HostTensor([ids.count], indices: ids))), axis: 1, 0..<2)
+    }
+
+    /// The MAP objective with the coefficients' `prior` (−2 log, see `FaceGraph.prior`) for landmark noise
+    /// `noise` (crop pixels, weight 1): Σ w|r|²/σ² + prior, divided by Σ w/σ² so it stays in the loss's units.
+    func objective(_ g: Graph, prior: Value, noise: Float) throws -> Value {
+        try g.add(loss, g.div(g.scale(prior, noise * noise), weightSum))
     }
 
     /// Feeds `correspondences` and `targets` [68] (crop pixels) to `program`.
@@ -67,13 +80,15 @@ struct LandmarkTerm {
 
     /// Chooses the contour for the program's current pose (see `LandmarkCorrespondences.init`):
     /// reads the contour projections (a few dozen numbers).
-    func correspondences(_ program: Program, face: FitModel, yawDegrees: Float, frontal: Float, targets: [SIMD2<Float>]) throws
-        -> LandmarkCorrespondences {
+    func correspondences(_ program: Program, face: FitModel, yawDegrees: Float, frontal: Float, contourWeight: Float,
+                         targets: [SIMD2<Float>]) throws -> LandmarkCorrespondences {
         let points = try program.read(contour).values
         let ids = face.contour.right + face.contour.left
         let position = Dictionary(ids.enumerated().map { ($0.element, SIMD2(points[2 * $0.offset], points[2 * $0.offset + 1])) },
                                   uniquingKeysWith: { a, _ in a })
-        return LandmarkCorrespondences(face, yawDegrees: yawDegrees, targets: targets, frontal: frontal) { position[$0] ?? SIMD2(.infinity, .infinity) }
+        return LandmarkCorrespondences(face, yawDegrees: yawDegrees, targets: targets, frontal: frontal, contourWeight: contourWeight) {
+            position[$0] ?? SIMD2(.infinity, .infinity)
+        }
     }
 }
 

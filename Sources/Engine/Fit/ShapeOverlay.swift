@@ -12,7 +12,7 @@ enum ShapeOverlay {
                                  directional: [DirectionalLight(colour: vector([0.6, 0.6, 0.6]), direction: vector([0.3, 0.3, 1]))])
         let shape = try g.renderMesh(face.mesh, vertices: g.constant(vertices), rotation: vector(p.rotation), translation: vector(p.translation),
                                      focal: vector([p.focal]), albedo: .colour(vector([0.9, 0.9, 0.9])), lights: lights,
-                                     background: background, width: s, height: s)
+                                     background: background, width: s, height: s, principalPoint: vector(p.principalPoint))
         let blend = try g.add(g.scale(shape.image, 0.7), g.scale(background, 0.3))
         let program = try Program(graph: g, outputs: [blend], device: device)
         try program.run()

@@ -1,45 +1,10 @@
-// The EXIF orientation tag of a JPEG (APP1 "Exif" segment, IFD0 tag 0x0112) and turning
-// decoded pixels upright by it.
+// The EXIF orientation tag of a JPEG (IFD0 tag 0x0112, see `EXIFTags`) and turning decoded pixels
+// upright by it.
 import Foundation
 
 /// How the stored pixels must be flipped or rotated to appear upright (EXIF values 1–8).
 public enum EXIFOrientation: Int, Sendable {
     case upright = 1, mirrored, rotated180, flipped, transposed, rotatedClockwise, transverse, rotatedCounterClockwise
-
-    /// The orientation a JPEG file declares; `.upright` when it has no (readable) EXIF tag.
-    static func of(jpeg data: Data) -> EXIFOrientation {
-        let bytes = [UInt8](data.prefix(1 << 20))
-        var i = 2
-        while i + 4 <= bytes.count, bytes[i] == 0xFF {
-            let marker = bytes[i + 1]
-            if marker == 0xDA || marker == 0xD9 { break }   // image data starts: no EXIF before it
-            let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-            let start = i + 4, end = Swift.min(i + 2 + length, bytes.count)
-            if marker == 0xE1, end - start > 14, Array(bytes[start..<start + 6]) == Array("Exif\0\0".utf8) {
-                return orientation(tiff: Array(bytes[start + 6..<end])) ?? .upright
-            }
-            i += 2 + length
-        }
-        return .upright
-    }
-
-    /// Tag 0x0112 of IFD0 in a TIFF structure (byte order "II" or "MM").
-    private static func orientation(tiff: [UInt8]) -> EXIFOrientation? {
-        guard tiff.count >= 8 else { return nil }
-        let little = tiff[0] == 0x49
-        func read(_ at: Int, _ size: Int) -> Int? {
-            guard at >= 0, at + size <= tiff.count else { return nil }
-            let bytes = tiff[at..<at + size]
-            return (little ? bytes.reversed() : Array(bytes)).reduce(0) { $0 << 8 | Int($1) }
-        }
-        guard let ifd = read(4, 4), let entries = read(ifd, 2) else { return nil }
-        for k in 0..<entries {
-            let entry = ifd + 2 + 12 * k
-            guard let tag = read(entry, 2) else { return nil }
-            if tag == 0x0112 { return read(entry + 8, 2).flatMap(EXIFOrientation.init(rawValue:)) }
-        }
-        return nil
-    }
 
     /// `pixels` [H, W, C] turned upright: [H, W, C] for 1–4, [W, H, C] for 5–8.
     func apply(to pixels: HostTensor) -> HostTensor {

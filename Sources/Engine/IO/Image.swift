@@ -14,6 +14,8 @@ public struct Image {
     public let pixels: HostTensor
     /// Bits per sample in the file (8 or 16; palette and low-bit greys are expanded to 8).
     public let bitDepth: Int
+    /// The camera's 35 mm-equivalent focal length (mm) from the file's EXIF, when it has one.
+    public var focal35mm: Float? = nil
 
     public var height: Int { pixels.shape[0] }
     public var width: Int { pixels.shape[1] }

@@ -4,10 +4,14 @@ import CImageCodecs
 
 public enum JPEGFile {
     /// Reads a baseline or progressive JPEG as 8-bit grey or RGB, turned upright by its EXIF
-    /// orientation (so a portrait photo stored sideways comes back as [H, W, C] portrait).
+    /// orientation (so a portrait photo stored sideways comes back as [H, W, C] portrait), with the
+    /// camera's focal length when its EXIF records one.
     public static func read(_ path: String) throws -> Image {
         let (image, bytes) = try Image.decode(path, format: "JPEG", with: gic_jpeg_decode)
-        return Image(pixels: EXIFOrientation.of(jpeg: bytes).apply(to: image.pixels), bitDepth: 8)
+        let tags = EXIFTags(jpeg: bytes)
+        let orientation = tags[0x0112].flatMap { EXIFOrientation(rawValue: Int($0)) } ?? .upright
+        return Image(pixels: orientation.apply(to: image.pixels), bitDepth: 8,
+                     focal35mm: tags.focal35mm(width: image.width, height: image.height))
     }
 
     /// Writes `pixels` [H, W, C] (C = 1 or 3, values in [0, 1]) as a baseline JPEG of

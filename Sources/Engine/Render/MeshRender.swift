@@ -106,20 +106,23 @@ public extension Graph {
 
     /// The render of `mesh` lit by `lights` (Lambert); see the `shading:` form.
     func renderMesh(_ mesh: Mesh, vertices: Value, rotation: Value, translation: Value, focal: Value, albedo source: MeshAlbedo,
-                    lights: SceneLights, background: Value, width: Int, height: Int) throws -> MeshRenderOutputs {
+                    lights: SceneLights, background: Value, width: Int, height: Int, principalPoint: Value? = nil) throws
+        -> MeshRenderOutputs {
         try renderMesh(mesh, vertices: vertices, rotation: rotation, translation: translation, focal: focal, albedo: source,
-                       shading: .lambert(lights), background: background, width: width, height: height)
+                       shading: .lambert(lights), background: background, width: width, height: height, principalPoint: principalPoint)
     }
 
     /// The render of `mesh` with `vertices` [V, 3] seen by the camera (rotation [3], translation
-    /// [3], focal [1]; see `project`), its albedo from `albedo`, shaded by `shading`, composited
+    /// [3], focal [1], principal point [2] or the image centre; see `project`), its albedo from `albedo`, shaded by `shading`, composited
     /// over `background` ([3], or [H, W, 3] such as a photo), antialiased; all operands may be
     /// parameters (the fit differentiates them).
     func renderMesh(_ mesh: Mesh, vertices: Value, rotation: Value, translation: Value, focal: Value, albedo source: MeshAlbedo,
-                    shading: MeshShading, background: Value, width: Int, height: Int) throws -> MeshRenderOutputs {
+                    shading: MeshShading, background: Value, width: Int, height: Int, principalPoint: Value? = nil) throws
+        -> MeshRenderOutputs {
         let f = mesh.triangles.count
         let welded = try RenderMesh(self, triangles: mesh.triangles, vertexCount: mesh.positions.count)
-        let screen = try project(vertices, rotation: rotation, translation: translation, focal: focal, width: width, height: height)
+        let screen = try project(vertices, rotation: rotation, translation: translation, focal: focal, width: width, height: height,
+                                 principalPoint: principalPoint)
         let normals = try matmul(vertexNormals(vertices, welded), rotationMatrix(axisAngle: rotation), transB: true)
         let raster: Rasterization, pixelNormals: Value, albedo: Value, rasterScreen: Value
         switch source {

@@ -1,0 +1,67 @@
+// A fit's settings as JSON: every default printed (snake_case keys, as report.json records them),
+// and a settings file read over the defaults, so a file need only name what it changes.
+import Foundation
+
+extension FitSettings {
+    /// The settings as pretty-printed JSON with snake_case keys (unset optionals as null).
+    public func json() throws -> Data {
+        var object = Self.renamed(try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)), Self.snakeCase)
+            as? [String: Any] ?? [:]
+        for key in Self.keys where object[key] == nil { object[key] = NSNull() }
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    }
+
+    /// The defaults with the values `data` (a JSON object, from `source`) gives; nested objects
+    /// such as `landmark_rates` may give some of their fields. Unknown keys and wrong types are
+    /// errors that name the key.
+    public static func read(_ data: Data, source: String) throws -> FitSettings {
+        func problem(_ text: String) -> EngineError {
+            .badFile(path: source, problem: text + "; `ganfit-gpu fit --print-settings` prints every setting and its default")
+        }
+        guard let given = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw problem("is not a JSON object of settings")
+        }
+        let defaults = try JSONSerialization.jsonObject(with: FitSettings().json()) as? [String: Any] ?? [:]
+        func merge(_ base: [String: Any], _ over: [String: Any], path: String) throws -> [String: Any] {
+            var merged = base
+            for (key, value) in over {
+                guard let old = base[key] else {
+                    throw problem("has an unknown setting '\(path)\(key)' (settings: \(base.keys.sorted().joined(separator: ", ")))")
+                }
+                if let inner = old as? [String: Any] {
+                    guard let overInner = value as? [String: Any] else { throw problem("'\(path)\(key)' must be an object") }
+                    merged[key] = try merge(inner, overInner, path: path + key + ".")
+                } else {
+                    merged[key] = value
+                }
+            }
+            return merged
+        }
+        let merged = Self.renamed(try merge(defaults, given, path: "").filter { !($0.value is NSNull) }, Self.camelCase)
+        do {
+            return try JSONDecoder().decode(FitSettings.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
+            let key = context.codingPath.map { Self.snakeCase($0.stringValue) }.joined(separator: ".")
+            throw problem("gives '\(key)' a value that is not \(type == Int.self ? "an integer" : "a number" )")
+        }
+    }
+
+    /// Every setting's key (snake_case), optionals included.
+    private static var keys: [String] { Mirror(reflecting: FitSettings()).children.compactMap(\.label).map(snakeCase) }
+
+    /// `object` with the keys of its dictionaries (at any depth) renamed by `rename`.
+    private static func renamed(_ object: Any, _ rename: (String) -> String) -> Any {
+        guard let dictionary = object as? [String: Any] else { return object }
+        return Dictionary(uniqueKeysWithValues: dictionary.map { (rename($0.key), renamed($0.value, rename)) })
+    }
+
+    /// landmarkNoise ↔ landmark_noise.
+    private static func snakeCase(_ name: String) -> String {
+        name.reduce(into: "") { out, c in out += c.isUppercase ? "_" + c.lowercased() : String(c) }
+    }
+
+    private static func camelCase(_ name: String) -> String {
+        let words = name.split(separator: "_")
+        return words.prefix(1).joined() + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+}
