@@ -51,7 +51,7 @@ public struct SynthTruth: Codable {
     public var shapeDetail =
         "face_i.obj = the model's mesh from shape and expression plus the bumps (SynthBump) along the "
         + "mean face's normals; face_i.floor.obj = the least-squares shape and expression for it "
-        + "(no prior) after a similarity alignment, alternated 5 times, in face_i.obj's frame"
+        + "(no prior) after a similarity alignment, alternated 8 times, in face_i.obj's frame"
     public var photos: [String]
     /// The albedos: which photo and which face in it.
     public var albedos: [[Int]]

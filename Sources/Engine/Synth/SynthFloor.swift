@@ -39,8 +39,10 @@ struct ModelProjection {
     }
 
     /// The model mesh nearest `target` [V] (least squares over all vertices, up to a similarity),
-    /// in `target`'s frame, and its coefficients (shape then expression).
-    func project(_ target: [SIMD3<Double>], rounds: Int = 5) throws -> (
+    /// in `target`'s frame, and its coefficients (shape then expression). The target should be near
+    /// the model's frame (as a synthetic truth is): the solve starts there and alternates `rounds`
+    /// times, which converges slowly where the coefficients must absorb a large pose.
+    func project(_ target: [SIMD3<Double>], rounds: Int = 8) throws -> (
         vertices: [SIMD3<Double>], coefficients: [Double]
     ) {
         var toTarget = Similarity.identity
