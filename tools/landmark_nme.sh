@@ -16,7 +16,7 @@ for mode in identity hog; do
     flags=()
     [ "$mode" = identity ] && flags=(--mmod-boxes)
     for ((i = 0; i < count; i++)); do
-        "$bin" landmarks "$out/faces/face_$i.png" --all --json "${flags[@]}" > "$out/$mode/face_$i.json" 2> /dev/null \
+        "$bin" landmarks "$out/faces/face_$i.jpg" --all --json "${flags[@]}" > "$out/$mode/face_$i.json" 2> /dev/null \
             || echo '{"faces": []}' > "$out/$mode/face_$i.json"
     done
 done

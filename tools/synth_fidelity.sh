@@ -1,58 +1,132 @@
 #!/usr/bin/env bash
-# 3D error of the fit on synthetic faces with known shape (issue 10's measure, a first version): renders
-# COUNT faces with `ganfit-gpu synth` (SEED, SIZE), keeps those with |yaw| ≤ MAXYAW, fits each from the
-# photo alone (detected landmarks) and from its true landmarks, and scores both and the Surrey mean face
-# (`fit --iterations 0,0`) against the true mesh with `ganfit-gpu evaluate` (symmetric point-to-plane mm;
-# the scan's 3D landmarks are the true mesh's landmark vertices). Slow: two fits per face.
-# Usage: bash tools/synth_fidelity.sh [COUNT [SEED [SIZE [MAXYAW]]]] (default 8 2024 640x480 40);
-# OUT=folder (default /tmp/synth-fidelity), BIN=ganfit-gpu binary (default .build/release/ganfit-gpu).
-set -euo pipefail
+# Issue 10's benchmark: 3D error of the fit on synthetic faces with known shape. Renders COUNT faces with
+# `ganfit-gpu synth` (SEED, SIZE; yaw ±60°, bumps the model cannot express, highlights, blur, noise, JPEG)
+# and scores against each true mesh with `ganfit-gpu evaluate` (symmetric mean point-to-plane, mm; the
+# truth's 3D landmarks are its landmark vertices) each kind in KINDS:
+#   floor     face_i.floor.obj, the truth projected onto the model (the best any fit can do);
+#   mean      the Surrey mean face (`fit --iterations 0,0`; one mesh for every face);
+#   landmark  the landmark stage alone (`fit --iterations 500,0`) from the detector's landmarks on the photo;
+#   full      the default fit, from the detector's landmarks.
+# A face the detector misses, or any command that fails, is a failure of that kind (its error is printed);
+# the run goes on. Summary: mean ± sd of each kind overall and by |yaw| bin (0–20, 20–40, 40–60°), counts,
+# failures, and how often the full fit beats the landmark stage. Identity (dlib's descriptor on a frontal
+# render) is not measured: the fit writes no frontal render yet.
+# Usage: bash tools/synth_fidelity.sh [COUNT [SEED [SIZE]]] (default 30 2024 640x480). Environment:
+#   OUT=folder (default /tmp/synth-fidelity; its fits and scores are replaced), BIN=ganfit-gpu binary
+#   (default .build/release/ganfit-gpu), KINDS="floor mean landmark full" (any subset), FACES=folder of an
+#   earlier `synth` run to reuse (COUNT, SEED, SIZE then come from its truth.json), TRUE=1 to also fit
+#   landmark and full from the true landmarks (kinds landmark_true, full_true), MAXYAW=degrees to keep only
+#   faces with |yaw| ≤ it, FIT_FLAGS="..." added to every fit (compare variants on the same FACES).
+set -uo pipefail
 cd "$(dirname "$0")/.."
-count=${1:-8} seed=${2:-2024} size=${3:-640x480} maxyaw=${4:-40}
+count=${1:-30} seed=${2:-2024} size=${3:-640x480}
 out=${OUT:-/tmp/synth-fidelity} bin=${BIN:-.build/release/ganfit-gpu}
-[ -x "$bin" ] || swift build -c release --product ganfit-gpu
-rm -rf "$out" && mkdir -p "$out"
-"$bin" synth --count "$count" --seed "$seed" --size "$size" --output "$out/faces" | tail -1
-faces="$(python3 - "$out/faces/truth.json" "$maxyaw" <<'PY'
+kinds=${KINDS:-floor mean landmark full} maxyaw=${MAXYAW:-180} fitflags=${FIT_FLAGS:-}
+[ "${TRUE:-0}" = 1 ] && kinds="$kinds landmark_true full_true"
+[ -x "$bin" ] || swift build -c release --product ganfit-gpu || exit 1
+mkdir -p "$out" && rm -rf "$out/fits" "$out/scores" "$out/logs" && mkdir -p "$out/fits" "$out/scores" "$out/logs"
+if [ -n "${FACES:-}" ]; then
+  faces=$FACES
+else
+  faces=$out/faces
+  rm -rf "$faces"
+  "$bin" synth --count "$count" --seed "$seed" --size "$size" --output "$faces" > "$out/logs/synth.log" 2>&1 \
+    || { echo "synth failed:"; tail -5 "$out/logs/synth.log"; exit 1; }
+  tail -1 "$out/logs/synth.log"
+fi
+[ -f "$faces/truth.json" ] || { echo "no $faces/truth.json"; exit 1; }
+indices="$(python3 - "$faces/truth.json" "$maxyaw" <<'PY'
 import json, sys
 truth, limit = json.load(open(sys.argv[1])), float(sys.argv[2])
-print(" ".join(str(i) for i, f in enumerate(truth["faces"]) if abs(f["yaw"]) <= limit))
+print(" ".join(str(f["index"]) for f in truth["faces"] if abs(f["yaw"]) <= limit))
 PY
 )"
-for i in $faces; do
-  # The true mesh's 68 landmarks: the model's iBUG landmark vertices (0 0 0 where it has none; unused).
-  python3 - "$out/faces/face_$i.obj" models/sfm/ibug_to_sfm.txt > "$out/truth_$i.txt" <<'PY'
+
+# Runs "$@", its output to LOG; on failure prints the last lines and returns 1.
+attempt() {
+  local log=$1; shift
+  "$@" > "$log" 2>&1 && return 0
+  echo "  failed ($log): $*"; tail -2 "$log" | sed 's/^/    /'; return 1
+}
+has() { [[ " $kinds " == *" $1 "* ]]; }
+
+# The mean face: the same mesh for every face (0 iterations from the first face's true landmarks).
+first=${indices%% *}
+if has mean && [ -n "$first" ]; then
+  attempt "$out/logs/mean.log" "$bin" fit "$faces/face_$first.jpg" --landmarks "$faces/face_$first.pts" \
+    --iterations 0,0 --output "$out/fits/mean" || true
+fi
+for i in $indices; do
+  echo "face $i"
+  # The truth's 68 landmarks: the model's iBUG landmark vertices (0 0 0 where it has none; unused).
+  python3 - "$faces/face_$i.obj" models/sfm/ibug_to_sfm.txt > "$out/fits/truth_$i.txt" <<'PY'
 import re, sys
 vertices = [l.split()[1:4] for l in open(sys.argv[1]) if l.startswith("v ")]
 mapping = {int(m[1]): int(m[2]) for m in (re.match(r"\s*(\d+)\s*=\s*(\d+)", l) for l in open(sys.argv[2])) if m}
 for k in range(1, 69):
     print(" ".join(vertices[mapping[k]]) if k in mapping else "0 0 0")
 PY
-  "$bin" fit "$out/faces/face_$i.png" --iterations 0,0 --output "$out/mean_$i" > /dev/null
-  "$bin" fit "$out/faces/face_$i.png" --output "$out/detected_$i" > "$out/detected_$i.log" \
-    || echo "face $i: no fit from the photo alone (see $out/detected_$i.log)"
-  "$bin" fit "$out/faces/face_$i.png" --landmarks "$out/faces/face_$i.pts" --output "$out/true_$i" > /dev/null
-  for kind in mean detected true; do
-    [ -f "$out/${kind}_$i/mesh.obj" ] || continue
-    "$bin" evaluate "$out/${kind}_$i/mesh.obj" --scan "$out/faces/face_$i.obj" --scan-landmarks "$out/truth_$i.txt" \
-      --json > "$out/eval_${kind}_$i.json"
+  for kind in $kinds; do
+    mesh=""
+    case $kind in
+      floor) mesh=$faces/face_$i.floor.obj ;;
+      mean) mesh=$out/fits/mean/mesh.obj ;;
+      landmark | full | landmark_true | full_true)
+        flags=()
+        [[ $kind == landmark* ]] && flags+=(--iterations 500,0)
+        [[ $kind == *_true ]] && flags+=(--landmarks "$faces/face_$i.pts")
+        # shellcheck disable=SC2086
+        attempt "$out/logs/${kind}_$i.log" "$bin" fit "$faces/face_$i.jpg" "${flags[@]}" $fitflags \
+          --output "$out/fits/${kind}_$i" && mesh=$out/fits/${kind}_$i/mesh.obj ;;
+      *) echo "unknown kind '$kind' (floor, mean, landmark, full, landmark_true, full_true)"; exit 1 ;;
+    esac
+    [ -n "$mesh" ] && [ -f "$mesh" ] || continue
+    attempt "$out/logs/eval_${kind}_$i.log" "$bin" evaluate "$mesh" --scan "$faces/face_$i.obj" \
+      --scan-landmarks "$out/fits/truth_$i.txt" --json && cp "$out/logs/eval_${kind}_$i.log" "$out/scores/${kind}_$i.json"
   done
 done
-python3 - "$out" "$faces" <<'PY'
-import json, os, sys
-out, faces = sys.argv[1], sys.argv[2].split()
-truth = json.load(open(f"{out}/faces/truth.json"))["faces"]
-kinds = ("mean", "detected", "true")
-print(f"{'face':>4} {'yaw':>6}  " + "  ".join(f"{k:>9}" for k in kinds) + "   (symmetric point-to-plane, mm)")
-sums = {k: [] for k in kinds}
-for i in faces:
-    row = []
+
+python3 - "$out" "$faces" "$kinds" "$indices" <<'PY'
+import json, os, statistics, sys
+out, faces, kinds, indices = sys.argv[1], sys.argv[2], sys.argv[3].split(), [int(i) for i in sys.argv[4].split()]
+truth = json.load(open(f"{faces}/truth.json"))
+yaw = {f["index"]: f["yaw"] for f in truth["faces"]}
+def score(kind, i):
+    path = f"{out}/scores/{kind}_{i}.json"
+    try:
+        return json.load(open(path))["symmetric"]["mean_point_to_plane"]
+    except (OSError, ValueError, KeyError):
+        return None
+table = {k: {i: score(k, i) for i in indices} for k in kinds}
+print(f"{len(indices)} faces from {faces} (seed {truth['seed']}, {truth['width']}x{truth['height']}); "
+      "symmetric mean point-to-plane error, mm; detector landmarks unless _true")
+print(f"{'face':>4} {'yaw':>6}  " + "  ".join(f"{k:>13}" for k in kinds))
+for i in indices:
+    print(f"{i:>4} {yaw[i]:6.1f}  " + "  ".join(
+        f"{table[k][i]:13.3f}" if table[k][i] is not None else f"{'failed':>13}" for k in kinds))
+bins = [("all", 0, 181), ("|yaw| 0-20", 0, 20), ("|yaw| 20-40", 20, 40), ("|yaw| 40-60", 40, 181)]
+print(f"\n{'':12} {'faces':>5}  " + "  ".join(f"{k:>22}" for k in kinds) + "   (mean ± sd, failures)")
+summary = {}
+for name, low, high in bins:
+    members = [i for i in indices if low <= abs(yaw[i]) < high]
+    cells = []
     for k in kinds:
-        path = f"{out}/eval_{k}_{i}.json"
-        mm = json.load(open(path))["symmetric"]["mean_point_to_plane"] if os.path.exists(path) else None
-        if mm is not None: sums[k].append(mm)
-        row.append(f"{mm:9.3f}" if mm is not None else f"{'-':>9}")
-    print(f"{i:>4} {truth[int(i)]['yaw']:6.1f}  " + "  ".join(row))
-print(f"{'mean':>11}  " + "  ".join(f"{sum(v) / len(v):9.3f}" if v else f"{'-':>9}" for v in sums.values())
-      + f"   over {len(faces)} faces: the mean face, the fit from detected landmarks, from true landmarks")
+        values = [table[k][i] for i in members if table[k][i] is not None]
+        failed = len(members) - len(values)
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        summary.setdefault(name, {})[k] = {"n": len(values), "failures": failed,
+                                           "mean": statistics.mean(values) if values else None, "sd": sd}
+        text = f"{statistics.mean(values):.3f} ± {sd:.3f}" if values else "-"
+        cells.append(f"{text + (f' ({failed})' if failed else ''):>22}")
+    print(f"{name:12} {len(members):>5}  " + "  ".join(cells))
+for fit, stage in (("full", "landmark"), ("full_true", "landmark_true")):
+    if fit in kinds and stage in kinds:
+        pairs = [(table[fit][i], table[stage][i]) for i in indices
+                 if table[fit][i] is not None and table[stage][i] is not None]
+        if pairs:
+            better = sum(a < b for a, b in pairs)
+            print(f"{fit} beats {stage} on {better} of {len(pairs)} faces ({100 * better / len(pairs):.0f}%)")
+json.dump({"faces": indices, "kinds": kinds, "scores": table, "summary": summary},
+          open(f"{out}/summary.json", "w"), indent=1)
+print(f"scores: {out}/scores/KIND_i.json, summary: {out}/summary.json, logs: {out}/logs")
 PY

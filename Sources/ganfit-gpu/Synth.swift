@@ -8,15 +8,24 @@ struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render synthetic faces with known shape, expression, pose, camera and light.",
         discussion: """
-            Per face i: face_i.png (the render over a crop of a real photo), face_i.pts (the true \
-            68 iBUG points, 1-based pixels; the jaw points are fixed model vertices, not the \
-            silhouette an annotator marks), face_i.obj (the true mesh, mm); albedo_k.png (the UV \
-            maps) and truth.json (every face's parameters). Shape ~ N(0, 1), expression weights \
-            |N(0, 0.2)|, yaw ±60°, pitch ±20°, roll ±10°, 35 mm-equivalent focal 24–135 mm, the \
-            face (brows to chin) 15–60% of the shorter side, spherical-harmonics light, 2× \
-            supersampling. The albedos are the photos' faces projected onto the UV map after the \
-            fit's landmark stage (computed at the start of each run); the same --seed, --size and \
-            --device give the same faces.
+            Per face i: face_i.jpg (the photo), face_i.pts (the true 68 iBUG points, 1-based \
+            pixels; the jaw points are fixed model vertices, not the silhouette an annotator \
+            marks), face_i.obj (the true mesh, mm), face_i.floor.obj (the truth projected onto the \
+            model: the best any fit can do); albedo_k.png (the UV maps) and truth.json (every \
+            face's parameters and degradations).
+
+            Truth: shape ~ N(0, 0.5²), expression weights |N(0, 0.1)| (calibrated so that the \
+            mean face scores about 1.2 mm under evaluate, as on real scans), plus 20 Gaussian \
+            bumps (radius 5–12 mm, height N(0, 2.2 mm)) along the normals that the model cannot \
+            fully express (its floor: about 0.5 mm). Yaw ±60°, pitch ±20°, roll ±10°, \
+            35 mm-equivalent focal 24–135 mm, the face (brows to chin) 15–60% of the shorter \
+            side, spherical-harmonics light.
+
+            What the fit does not model: a Blinn-Phong highlight, 2× supersampling, Gaussian blur \
+            (σ 0–1 px), pixel noise (σ 0.002–0.02), JPEG quality 70–95. The albedos are the \
+            photos' faces projected onto the UV map after the fit's landmark stage (computed at \
+            the start of each run); the same --seed, --size and --device give the same faces. \
+            --score also runs evaluate's protocol on the floor and the mean face per face.
             """)
 
     @OptionGroup var options: DeviceOptions
@@ -29,6 +38,11 @@ struct Synth: ParsableCommand {
     @Option(help: "PHOTO:POINTS, a photo and its 68 points (.pts or a dlib reference .json); repeatable.")
     var photo: [String] = []
     @Option(help: "Landmark-fit iterations per albedo photo face.") var albedoIterations: Int = 500
+    @Option(help: "Shape coefficients' standard deviation: each N(0, SD²).") var shape: Double?
+    @Option(help: "Expression weights' scale: each |N(0, SD)|.") var expression: Double?
+    @Option(help: "The bumps' height scale in mm: each N(0, MM).") var bumpHeight: Double?
+    @Flag(help: "Also score the floor and the mean face against each truth (evaluate's protocol).")
+    var score = false
 
     func run() throws {
         try runReportingErrors {
@@ -43,6 +57,25 @@ struct Synth: ParsableCommand {
             var settings = SynthSettings(count: count, seed: seed)
             (settings.width, settings.height) = (width, height)
             settings.albedoFit.landmarkIterations = albedoIterations
+            settings.score = score
+            if let shape {
+                guard (0...3).contains(shape) else {
+                    throw EngineError.invalidValue("--shape must be 0 to 3, got \(shape)")
+                }
+                settings.ranges.shape = shape
+            }
+            if let expression {
+                guard (0...2).contains(expression) else {
+                    throw EngineError.invalidValue("--expression must be 0 to 2, got \(expression)")
+                }
+                settings.ranges.expression = expression
+            }
+            if let bumpHeight {
+                guard (0...10).contains(bumpHeight) else {
+                    throw EngineError.invalidValue("--bump-height must be 0 to 10 mm, got \(bumpHeight)")
+                }
+                settings.ranges.bumpHeight = bumpHeight
+            }
             try settings.validate()
             let files =
                 try photo.isEmpty

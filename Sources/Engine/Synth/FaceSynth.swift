@@ -1,6 +1,7 @@
 // Synthetic faces with known 3D truth: each drawn from the seed (`SynthFace`), rendered over a
-// real-photo background, written as face_i.png, face_i.pts (true 68 points), face_i.obj (true
-// mesh, mm), the albedos as albedo_k.png (UV maps), and every face's parameters in truth.json.
+// real-photo background and degraded, written as face_i.jpg, face_i.pts (true 68 points),
+// face_i.obj (true mesh, mm), face_i.floor.obj (the truth projected onto the model), the albedos
+// as albedo_k.png (UV maps), and every face's parameters in truth.json.
 import Foundation
 
 /// What a run of `ganfit-gpu synth` is asked for.
@@ -13,6 +14,9 @@ public struct SynthSettings: Sendable {
     public var ranges = SynthRanges()
     /// The albedos' landmark fit and projection (crop size, iterations, texture size).
     public var albedoFit = FitSettings()
+    /// Also score the floor and the mean face against each truth with `evaluate`'s protocol
+    /// (about a second a face), into truth.json's `scores`.
+    public var score = false
 
     public init(count: Int, seed: UInt64) { (self.count, self.seed) = (count, seed) }
 
@@ -44,10 +48,22 @@ public struct SynthTruth: Codable {
         + "vertices (evenly spaced from the outer eye corners' height to the chin on the mean face), "
         + "not the pose-dependent silhouette an annotator marks; 61 and 65 are means of their "
         + "neighbours (no vertex)"
+    public var shapeDetail =
+        "face_i.obj = the model's mesh from shape and expression plus the bumps (SynthBump) along the "
+        + "mean face's normals; face_i.floor.obj = the least-squares shape and expression for it "
+        + "(no prior) after a similarity alignment, alternated 8 times, in face_i.obj's frame"
     public var photos: [String]
     /// The albedos: which photo and which face in it.
     public var albedos: [[Int]]
     public var faces: [SynthFace]
+    /// Per face when asked (`SynthSettings.score`): `evaluate`'s symmetric mean point-to-plane
+    /// distance (mm) of the floor and of the mean face to the truth.
+    public var scores: [SynthScores]?
+}
+
+public struct SynthScores: Codable, Equatable, Sendable {
+    public var floor: Double
+    public var meanFace: Double
 }
 
 public enum FaceSynth {
@@ -63,7 +79,8 @@ public enum FaceSynth {
                 "synthetic faces need at least one photo with a face (for albedo and background)")
         }
         try FitOutputs.prepare(folder)
-        let layout = SynthLayout(model)
+        let layout = SynthLayout(model, bumpRegion: settings.ranges.bumpRegion)
+        let projection = ModelProjection(model.model)
         let jaw = SynthLandmarks.vertices(model)
         let renderer = try SynthRenderer(
             model, width: settings.width, height: settings.height,
@@ -73,8 +90,9 @@ public enum FaceSynth {
             try PNGFile.write(albedo.texture, to: folder + "/albedo_\(k).png")
         }
         var faces: [SynthFace] = []
+        var scores: [SynthScores] = []
         for index in 0..<settings.count {
-            let face = SynthFace.draw(
+            var face = SynthFace.draw(
                 index: index, seed: settings.seed, width: settings.width, height: settings.height,
                 layout: layout, ranges: settings.ranges, albedoCount: albedos.count, photos: photos)
             let (w, h) = (settings.width * settings.supersampling, settings.height * settings.supersampling)
@@ -85,26 +103,87 @@ public enum FaceSynth {
             ).values
             let background = HostTensor(
                 [h, w, 3], (0..<3 * h * w).map { k in planar[(k % 3) * h * w + k / 3] })
-            let out = try renderer.render(face, texture: albedos[face.albedo].texture, background: background)
+            let displacement = SynthBump.displacement(face.bumps, mean: layout.mean, normals: layout.normals)
+            let out = try renderer.render(
+                face, displacement: displacement, texture: albedos[face.albedo].texture,
+                background: background)
             let name = folder + "/face_\(index)"
-            try PNGFile.write(out.image, to: name + ".png")
+            let photo = face.capture.degrade(out.image.values, width: settings.width, height: settings.height)
+            try JPEGFile.write(
+                HostTensor(out.image.shape, photo), to: name + ".jpg", quality: face.capture.jpegQuality)
             try PTSFile.write(SynthLandmarks.points(jaw, screen: out.screen), to: name + ".pts")
-            try OBJFile.write(try Mesh(model: model.model, vertices: out.vertices), to: name + ".obj")
-            log(
-                String(
-                    format:
-                        "face_%d: yaw %.0f° pitch %.0f° roll %.0f°, focal %.0f mm (35 mm eq.), "
-                        + "face %.0f%% of the frame",
-                    index, face.yaw, face.pitch, face.roll, face.focal35mm, 100 * face.faceFraction))
+            let truthMesh = try Mesh(model: model.model, vertices: out.vertices)
+            try OBJFile.write(truthMesh, to: name + ".obj")
+            let (floor, floorMesh) = try Self.floor(
+                truthMesh, displacement: displacement, projection, model: model)
+            face.floor = floor
+            try OBJFile.write(floorMesh, to: name + ".floor.obj")
+            var line = String(
+                format:
+                    "face_%d: yaw %.0f° pitch %.0f° roll %.0f°, focal %.0f mm (35 mm eq.), "
+                    + "face %.0f%% of the frame; bumps %.2f mm rms, floor %.2f mm rms (vertices)",
+                index, face.yaw, face.pitch, face.roll, face.focal35mm, 100 * face.faceFraction,
+                floor.displacementRMS, floor.vertexRMS)
+            if settings.score {
+                let score = try SynthScoring.scores(truth: truthMesh, floor: floorMesh, model: model)
+                scores.append(score)
+                line += String(
+                    format: "; evaluate: floor %.3f mm, mean face %.3f mm", score.floor, score.meanFace)
+            }
+            log(line)
             faces.append(face)
         }
         let truth = SynthTruth(
             seed: settings.seed, width: settings.width, height: settings.height,
             supersampling: settings.supersampling, photos: photos.map(\.name),
-            albedos: albedos.map { [$0.photo, $0.face] }, faces: faces)
+            albedos: albedos.map { [$0.photo, $0.face] }, faces: faces, scores: settings.score ? scores : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicWrite.write(try encoder.encode(truth), to: folder + "/truth.json")
         return truth
+    }
+
+    /// The truth projected onto the model, and its record.
+    static func floor(
+        _ truth: Mesh, displacement: HostTensor, _ projection: ModelProjection, model: FitModel
+    ) throws -> (SynthFloor, Mesh) {
+        let target = truth.positions.map { SIMD3<Double>($0) }
+        let fit = try projection.project(target)
+        let ks = model.model.shapeComponentCount
+        let squares = zip(fit.vertices, target).map { ($0 - $1) * ($0 - $1) }.map { $0.sum() }
+        let bumps = displacement.values.map { Double($0 * $0) }.reduce(0, +) / Double(target.count)
+        let record = SynthFloor(
+            shape: fit.coefficients[..<ks].map { Float($0) },
+            expression: fit.coefficients[ks...].map { Float($0) },
+            displacementRMS: Float(bumps.squareRoot()),
+            vertexRMS: Float((squares.reduce(0, +) / Double(target.count)).squareRoot()))
+        let mesh = try Mesh(
+            model: model.model,
+            vertices: HostTensor(
+                [target.count, 3], fit.vertices.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }))
+        return (record, mesh)
+    }
+}
+
+/// `evaluate`'s protocol run in-process against a synthetic truth (its landmarks the model's
+/// landmark vertices, zero where it has none, as tools/synth_fidelity.sh writes them).
+enum SynthScoring {
+    static func scores(truth: Mesh, floor: Mesh, model: FitModel) throws -> SynthScores {
+        let scan = try SurfaceMesh(truth)
+        let landmarks = (1...68).map { n in model.mapping.vertices[n].map { scan.positions[$0] } ?? .zero }
+        func score(_ mesh: SurfaceMesh) throws -> Double {
+            let points = try ScanEvaluation.modelLandmarks(
+                mesh, mapping: model.mapping, modelVertexCount: model.model.vertexCount)
+            return try ScanEvaluation(
+                reconstruction: mesh, landmarks: points, scan: scan, scanLandmarks: landmarks
+            )
+            .report.symmetric.meanPointToPlane
+        }
+        let mean = try SurfaceMesh(
+            Mesh(
+                model: model.model,
+                vertices: HostTensor(
+                    [model.model.vertexCount, 3], ModelProjection.meanWithExpressionOffset(model.model))))
+        return SynthScores(floor: try score(SurfaceMesh(floor)), meanFace: try score(mean))
     }
 }
