@@ -5,6 +5,8 @@ import ArgumentParser
 import Engine
 import Foundation
 
+extension TextureModelKind: ExpressibleByArgument {}
+
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
@@ -47,11 +49,18 @@ struct Fit: ParsableCommand {
     @Option(help: "Side of the square fitting crop in pixels.")
     var size: Int = 256
 
+    @Option(help: ArgumentHelp(
+        "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset) or free "
+            + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one).",
+        valueName: "projected|free"))
+    var texture: TextureModelKind = .projected
+
     func run() throws {
         try runReportingErrors {
             let started = Date()
             var settings = FitSettings()
             settings.size = size
+            settings.texture = texture
             if let iterations {
                 let counts = iterations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard counts.count == 2, let first = counts[0], let second = counts[1],
