@@ -1,8 +1,9 @@
 // The free UV texture: every texel fitted, through a multi-resolution parameterisation (the map is
-// its start plus the sum of levels of 16², 32², … texels bilinearly upsampled, so coarse structure
-// moves first), kept smooth where it changes and left–right symmetric through the model's
-// symmetry map, so the side the camera cannot see follows the side it can. It starts from the
-// photo where the camera saw it, completed by symmetry and filled elsewhere (`TextureFill`).
+// its start plus levels of 16², 32², … texels, each partial sum bilinearly upsampled into the next
+// level, so coarse structure moves first), kept smooth where it changes and left–right symmetric
+// through the model's symmetry map, so the side the camera cannot see follows the side it can. It
+// starts from the photo where the camera saw it, completed by symmetry and filled elsewhere
+// (`TextureFill`).
 
 struct FreeTexture: TextureModel {
     /// [T, T, 3] the starting map (fixed; the levels fit what changes).
@@ -61,13 +62,13 @@ struct FreeTexture: TextureModel {
         return leaves
     }
 
-    /// texture = initial + Σ upsample(level); priors: the smoothness of Σ upsample(level) and the
-    /// symmetry of the texture.
+    /// texture = initial + change, change = up(… up(up(level₁₆) + level₃₂) …) + level_T (up: bilinear
+    /// to the next level's side); priors: the smoothness of the change and the texture's symmetry.
     func build(_ g: Graph) throws -> TextureGraph {
-        let t = initial.shape[0]
         let parameters = levels.map { g.parameter("texture_level_\($0)", [$0, $0, 3]) }
-        let change = try parameters.dropFirst().reduce(g.upsampleTexture(parameters[0], to: t)) {
-            try g.add($0, g.upsampleTexture($1, to: t))
+        // Coarse to fine, each partial sum upsampled to the next level's side (one full-size resize).
+        let change = try parameters.dropFirst().reduce(parameters[0]) {
+            try g.add(g.upsampleTexture($0, to: $1.shape[0]), $1)
         }
         let texture = try g.add(g.input("texture_initial", initial.shape), change)
         let symmetric = try g.textureSymmetry(texture, mirror: symmetry.mirror, coverage: pairs)
