@@ -5,6 +5,8 @@ import ArgumentParser
 import Engine
 import Foundation
 
+extension TextureModelKind: ExpressibleByArgument {}
+
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
@@ -57,6 +59,12 @@ struct Fit: ParsableCommand {
     @Option(help: "Side of the square fitting crop in pixels (default 256).")
     var size: Int?
 
+    @Option(help: ArgumentHelp(
+        "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset) or free "
+            + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one).",
+        valueName: "projected|free"))
+    var texture: TextureModelKind?
+
     func run() throws {
         try runReportingErrors {
             let started = Date()
@@ -69,6 +77,7 @@ struct Fit: ParsableCommand {
                 }
                 settings.focal35mm = focal35mm
             }
+            if let texture { settings.texture = texture }
             if let iterations {
                 let counts = iterations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard counts.count == 2, let first = counts[0], let second = counts[1],

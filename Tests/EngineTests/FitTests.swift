@@ -49,10 +49,10 @@ final class FitTests: XCTestCase {
     }
 
     /// A few joint iterations on a 32² crop of the sample, with a small stand-in identity network.
-    private func jointFit(device: any Backend, iterations: Int) throws -> JointFit {
+    private func jointFit(device: any Backend, iterations: Int, texture: TextureModelKind = .projected) throws -> JointFit {
         let face = try Self.face.get()
         var settings = FitSettings()
-        (settings.size, settings.textureSize, settings.textureOffsetSize) = (32, 32, 8)
+        (settings.size, settings.textureSize, settings.textureOffsetSize, settings.texture) = (32, 32, 8, texture)
         (settings.landmarkIterations, settings.jointIterations, settings.logInterval) = (100, iterations, 2)
         let input = try FitInput.read(photo: Repository.path("samples/image_0010.png"), landmarks: Repository.path("samples/image_0010.pts"),
                                       size: settings.size)
@@ -60,12 +60,10 @@ final class FitTests: XCTestCase {
         let start = FaceParameters.initial(face, targets: targets, focal: 2.5 * Float(settings.size),
                                            principalPoint: SIMD2(repeating: Float(settings.size) / 2))
         let first = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: CPUBackend.shared) { _ in }
-        var textured = first.parameters
-        textured.textureBase = try TextureProjection.texture(face, parameters: textured, photo: input.crop, size: settings.textureSize,
-                                                             settings: settings, device: device)
-        textured.textureOffset = HostTensor.zeros([8, 8, 3])
-        return try JointStage.run(face, photo: input.crop, targets: targets, correspondences: first.correspondences, from: textured,
-                                  network: StandInIdentity(), settings: settings, device: device) { print($0) }
+        let model = try TextureModels.make(face, parameters: first.parameters, photo: input.crop, settings: settings, device: device)
+        return try JointStage.run(face, photo: input.crop, targets: targets, correspondences: first.correspondences,
+                                  from: first.parameters, texture: model, network: StandInIdentity(), settings: settings,
+                                  device: device) { print($0) }
     }
 
     func testJointStageLowersItsLoss() throws {
@@ -75,6 +73,15 @@ final class FitTests: XCTestCase {
         XCTAssertEqual(fit.render.shape, [32, 32, 3])
         XCTAssertEqual(fit.texture.shape, [32, 32, 3])
         XCTAssertTrue(fit.render.values.allSatisfy(\.isFinite))
+    }
+
+    func testJointStageWithTheFreeTextureLowersItsLoss() throws {
+        let fit = try jointFit(device: CPUBackend.shared, iterations: 8, texture: .free)
+        let totals = fit.report.losses.map { $0.losses["total"]! }
+        XCTAssertLessThan(totals.last!, totals.first!, "total loss over the joint iterations: \(totals)")
+        XCTAssertNotNil(fit.report.losses.last!.losses["symmetry"])
+        XCTAssertEqual(fit.texture.shape, [32, 32, 3])
+        XCTAssertEqual(Set(fit.parameters.texture.keys), ["texture_initial", "texture_level_16", "texture_level_32"])
     }
 
     /// On an OpenCL device the loop moves nothing to the device and only the loss scalars back.

@@ -1,4 +1,4 @@
-// A whole fit of one photo: the landmark stage, the projected texture, the joint stage, and the
+// A whole fit of one photo: the landmark stage, the texture model's start, the joint stage, and the
 // fitted landmarks mapped back to the photo.
 import Foundation
 
@@ -34,11 +34,11 @@ public enum FaceFit {
         log(String(format: "stage 1: mean landmark error %.2f → %.2f px (photo pixels) in %.1f s",
                    first.initialError / input.frame.scale, first.finalError / input.frame.scale, first.report.seconds))
         var textured = first.parameters
-        textured.textureBase = try TextureProjection.texture(face, parameters: textured, photo: input.crop, size: settings.textureSize,
-                                                         settings: settings, device: device)
-        textured.textureOffset = HostTensor.zeros([settings.textureOffsetSize, settings.textureOffsetSize, 3])
+        let texture = try TextureModels.make(face, parameters: textured, photo: input.crop, settings: settings, device: device)
+        textured.texture = texture.leaves
         let second = try JointStage.run(face, photo: input.crop, targets: targets, correspondences: first.correspondences,
-                                        from: textured, network: network, settings: settings, device: device, log: log)
+                                        from: textured, texture: texture, network: network, settings: settings,
+                                        device: device, log: log)
         log(String(format: "stage 2: landmark error %.2f px, identity cosine %.3f → %.3f in %.1f s",
                    second.finalError / input.frame.scale, second.initialCosine, second.finalCosine, second.report.seconds))
         let overlay = try ShapeOverlay.render(face, vertices: second.vertices, parameters: second.parameters, photo: input.crop, device: device)

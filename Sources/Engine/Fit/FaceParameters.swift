@@ -23,10 +23,8 @@ public struct FaceParameters {
     public var focal: Float
     public var principalPoint: [Float]
     public var light = FaceLight()
-    /// Stage 2's UV map is texture = base + bilinear upsampling of offset: the base [T, T, 3] the photo
-    /// projected at the stage-1 pose (fixed), the offset [T/k, T/k, 3] fitted (a free map at lower resolution).
-    public var textureBase: HostTensor?
-    public var textureOffset: HostTensor?
+    /// Stage 2's texture model's leaves by graph name (see `TextureModel`; empty before stage 2).
+    public var texture: [String: HostTensor] = [:]
 
     /// The graph leaf names and values of the geometry and camera.
     var geometryFeeds: [String: HostTensor] {
@@ -40,7 +38,7 @@ public struct FaceParameters {
         geometryFeeds.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             + [("light_ambient", HostTensor([3], light.ambient)), ("light_colour", HostTensor([3], light.colour)),
                ("light_direction", HostTensor([3], light.direction))]
-            + [("texture_base", textureBase), ("texture_offset", textureOffset)].compactMap { pair in pair.1.map { (pair.0, $0) } }
+            + texture.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// Reads back every parameter `program` holds (after a stage).
@@ -56,7 +54,7 @@ public struct FaceParameters {
         light.ambient = try read("light_ambient")?.values ?? light.ambient
         light.colour = try read("light_colour")?.values ?? light.colour
         light.direction = try read("light_direction")?.values ?? light.direction
-        textureOffset = try read("texture_offset") ?? textureOffset
+        for name in texture.keys { texture[name] = try read(name) ?? texture[name] }
     }
 
     /// The mean face, frontal, placed so that its mapped landmarks' centroid projects onto the

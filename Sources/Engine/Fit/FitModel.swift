@@ -1,5 +1,6 @@
 // The face model a fit needs, read from one folder: the morphable model with its expression
-// blendshapes, the iBUG-68 landmark map and the jaw-line contours (eos's Surrey files).
+// blendshapes, the iBUG-68 landmark map, the jaw-line contours and the vertex symmetry map
+// (eos's Surrey files).
 import Foundation
 
 /// The morphable model, its landmark map and contours, and its mesh (for rendering and writing).
@@ -9,11 +10,15 @@ public struct FitModel {
     public let contour: ModelContour
     /// The model's mesh (triangles, UVs) with the mean shape's positions.
     public let mesh: Mesh
+    /// Each vertex's mirror vertex (the free texture's symmetry prior needs it); nil when the
+    /// folder has no symmetry list.
+    public let symmetry: SymmetryMap?
 
     /// The Surrey files of eos: sfm_shape_3448.bin, expression_blendshapes_3448.bin, ibug_to_sfm.txt
-    /// and sfm_model_contours.json beside it.
+    /// and sfm_model_contours.json beside it; sfm_reference_symmetry.txt where present.
     public static let fileNames = (shape: "sfm_shape_3448.bin", blendshapes: "expression_blendshapes_3448.bin",
-                                   mapping: "ibug_to_sfm.txt", contours: "sfm_model_contours.json")
+                                   mapping: "ibug_to_sfm.txt", contours: "sfm_model_contours.json",
+                                   symmetry: "sfm_reference_symmetry.txt")
 
     /// Reads the model files in `folder` (default models/sfm).
     public init(folder: String = "models/sfm") throws {
@@ -26,5 +31,9 @@ public struct FitModel {
         mapping = try LandmarkMapping.read(folder + "/" + names.mapping, vertexCount: model.vertexCount)
         contour = try ModelContour.read(folder + "/" + names.contours, vertexCount: model.vertexCount)
         mesh = try Mesh(model: model, vertices: HostTensor([model.vertexCount, 3], model.shape.mean))
+        let symmetryPath = folder + "/" + names.symmetry
+        let perVertexUV = mesh.textureTriangles == mesh.triangles ? mesh.textureCoordinates : []
+        symmetry = FileManager.default.fileExists(atPath: symmetryPath)
+            ? try SymmetryMap.read(symmetryPath, meanVertices: model.meanVertices, textureCoordinates: perVertexUV) : nil
     }
 }

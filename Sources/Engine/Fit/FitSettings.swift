@@ -25,6 +25,10 @@ public struct FitSettings: Codable, Sendable {
     /// high-frequency gradients out of the texture).
     public var textureSize = 256
     public var textureOffsetSize = 64
+    /// The joint stage's texture model (`fit --texture`).
+    public var texture = TextureModelKind.projected
+    /// The free texture's coarsest level (levels double from it up to `textureSize`).
+    public var freeTextureCoarsest = 16
 
     // Learning rates (Adam; per step each value moves by about this much), stage 1 then stage 2.
     public var landmarkRates = StageRates(shape: 0.05, expression: 0.03, rotation: 0.02, translation: 4)
@@ -50,6 +54,11 @@ public struct FitSettings: Codable, Sendable {
     public var identityWeight: Float = 0.3
     /// Sum of squared differences of neighbouring texels, divided by the texel count.
     public var textureSmoothness: Float = 50
+    /// The free texture: the smoothness of what the fit changes (as `textureSmoothness`, at
+    /// `textureSize`: neighbouring texels 4× closer than the offset's need about 16× the weight),
+    /// and its symmetry prior, the mean squared difference of each texel and its mirror texel.
+    public var freeTextureSmoothness: Float = 800
+    public var textureSymmetry: Float = 10
 
     public init() {}
 

@@ -1,7 +1,7 @@
-// Stage 2: geometry, camera, light and a UV texture (the projected photo plus a free
-// lower-resolution offset) fitted jointly through the renderer:
-// pixel L1 over the face, identity (1 − cosine of face embeddings), landmarks, priors and
-// texture smoothness; every step on the device, only the scalar losses read back.
+// Stage 2: geometry, camera, light and a UV texture (a `TextureModel`: the projected photo plus a
+// free lower-resolution offset, or a free symmetric texture) fitted jointly through the renderer:
+// pixel L1 over the face, identity (1 − cosine of face embeddings), landmarks, priors and the
+// texture model's priors; every step on the device, only the scalar losses read back.
 
 /// The result of the joint stage.
 public struct JointFit {
@@ -21,19 +21,17 @@ public struct JointFit {
 }
 
 enum JointStage {
-    /// Fits `start` (its stage-1 geometry, light, texture base [T, T, 3] and offset) to `photo`
-    /// [S, S, 3], the fitting crop, with `targets` [68] (crop pixels) paired by `correspondences`,
-    /// for `settings.jointIterations` Adam steps on `device`; `log` gets progress lines.
+    /// Fits `start` (its stage-1 geometry, light, and `texture`'s leaves) to `photo` [S, S, 3], the
+    /// fitting crop, with `targets` [68] (crop pixels) paired by `correspondences`, for
+    /// `settings.jointIterations` Adam steps on `device`; `log` gets progress lines.
     static func run(_ face: FitModel, photo: HostTensor, targets: [SIMD2<Float>], correspondences: LandmarkCorrespondences,
-                    from start: FaceParameters, network: any IdentityNetwork, settings: FitSettings, device: any Backend,
-                    log: (String) -> Void) throws -> JointFit {
+                    from start: FaceParameters, texture model: any TextureModel, network: any IdentityNetwork,
+                    settings: FitSettings, device: any Backend, log: (String) -> Void) throws -> JointFit {
         let s = settings.size, g = Graph()
         let geometry = try FaceGraph(g, face: face, settings: settings)
         let ambient = g.parameter("light_ambient", [3]), colour = g.parameter("light_colour", [3])
         let direction = g.parameter("light_direction", [3])
-        let base = g.input("texture_base", [settings.textureSize, settings.textureSize, 3])
-        let offset = g.parameter("texture_offset", [settings.textureOffsetSize, settings.textureOffsetSize, 3])
-        let texture = try g.add(base, upsample(g, offset, to: settings.textureSize))
+        let textured = try model.build(g), texture = textured.texture
         let photoEmbedding = try IdentityTerm.embed(photo, network: network, device: device)
         let image = g.input("photo", [s, s, 3]), reference = g.input("photo_embedding", photoEmbedding.shape)
         let render = try g.renderMesh(face.mesh, vertices: geometry.vertices, rotation: geometry.rotation,
@@ -45,29 +43,30 @@ enum JointStage {
                               g.scale(g.sum(render.coverage), 3, plus: 1))
         let identity = try IdentityTerm.loss(g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
                                              reference: reference)
-        let smoothness = try textureSmoothness(g, offset)
-        let total = try [(pixel, settings.pixelWeight), (identity, settings.identityWeight),
-                         (landmarks.objective(g, prior: geometry.prior, noise: settings.landmarkNoisePixels), settings.jointGeometryWeight), (smoothness, settings.textureSmoothness)]
+        let total = try ([(pixel, settings.pixelWeight), (identity, settings.identityWeight),
+                          (landmarks.objective(g, prior: geometry.prior, noise: settings.landmarkNoisePixels), settings.jointGeometryWeight)] + textured.priors.map { ($0.loss, $0.weight) })
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
-        let appearance = [ambient, colour, direction, offset]
+        let appearance = [ambient, colour, direction] + textured.parameters
         let gradients = try g.gradients(of: total, wrt: geometry.parameters + appearance)
-        let program = try Program(graph: g, outputs: [total, pixel, identity, landmarks.loss, geometry.prior, smoothness, render.image,
-                                                      texture, render.screen, geometry.vertices, landmarks.projected] + gradients, device: device)
-        for (name, value) in start.feeds { try program.set(name, value) }
+        let program = try Program(graph: g, outputs: [total, pixel, identity, landmarks.loss, geometry.prior] + textured.priors.map(\.loss)
+                                      + [render.image, texture, render.screen, geometry.vertices, landmarks.projected] + gradients,
+                                  device: device)
+        var begun = start  // the model's starting leaves unless `start` carries them (a resumed fit)
+        begun.texture.merge(model.leaves) { given, _ in given }
+        for (name, value) in begun.feeds { try program.set(name, value) }
         try program.set("photo", photo)
         try program.set("photo_embedding", photoEmbedding)
         try LandmarkTerm.feed(program, correspondences, targets: targets)
 
         let groups = geometry.groups(Array(gradients.prefix(4)), settings.jointRates) + [
             ParameterGroup(parameters: [ambient, colour, direction], gradients: Array(gradients[4..<7]), rate: settings.lightRate),
-            ParameterGroup(parameters: [offset], gradients: [gradients[7]], rate: settings.textureRate),
-        ]
+        ] + textured.parameterGroups(Array(gradients[7...]))
         let loop = try StageLoop(name: "joint", program: program,
                                  losses: [("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarks.loss),
-                                          ("prior", geometry.prior), ("smoothness", smoothness)], groups: groups)
+                                          ("prior", geometry.prior)] + textured.priors.map { ($0.name, $0.loss) }, groups: groups)
         let initialCosine = 1 - (try loop.evaluate(iteration: 0).losses["identity"] ?? 1)
         let report = try loop.run(iterations: settings.jointIterations, logInterval: settings.logInterval, log: log)
-        var parameters = start
+        var parameters = begun
         try parameters.update(from: program)
         let screen = try program.read(render.screen).values
         return JointFit(parameters: parameters, report: report, initialCosine: initialCosine,
@@ -75,21 +74,5 @@ enum JointStage {
                         finalError: correspondences.meanError(try program.read(landmarks.projected).values.points, targets),
                         render: try program.read(render.image), texture: try program.read(texture), vertices: try program.read(geometry.vertices),
                         screen: stride(from: 0, to: screen.count, by: 3).map { SIMD2(screen[$0], screen[$0 + 1]) })
-    }
-
-    /// x [t, t, C] bilinearly upsampled to [size, size, C].
-    static func upsample(_ g: Graph, _ x: Value, to size: Int) throws -> Value {
-        let (t, c) = (x.shape[0], x.shape[2])
-        let planar = try g.reshape(g.permute(x, [2, 0, 1]), [1, c, t, t])
-        return try g.permute(g.reshape(g.resizeBilinear(planar, height: size, width: size, alignCorners: false), [c, size, size]), [1, 2, 0])
-    }
-
-    /// (Σ horizontal + Σ vertical squared differences of neighbouring texels) / texel count,
-    /// for a texture [T, T, C].
-    static func textureSmoothness(_ g: Graph, _ texture: Value) throws -> Value {
-        let (h, w) = (texture.shape[0], texture.shape[1])
-        let across = try g.sub(g.slice(texture, axis: 1, 1..<w), g.slice(texture, axis: 1, 0..<w - 1))
-        let down = try g.sub(g.slice(texture, axis: 0, 1..<h), g.slice(texture, axis: 0, 0..<h - 1))
-        return try g.scale(g.add(g.sum(g.square(across)), g.sum(g.square(down))), 1 / Float(h * w))
     }
 }

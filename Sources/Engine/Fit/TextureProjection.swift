@@ -2,7 +2,17 @@
 // Each texel samples the photo where its surface point projects (the projected positions
 // interpolated over the UV-space rasterization), faded to the mean skin colour where the surface
 // turns away from the camera or is hidden behind another part of the face (a depth test against
-// the camera's depth image); on the device.
+// the camera's depth image); on the device. The texture models start from it.
+
+/// The photo on the UV map, with how much of it each texel saw.
+struct ProjectedPhoto {
+    /// [T, T, 3]: skin + weight·(photo − skin) on the UV layout, skin outside it.
+    let texture: HostTensor
+    /// [T, T, 1] in [0, 1]: how squarely and unoccluded the camera saw each texel (0 outside the layout).
+    let weight: HostTensor
+    /// [3] the weighted mean colour of the seen texels.
+    let skin: HostTensor
+}
 
 enum TextureProjection {
     /// Depth (model units: mm) behind the nearest surface at which a texel counts as hidden.
@@ -11,6 +21,12 @@ enum TextureProjection {
     /// The UV map [T, T, 3] of `photo` [S, S, 3] seen through `parameters` (geometry and camera).
     static func texture(_ face: FitModel, parameters: FaceParameters, photo: HostTensor, size t: Int,
                         settings: FitSettings, device: any Backend) throws -> HostTensor {
+        try project(face, parameters: parameters, photo: photo, size: t, settings: settings, device: device).texture
+    }
+
+    /// The UV map of `photo` [S, S, 3] seen through `parameters`, its weights and skin colour.
+    static func project(_ face: FitModel, parameters: FaceParameters, photo: HostTensor, size t: Int,
+                        settings: FitSettings, device: any Backend) throws -> ProjectedPhoto {
         let g = Graph(), mesh = face.mesh, s = photo.shape[0]
         let geometry = try FaceGraph(g, face: face, settings: settings)
         let welded = try RenderMesh(g, triangles: mesh.triangles, vertexCount: mesh.positions.count)
@@ -37,10 +53,10 @@ enum TextureProjection {
         let weight = try g.mul(g.slice(texel, axis: 2, 2..<3), visible)
         let skin = try g.div(g.sum(g.mul(colours, weight), axes: [0, 1]), g.sum(weight))
         let texture = try g.composite(g.add(skin, g.mul(weight, g.sub(colours, skin))), over: skin, raster)
-        let program = try Program(graph: g, outputs: [texture], device: device)
+        let program = try Program(graph: g, outputs: [texture, weight, skin], device: device)
         for (name, value) in parameters.geometryFeeds { try program.set(name, value) }
         try program.set("photo", photo)
         try program.run()
-        return try program.read(texture)
+        return ProjectedPhoto(texture: try program.read(texture), weight: try program.read(weight), skin: try program.read(skin))
     }
 }

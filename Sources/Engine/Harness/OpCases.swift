@@ -19,6 +19,7 @@ public enum OpCases {
             + Normalization.cases
             + Composite.cases
             + RenderCases.cases
+            + TextureTermCases.cases
     }
 
     /// Benchmark-sized cases of the same families (too large for finite differences).

@@ -1,0 +1,85 @@
+// The joint stage's texture models behind one interface: each puts its leaves, its UV map, its
+// prior terms and its Adam groups into the fit graph. `TextureModelKind` names them (the CLI's
+// `fit --texture`); the projected photo plus an offset and the free symmetric texture are here,
+// the linear and GAN models plug in the same way.
+
+/// Which texture model the joint stage fits.
+public enum TextureModelKind: String, Codable, Sendable, CaseIterable {
+    /// The photo projected at the stage-1 pose (fixed) plus a free low-resolution offset
+    /// (`ProjectedTexture`).
+    case projected
+    /// A free UV map: multi-resolution texels, smoothness and a left–right symmetry prior
+    /// (`FreeTexture`).
+    case free
+}
+
+/// A texture model's part of a fit graph.
+struct TextureGraph {
+    /// [T, T, 3] the UV map the render samples.
+    let texture: Value
+    /// The model's prior losses, each with its weight in the total (and its name in the report).
+    let priors: [(name: String, loss: Value, weight: Float)]
+    /// The parameters Adam moves, in groups with their learning rates.
+    let groups: [(parameters: [Value], rate: Float)]
+
+    /// Every parameter, in group order (take the gradients in this order).
+    var parameters: [Value] { groups.flatMap(\.parameters) }
+
+    /// The Adam groups, given the gradients of `parameters` in order.
+    func parameterGroups(_ gradients: [Value]) -> [ParameterGroup] {
+        var next = 0
+        return groups.map { group in
+            defer { next += group.parameters.count }
+            return ParameterGroup(
+                parameters: group.parameters,
+                gradients: Array(gradients[next..<next + group.parameters.count]),
+                rate: group.rate)
+        }
+    }
+}
+
+/// A texture model of the fit: its leaves' initial values and how it builds its UV map.
+protocol TextureModel {
+    var kind: TextureModelKind { get }
+    /// The initial values of the model's leaves (parameters and fixed inputs), by graph name.
+    var leaves: [String: HostTensor] { get }
+    /// Adds the model's leaves (named as in `leaves`), UV map, priors and groups to `g`.
+    func build(_ g: Graph) throws -> TextureGraph
+}
+
+enum TextureModels {
+    /// The UVs of the inner landmarks' vertices (iBUG 18–68: brows, eyes, nose, mouth); none
+    /// when the mesh's UVs are not per vertex.
+    static func featureUVs(_ face: FitModel) -> [SIMD2<Float>] {
+        let uv = face.mesh.textureCoordinates
+        guard face.mesh.textureTriangles == face.mesh.triangles else { return [] }
+        return face.mapping.vertices.filter { $0.key >= 18 && $0.value < uv.count }.map { uv[$0.value] }
+    }
+
+    /// The model `settings.texture` names, started from `photo` [S, S, 3] seen through
+    /// `parameters` (the stage-1 geometry and camera).
+    static func make(
+        _ face: FitModel, parameters: FaceParameters, photo: HostTensor, settings: FitSettings,
+        device: any Backend
+    ) throws -> any TextureModel {
+        let projected = try TextureProjection.project(
+            face, parameters: parameters, photo: photo, size: settings.textureSize,
+            settings: settings, device: device)
+        switch settings.texture {
+        case .projected:
+            return ProjectedTexture(base: projected.texture, settings: settings)
+        case .free:
+            guard let map = face.symmetry else {
+                throw EngineError.invalidValue(
+                    "the free texture needs the model's vertex symmetry list "
+                        + "(\(FitModel.fileNames.symmetry) beside the model); use --texture projected")
+            }
+            let symmetry = try UVSymmetry(
+                mesh: face.mesh, symmetry: map, size: settings.textureSize, device: device)
+            let trust = TextureFill.skinLikeness(projected, features: featureUVs(face))
+            return try FreeTexture(
+                initial: TextureFill.completed(projected, symmetry: symmetry, trust: trust),
+                symmetry: symmetry, trust: trust, settings: settings)
+        }
+    }
+}
