@@ -40,10 +40,12 @@ public struct FitSettings: Codable, Sendable {
     // Stage 1's objective is a MAP estimate: landmarks with Gaussian noise, shape coefficients
     // N(0, 1) (they are in standard deviations), expression blendshape weights N(0, σ_e²).
     /// A landmark's noise, standard deviation as a fraction of the face's size (the landmarks'
-    /// bounding box's longer side); the jaw line's (least reliable: the detector guesses the
-    /// silhouette) this many times larger.
-    public var landmarkNoise: Float = 0.02
-    public var contourNoiseFactor: Float = 2
+    /// bounding box's longer side) in a frontal view, growing by the factor 1 + yawNoiseGrowth·(yaw/60°)²
+    /// as the head turns (dlib's landmarks degrade beyond about 40°); the jaw line's (least
+    /// reliable: the detector guesses the silhouette) contourNoiseFactor times larger.
+    public var landmarkNoise: Float = 0.045
+    public var yawNoiseGrowth: Float = 3
+    public var contourNoiseFactor: Float = 3
     public var expressionDeviation: Float = 0.2
 
     // Loss weights. The landmark loss is a weighted mean squared distance in fitting-crop pixels,
@@ -62,8 +64,12 @@ public struct FitSettings: Codable, Sendable {
 
     public init() {}
 
-    /// `landmarkNoise` in fitting-crop pixels (the crop is the landmarks' box plus `margin` each side).
-    public var landmarkNoisePixels: Float { landmarkNoise * Float(size) / (1 + 2 * margin) }
+    /// The landmark noise at `yawDegrees` in fitting-crop pixels (the crop is the landmarks' box plus
+    /// `margin` each side).
+    public func landmarkNoisePixels(yawDegrees: Float) -> Float {
+        let turn = yawDegrees / 60
+        return landmarkNoise * (1 + yawNoiseGrowth * turn * turn) * Float(size) / (1 + 2 * margin)
+    }
 
     /// The jaw line's landmark weight, 1/contourNoiseFactor².
     public var contourWeight: Float { 1 / (contourNoiseFactor * contourNoiseFactor) }

@@ -44,7 +44,7 @@ enum JointStage {
         let identity = try IdentityTerm.loss(g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
                                              reference: reference)
         let total = try ([(pixel, settings.pixelWeight), (identity, settings.identityWeight),
-                          (landmarks.objective(g, prior: geometry.prior, noise: settings.landmarkNoisePixels), settings.jointGeometryWeight)] + textured.priors.map { ($0.loss, $0.weight) })
+                          (landmarks.objective(g, prior: geometry.prior), settings.jointGeometryWeight)] + textured.priors.map { ($0.loss, $0.weight) })
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
         let appearance = [ambient, colour, direction] + textured.parameters
         let gradients = try g.gradients(of: total, wrt: geometry.parameters + appearance)
@@ -56,7 +56,8 @@ enum JointStage {
         for (name, value) in begun.feeds { try program.set(name, value) }
         try program.set("photo", photo)
         try program.set("photo_embedding", photoEmbedding)
-        try LandmarkTerm.feed(program, correspondences, targets: targets)
+        try LandmarkTerm.feed(program, correspondences, targets: targets,
+                              noise: settings.landmarkNoisePixels(yawDegrees: start.yawDegrees))
 
         let groups = geometry.groups(Array(gradients.prefix(4)), settings.jointRates) + [
             ParameterGroup(parameters: [ambient, colour, direction], gradients: Array(gradients[4..<7]), rate: settings.lightRate),

@@ -18,7 +18,7 @@ enum LandmarkStage {
         let g = Graph()
         let geometry = try FaceGraph(g, face: face, settings: settings)
         let landmarks = try LandmarkTerm(g, screen: geometry.screen(g, size: settings.size), face: face)
-        let total = try landmarks.objective(g, prior: geometry.prior, noise: settings.landmarkNoisePixels)
+        let total = try landmarks.objective(g, prior: geometry.prior)
         let gradients = try g.gradients(of: total, wrt: geometry.parameters)
         let program = try Program(graph: g, outputs: [total, landmarks.loss, geometry.prior, landmarks.projected, landmarks.contour]
                                   + gradients, device: device)
@@ -30,7 +30,8 @@ enum LandmarkStage {
             let chosen = try landmarks.correspondences(program, face: face, yawDegrees: parameters.yawDegrees,
                                                          frontal: settings.bothContoursWithinYaw,
                                                          contourWeight: settings.contourWeight, targets: targets)
-            try LandmarkTerm.feed(program, chosen, targets: targets)
+            try LandmarkTerm.feed(program, chosen, targets: targets,
+                                  noise: settings.landmarkNoisePixels(yawDegrees: parameters.yawDegrees))
             return chosen
         }
         var chosen = try choose()

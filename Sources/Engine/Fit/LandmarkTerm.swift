@@ -41,14 +41,16 @@ public struct LandmarkCorrespondences: Equatable, Sendable {
 }
 
 /// The landmark term of a fit graph: inputs "landmark_vertices" [68] (Int32), "landmark_weights"
-/// [68, 1] and "landmark_targets" [68, 2] (crop pixels), fed from `LandmarkCorrespondences`.
+/// [68, 1] and "landmark_targets" [68, 2] (crop pixels), fed from `LandmarkCorrespondences`, and
+/// "landmark_noise" [1] (crop pixels, a weight-1 landmark's standard deviation).
 struct LandmarkTerm {
     /// [68, 2] projected model landmarks in crop pixels.
     let projected: Value
     /// Σ_n w_n·|projected_n − target_n|² / Σ_n w_n (pixels²).
     let loss: Value
-    /// Σ_n w_n (the weights fed).
+    /// Σ_n w_n (the weights fed), and the noise's variance σ² [1].
     let weightSum: Value
+    let noiseVariance: Value
     /// [K, 2] the projections of the contour vertices (right, then left), read when re-choosing.
     let contour: Value
 
@@ -59,20 +61,22 @@ struct LandmarkTerm {
         projected = try g.slice(g.gather(screen, vertices), axis: 1, 0..<2)
         let squared = try g.sum(g.square(g.sub(projected, targets)), axes: [1], keepDims: true)
         weightSum = try g.sum(weights)
+        noiseVariance = try g.square(g.input("landmark_noise", [1]))
         loss = try g.div(g.sum(g.mul(squared, weights)), weightSum)
         let ids = (face.contour.right + face.contour.left).map(Int32.init)
         contour = try g.slice(g.gather(screen, g.constant(HostTensor([ids.count], indices: ids))), axis: 1, 0..<2)
     }
 
-    /// The MAP objective with the coefficients' `prior` (−2 log, see `FaceGraph.prior`) for landmark noise
-    /// `noise` (crop pixels, weight 1): Σ w|r|²/σ² + prior, divided by Σ w/σ² so it stays in the loss's units.
-    func objective(_ g: Graph, prior: Value, noise: Float) throws -> Value {
-        try g.add(loss, g.div(g.scale(prior, noise * noise), weightSum))
+    /// The MAP objective with the coefficients' `prior` (−2 log, see `FaceGraph.prior`): Σ w|r|²/σ² +
+    /// prior, divided by Σ w/σ² so it stays in the loss's units (pixels²).
+    func objective(_ g: Graph, prior: Value) throws -> Value {
+        try g.add(loss, g.sum(g.div(g.mul(prior, noiseVariance), weightSum)))
     }
 
-    /// Feeds `correspondences` and `targets` [68] (crop pixels) to `program`.
-    static func feed(_ program: Program, _ correspondences: LandmarkCorrespondences, targets: [SIMD2<Float>]) throws {
+    /// Feeds `correspondences`, `targets` [68] (crop pixels) and `noise` (crop pixels) to `program`.
+    static func feed(_ program: Program, _ correspondences: LandmarkCorrespondences, targets: [SIMD2<Float>], noise: Float) throws {
         let n = targets.count
+        try program.set("landmark_noise", HostTensor([1], [noise]))
         try program.set("landmark_vertices", HostTensor([n], indices: correspondences.vertices))
         try program.set("landmark_weights", HostTensor([n, 1], correspondences.weights))
         try program.set("landmark_targets", HostTensor([n, 2], targets.flatMap { [$0.x, $0.y] }))
