@@ -9,8 +9,9 @@
 #   full      the default fit, from the detector's landmarks.
 # A face the detector misses, or any command that fails, is a failure of that kind (its error is printed);
 # the run goes on. Summary: mean ± sd of each kind overall and by |yaw| bin (0–20, 20–40, 40–60°), counts,
-# failures, and how often the full fit beats the landmark stage. Identity (dlib's descriptor on a frontal
-# render) is not measured: the fit writes no frontal render yet.
+# failures, how often the full fit beats the landmark stage, and for the fits the identity judge: dlib's
+# descriptor distance between the photo and the fit's frontal view (report.json's identity_judge
+# frontal_distance; a network the fit does not optimise; below 0.6 dlib calls them the same person).
 # Usage: bash tools/synth_fidelity.sh [COUNT [SEED [SIZE]]] (default 30 2024 640x480). Environment:
 #   OUT=folder (default /tmp/synth-fidelity; its fits and scores are replaced), BIN=ganfit-gpu binary
 #   (default .build/release/ganfit-gpu), KINDS="floor mean landmark full" (any subset), FACES=folder of an
@@ -126,7 +127,20 @@ for fit, stage in (("full", "landmark"), ("full_true", "landmark_true")):
         if pairs:
             better = sum(a < b for a, b in pairs)
             print(f"{fit} beats {stage} on {better} of {len(pairs)} faces ({100 * better / len(pairs):.0f}%)")
-json.dump({"faces": indices, "kinds": kinds, "scores": table, "summary": summary},
+def frontal(kind, i):
+    try:
+        return json.load(open(f"{out}/fits/{kind}_{i}/report.json"))["identity_judge"]["frontal_distance"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+identity = {}
+for k in kinds:
+    values = [v for v in (frontal(k, i) for i in indices) if v is not None]
+    if values:
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        identity[k] = {"n": len(values), "mean": statistics.mean(values), "sd": sd}
+        print(f"identity judge, {k}: dlib distance photo to frontal view {statistics.mean(values):.3f} ± {sd:.3f} "
+              f"over {len(values)} faces (not optimised by the fit; below 0.6: the same person)")
+json.dump({"faces": indices, "kinds": kinds, "scores": table, "summary": summary, "identity": identity},
           open(f"{out}/summary.json", "w"), indent=1)
 print(f"scores: {out}/scores/KIND_i.json, summary: {out}/summary.json, logs: {out}/logs")
 PY

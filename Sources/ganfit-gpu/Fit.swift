@@ -15,9 +15,12 @@ struct Fit: ParsableCommand {
             or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the landmarks; \
             stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet identity, \
             landmarks, priors). Writes into DIR: mesh.obj + mesh.mtl + texture.png, render.png (the fit over the \
-            photo crop), shape.png (the fitted shape over the crop), landmarks.pts (the fitted model's \
+            photo crop), shape.png (the fitted shape over the crop), frontal.png (the textured fit seen from the \
+            front), landmarks.pts (the fitted model's \
             landmarks, photo pixels), parameters.safetensors, report.json; with detected landmarks also \
             detected.pts and detected.png (the box and points on the photo). \
+            The camera's principal point is the photo's centre and its focal length the photo's EXIF value, else \
+            50 mm (35 mm equivalent; --focal35mm). Every setting: --print-settings; change any with --settings FILE. \
             More iterations fit better: --iterations 600,100.
             """)
 
@@ -130,8 +133,9 @@ struct Fit: ParsableCommand {
             return nil
         }
         let judgement = try result.judged(by: try DlibFaceDescriptor(path: path), device: device)
-        print(String(format: "identity judge (dlib's descriptor, not optimised): photo ↔ render distance %.3f "
-                     + "(below %.1f: the same person)", judgement.distance, judgement.samePersonBelow))
+        print(String(format: "identity judge (dlib's descriptor, not optimised): photo ↔ render distance %.3f, "
+                     + "↔ frontal view %.3f (below %.1f: the same person)", judgement.distance, judgement.frontalDistance,
+                     judgement.samePersonBelow))
         return judgement
     }
 

@@ -31,6 +31,7 @@ final class FitTests: XCTestCase {
         let face = try Self.face.get()
         var settings = FitSettings()
         (settings.size, settings.landmarkIterations, settings.logInterval) = (128, 300, 1000)
+        settings.landmarkNoise = 0.005  // the landmarks are exact projections: little noise, a weak prior
         var truth = FaceParameters.initial(face, targets: [], focal: 2.5 * 128, principalPoint: SIMD2(64, 64))
         truth.shape = (0..<truth.shape.count).map { k in k < 10 ? 0.8 * Foundation.sin(Float(k) * 1.3) : 0 }
         truth.expression = [0, 0, 0, 0.4, 0, 0]
@@ -94,6 +95,28 @@ final class FitTests: XCTestCase {
         XCTAssertGreaterThan(fit.report.kernelLaunches, 0)
     }
 
+    /// The frontal view of the (symmetric) mean face: its nose on the centre column, the eyes level
+    /// and mirrored about it, the face drawn where its landmarks say, grey background around.
+    func testFrontalViewShowsTheFaceWhereItsLandmarksAre() throws {
+        let face = try Self.face.get()
+        let mean = face.model.meanVertices
+        let texture = HostTensor([16, 16, 3], [Float](repeating: 0.8, count: 16 * 16 * 3))
+        let view = try FrontalView(face, vertices: HostTensor([mean.count, 3], mean.flatMap { [$0.x, $0.y, $0.z] }), texture: texture,
+                                   device: CPUBackend.shared)
+        let half = Float(FrontalView.size) / 2 - 0.5  // the centre as a 0-based pixel centre
+        let (nose, rightEye, leftEye) = (view.landmarks[30], view.landmarks[36], view.landmarks[45])
+        XCTAssertEqual(nose.x, half, accuracy: 1.5)
+        XCTAssertEqual(rightEye.y, leftEye.y, accuracy: 0.5)
+        XCTAssertEqual((rightEye.x + leftEye.x) / 2, half, accuracy: 1.5)
+        XCTAssertGreaterThan(leftEye.x - rightEye.x, 40, "the eyes are apart: the face fills a good part of the view")
+        func pixel(_ p: SIMD2<Float>) -> [Float] {
+            let (x, y) = (Int(p.x.rounded()), Int(p.y.rounded()))
+            return (0..<3).map { view.image.values[(y * FrontalView.size + x) * 3 + $0] }
+        }
+        XCTAssertGreaterThan(pixel(nose)[0], 0.6, "lit skin (texture 0.8) at the nose")
+        XCTAssertEqual(pixel(SIMD2(2, 2)), [0.5, 0.5, 0.5], "grey background in the corner")
+    }
+
     func testCropFrameMapsPhotoPixelsToTheCropAndBack() {
         let points: [SIMD2<Float>] = [SIMD2(99.5, 49.5), SIMD2(299.5, 149.5)]   // box [100, 300] × [50, 150]
         let frame = CropFrame.around(points, margin: 0.25, size: 150)
@@ -131,7 +154,7 @@ final class FitTests: XCTestCase {
 
 /// An identity network small enough for tests: a fixed random projection of the 160² image to 16
 /// values, L2-normalised.
-private struct StandInIdentity: IdentityNetwork {
+struct StandInIdentity: IdentityNetwork {
     var name: String { "stand-in" }
     var inputSize: (height: Int, width: Int) { (160, 160) }
     var featureLayers: [String] { [] }

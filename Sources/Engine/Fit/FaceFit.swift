@@ -12,6 +12,8 @@ public struct FaceFitResult {
     public let landmarks: [SIMD2<Float>]
     /// [S, S, 3] the fitted shape in grey over the photo crop (see `ShapeOverlay`).
     public let shapeOverlay: HostTensor
+    /// The textured fit seen from the front (a novel view).
+    public let frontal: FrontalView
     public let device: String
     public var parameters: FaceParameters { jointStage.parameters }
 }
@@ -44,7 +46,9 @@ public enum FaceFit {
         let overlay = try ShapeOverlay.render(face, vertices: second.vertices, parameters: second.parameters, photo: input.crop, device: device)
         return FaceFitResult(input: input, camera: camera, landmarkStage: first, jointStage: second,
                              landmarks: fittedLandmarks(face, screen: second.screen, targets: targets).map(input.frame.toPhoto),
-                             shapeOverlay: overlay, device: device.name)
+                             shapeOverlay: overlay,
+                             frontal: try FrontalView(face, vertices: second.vertices, texture: second.texture, device: device),
+                             device: device.name)
     }
 
     /// All 68 landmarks of the fitted model in crop pixels: the stage's correspondences with both

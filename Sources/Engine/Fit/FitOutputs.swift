@@ -4,8 +4,8 @@ import Foundation
 
 public enum FitOutputs {
     /// The file names written into the output folder.
-    public static let files = ["mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "landmarks.pts", "parameters.safetensors",
-                               "report.json"]
+    public static let files = ["mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "frontal.png", "landmarks.pts",
+                               "parameters.safetensors", "report.json"]
 
     /// Creates `folder` if missing and checks that files can be written there.
     public static func prepare(_ folder: String) throws {
@@ -27,6 +27,7 @@ public enum FitOutputs {
         try OBJFile.write(mesh, to: folder + "/mesh.obj", texture: result.jointStage.texture, textureName: "texture")
         try PNGFile.write(result.jointStage.render, to: folder + "/render.png")
         try PNGFile.write(result.shapeOverlay, to: folder + "/shape.png")
+        try PNGFile.write(result.frontal.image, to: folder + "/frontal.png")
         try PTSFile.write(result.landmarks, to: folder + "/landmarks.pts")
         let box = result.input.frame.box
         try SafetensorsFile.write(p.feeds + [("texture", result.jointStage.texture)], metadata: [

@@ -32,6 +32,9 @@ extension FitSettings {
                     guard let overInner = value as? [String: Any] else { throw problem("'\(path)\(key)' must be an object") }
                     merged[key] = try merge(inner, overInner, path: path + key + ".")
                 } else {
+                    if path.isEmpty, Self.integerKeys.contains(key), let number = value as? Double, number != number.rounded() {
+                        throw problem("gives '\(key)' the value \(number); it must be a whole number")
+                    }
                     merged[key] = value
                 }
             }
@@ -40,14 +43,26 @@ extension FitSettings {
         let merged = Self.renamed(try merge(defaults, given, path: "").filter { !($0.value is NSNull) }, Self.camelCase)
         do {
             return try JSONDecoder().decode(FitSettings.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
-            let key = context.codingPath.map { Self.snakeCase($0.stringValue) }.joined(separator: ".")
-            throw problem("gives '\(key)' a value that is not \(type == Int.self ? "an integer" : "a number" )")
+        } catch let error as DecodingError {
+            let context: DecodingError.Context?
+            switch error {
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
+            @unknown default: context = nil
+            }
+            let key = (context?.codingPath ?? []).map { Self.snakeCase($0.stringValue) }.joined(separator: ".")
+            throw problem((key.isEmpty ? "gives a value" : "gives '\(key)' a value") + " of the wrong kind (a number, an "
+                          + "integer for counts and sizes, a string for names, null for an unset option): "
+                          + (context?.debugDescription ?? "\(error)"))
         }
     }
 
     /// Every setting's key (snake_case), optionals included.
     private static var keys: [String] { Mirror(reflecting: FitSettings()).children.compactMap(\.label).map(snakeCase) }
+
+    /// The keys of the integer settings (counts and sizes).
+    private static var integerKeys: Set<String> {
+        Set(Mirror(reflecting: FitSettings()).children.filter { $0.value is Int }.compactMap(\.label).map(snakeCase))
+    }
 
     /// `object` with the keys of its dictionaries (at any depth) renamed by `rename`.
     private static func renamed(_ object: Any, _ rename: (String) -> String) -> Any {

@@ -31,6 +31,10 @@ enum RenderCases {
                                                       .float([1], 80...120)]) { g, x in
                 try g.project(x[0], rotation: x[1], translation: x[2], focal: x[3], width: 64, height: 48)
             },
+            OpCase("camera", "project [7,3] principal point", [.float([7, 3]), .float([3], -0.5...0.5), .float([3], -5.5...(-4.5)),
+                                                               .float([1], 80...120), .float([2], -40...90)]) { g, x in
+                try g.project(x[0], rotation: x[1], translation: x[2], focal: x[3], width: 64, height: 48, principalPoint: x[4])
+            },
         ]
     }
 
