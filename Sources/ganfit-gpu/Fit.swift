@@ -64,7 +64,7 @@ struct Fit: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset) or free "
-            + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one).",
+            + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one; the default).",
         valueName: "projected|free"))
     var texture: TextureModelKind?
 

@@ -25,8 +25,10 @@ public struct FitSettings: Codable, Sendable {
     /// high-frequency gradients out of the texture).
     public var textureSize = 256
     public var textureOffsetSize = 64
-    /// The joint stage's texture model (`fit --texture`).
-    public var texture = TextureModelKind.projected
+    /// The joint stage's texture model (`fit --texture`): the free symmetric map by default. On the
+    /// synthetic benchmark it scores as the projected one does (1.172 mm both) and it covers the
+    /// whole face (no flat patch where the photo had no view), copying the photo less.
+    public var texture = TextureModelKind.free
     /// The free texture's coarsest level (levels double from it up to `textureSize`).
     public var freeTextureCoarsest = 16
 
