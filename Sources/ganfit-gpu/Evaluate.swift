@@ -42,7 +42,7 @@ struct Evaluate: ParsableCommand {
     var cropRadius: Double = 95
 
     @Option(help: "The model folder whose ibug_to_sfm.txt gives RECON's landmark vertices.")
-    var model: String = "models/sfm"
+    var model: String?
 
     @Flag(help: "Print the results as JSON.")
     var json = false
@@ -89,6 +89,7 @@ struct Evaluate: ParsableCommand {
     /// The landmark vertices of a mesh in the model's vertex order.
     private func modelLandmarks(_ surface: SurfaceMesh) throws -> [SIMD3<Double>?] {
         let names = FitModel.fileNames
+        let model = try FitModel.locate(explicit: self.model, flag: "--model")
         let count = try EosModelFile.read(model + "/" + names.shape).vertexCount
         let mapping = try LandmarkMapping.read(model + "/" + names.mapping, vertexCount: count)
         return try ScanEvaluation.modelLandmarks(surface, mapping: mapping, modelVertexCount: count)

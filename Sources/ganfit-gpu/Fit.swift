@@ -53,8 +53,8 @@ struct Fit: ParsableCommand {
     @Option(help: "Adam iterations of stage 1 (landmarks) and stage 2 (joint), as N,M.")
     var iterations: String?
 
-    @Option(help: "The folder of the Surrey model files (eos): shape, blendshapes, landmark map, contours.")
-    var model: String = "models/sfm"
+    @Option(help: "The folder of the Surrey model files (eos): shape, blendshapes, landmark map, contours (default: sfm/ in the model folders).")
+    var model: String?
 
     @Option(help: "The FaceNet graph_final.pb (default: the documented search order).")
     var facenet: String?
@@ -100,7 +100,7 @@ struct Fit: ParsableCommand {
             guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
             let image = try Image.read(photo)
             let given = try landmarks.map { try PTSFile.read($0) }
-            let faceModel = try FitModel(folder: model)
+            let faceModel = try FitModel(folder: FitModel.locate(explicit: model, flag: "--model"))
             let network = try FaceNet(path: try FaceNet.locate(explicit: facenet, flag: "--facenet"))
             try FitOutputs.prepare(output)  // before the fit: a bad --output must not waste it
             let device = try options.choice().makeBackend()

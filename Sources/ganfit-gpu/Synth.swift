@@ -34,7 +34,7 @@ struct Synth: ParsableCommand {
     @Option(help: "The random seed (a non-negative integer).") var seed: UInt64
     @Option(help: "The output folder (created if missing).") var output: String
     @Option(help: "Image size WxH in pixels.") var size: String = "640x480"
-    @Option(help: "The folder of the Surrey model files.") var modelFolder: String = "models/sfm"
+    @Option(help: "The folder of the Surrey model files.") var modelFolder: String?
     @Option(help: "PHOTO:POINTS, a photo and its 68 points (.pts or a dlib reference .json); repeatable.")
     var photo: [String] = []
     @Option(help: "Landmark-fit iterations per albedo photo face.") var albedoIterations: Int = 500
@@ -89,7 +89,7 @@ struct Synth: ParsableCommand {
                 }
             let photos = try files.map { try SynthPhoto.read(photo: $0.photo, points: $0.points) }
             let device = try options.choice().makeBackend()
-            let model = try FitModel(folder: modelFolder)
+            let model = try FitModel(folder: FitModel.locate(explicit: modelFolder, flag: "--model-folder"))
             let start = Date()
             let albedos = try SynthAlbedo.project(
                 photos, face: model, settings: settings.albedoFit, device: device

@@ -104,4 +104,22 @@ final class FitCameraTests: XCTestCase {
             }
         }
     }
+
+    /// The Surrey model's folder is found wherever the command runs: the flag, $GANFIT_MODELS/sfm,
+    /// then sfm/ in each model folder that holds the shape file; missing, the error lists every place.
+    func testTheSurreyModelFolderIsFoundFromAnywhere() throws {
+        let (empty, models) = (try scratchFolder(self), try scratchFolder(self))
+        try FileManager.default.createDirectory(atPath: models + "/sfm", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: models + "/sfm/" + FitModel.fileNames.shape, contents: Data())
+        func locate(_ environment: [String: String], _ folders: [String], explicit: String? = nil) throws -> String {
+            try ModelFiles.locateFolder("sfm", marker: FitModel.fileNames.shape, what: "the Surrey face model", explicit: explicit,
+                                        flag: "--model", environment: environment, searchFolders: folders)
+        }
+        XCTAssertEqual(try locate([:], [empty, models]), models + "/sfm")
+        XCTAssertEqual(try locate(["GANFIT_MODELS": models], [empty]), models + "/sfm")
+        XCTAssertEqual(try locate([:], [models], explicit: "/elsewhere"), "/elsewhere")
+        XCTAssertThrowsError(try locate(["GANFIT_MODELS": empty], [empty])) { error in
+            XCTAssertTrue("\(error)".contains(empty + "/sfm") && "\(error)".contains("--model FOLDER"), "\(error)")
+        }
+    }
 }

@@ -20,6 +20,12 @@ public struct FitModel {
                                    mapping: "ibug_to_sfm.txt", contours: "sfm_model_contours.json",
                                    symmetry: "sfm_reference_symmetry.txt")
 
+    /// The model folder: `explicit` (the command's `flag`), else sfm/ in the model folders
+    /// (`ModelFiles.locateFolder`: $GANFIT_MODELS, ./models, models/ beside or above the executable).
+    public static func locate(explicit: String?, flag: String) throws -> String {
+        try ModelFiles.locateFolder("sfm", marker: fileNames.shape, what: "the Surrey face model", explicit: explicit, flag: flag)
+    }
+
     /// Reads the model files in `folder` (default models/sfm).
     public init(folder: String = "models/sfm") throws {
         let names = Self.fileNames

@@ -27,6 +27,25 @@ public enum ModelFiles {
                 + "or pass \(flag) FILE, or set GANFIT_MODELS to a folder holding \(relativePath)")
     }
 
+    /// The folder of a committed model (`sfm`, the Surrey model): `explicit` (the command's `flag`) if
+    /// given, else the first of $GANFIT_MODELS/name and name in each of `searchFolders` that holds
+    /// `marker`; missing: a badFile error listing where it looked.
+    public static func locateFolder(
+        _ name: String, marker: String, what: String, explicit: String? = nil, flag: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        searchFolders: [String] = defaultFolders()
+    ) throws -> String {
+        if let explicit { return explicit }
+        let candidates = (environment["GANFIT_MODELS"].map { [$0 + "/" + name] } ?? []) + searchFolders.map { $0 + "/" + name }
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/" + marker) }) {
+            return found
+        }
+        throw EngineError.badFile(
+            path: name,
+            problem: "\(what) was not found; looked for \(marker) in " + candidates.joined(separator: ", ")
+                + ". Run from the repository, pass \(flag) FOLDER, or set GANFIT_MODELS to a folder holding \(name)/")
+    }
+
     /// ./models, then models/ in the executable's folder and up to three folders above it
     /// (.build/release/ganfit-gpu finds the project's models/).
     public static func defaultFolders() -> [String] {
@@ -34,9 +53,9 @@ public enum ModelFiles {
         var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
             .deletingLastPathComponent()
         for _ in 0..<4 {
-            folders.append(folder.path + "/models")
+            folders.append(folder.appendingPathComponent("models").path)
             folder = folder.deletingLastPathComponent()
         }
-        return folders
+        return folders.enumerated().filter { !folders[..<$0.offset].contains($0.element) }.map(\.element)
     }
 }
