@@ -29,14 +29,6 @@ final class SynthFidelityTests: XCTestCase {
         var settings = FitSettings()
         (settings.size, settings.landmarkIterations, settings.jointIterations, settings.logInterval) = (128, 300, 4, 100)
         (settings.textureSize, settings.textureOffsetSize) = (64, 16)
-        func score(_ vertices: [SIMD3<Float>], against scan: Mesh) throws -> Double {
-            let mesh = try Mesh(model: face.model, vertices: HostTensor([vertices.count, 3], vertices.flatMap { [$0.x, $0.y, $0.z] }))
-            let surface = try SurfaceMesh(mesh), scanSurface = try SurfaceMesh(scan)
-            let landmarks = try ScanEvaluation.modelLandmarks(surface, mapping: face.mapping, modelVertexCount: vertices.count)
-            let scanLandmarks = (1...68).map { face.mapping.vertices[$0].map { scanSurface.positions[$0] } ?? .zero }
-            return try ScanEvaluation(reconstruction: surface, landmarks: landmarks, scan: scanSurface, scanLandmarks: scanLandmarks)
-                .report.symmetric.meanPointToPlane
-        }
         var fitted: [Double] = [], mean: [Double] = []
         for synthetic in truth.faces {
             let name = folder + "/face_\(synthetic.index)"
@@ -46,10 +38,8 @@ final class SynthFidelityTests: XCTestCase {
             let input = try FitInput(photo: image, landmarks: detected.points, size: settings.size)
             let result = try FaceFit.run(input, face: face, network: StandInIdentity(), settings: settings, device: device) { _ in }
             let scan = try OBJFile.read(name + ".obj")
-            let vertices = result.jointStage.vertices.values
-            fitted.append(try score(stride(from: 0, to: vertices.count, by: 3).map { SIMD3(vertices[$0], vertices[$0 + 1], vertices[$0 + 2]) },
-                                    against: scan))
-            mean.append(try score(face.model.meanVertices, against: scan))
+            fitted.append(try SynthScoring.score(Mesh(model: face.model, vertices: result.jointStage.vertices), truth: scan, model: face))
+            mean.append(try SynthScoring.score(face.mesh, truth: scan, model: face))
         }
         let average = { (values: [Double]) in values.reduce(0, +) / Double(values.count) }
         print("3 synthetic faces, mm: fits \(fitted), mean face \(mean)")

@@ -96,7 +96,7 @@ final class SynthTests: XCTestCase {
 
     func testDrawnPosesCamerasAndLightStayInTheirRanges() throws {
         let (photos, _) = sources()
-        let layout = SynthLayout(try Self.face.get())
+        let layout = try SynthLayout(Self.face.get())
         let ranges = SynthRanges()
         let faces = (0..<300).map {
             SynthFace.draw(
@@ -144,7 +144,7 @@ final class SynthTests: XCTestCase {
 
     func testBumpsAreSmoothSeededAndOnTheFace() throws {
         let face = try Self.face.get()
-        let layout = SynthLayout(face)
+        let layout = try SynthLayout(face)
         let (photos, _) = sources()
         func draw(_ seed: UInt64, _ index: Int) -> SynthFace {
             SynthFace.draw(

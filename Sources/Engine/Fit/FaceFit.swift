@@ -28,10 +28,9 @@ public enum FaceFit {
         }
         let targets = input.cropLandmarks
         let camera = FitCamera(photo: input.photo, settings: settings)
-        let (focal, principalPoint) = camera.inCrop(input.frame)
         log(String(format: "camera: focal %.0f mm (35 mm equivalent, %@), principal point at the photo's centre",
                    camera.focal35mm, camera.focalSource))
-        let start = FaceParameters.initial(face, targets: targets, focal: focal, principalPoint: principalPoint)
+        let start = FaceParameters.initial(face, input: input, camera: camera)
         let first = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: device, log: log)
         log(String(format: "stage 1: mean landmark error %.2f → %.2f px (photo pixels) in %.1f s",
                    first.initialError / input.frame.scale, first.finalError / input.frame.scale, first.report.seconds))

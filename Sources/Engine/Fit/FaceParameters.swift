@@ -82,6 +82,12 @@ public struct FaceParameters {
                               principalPoint: [principalPoint.x, principalPoint.y])
     }
 
+    /// `initial` for `input`'s landmarks seen by `camera` (its view of the fitting crop).
+    public static func initial(_ face: FitModel, input: FitInput, camera: FitCamera) -> FaceParameters {
+        let (focal, principalPoint) = camera.inCrop(input.frame)
+        return initial(face, targets: input.cropLandmarks, focal: focal, principalPoint: principalPoint)
+    }
+
     /// The head's yaw in degrees: the angle of the face's forward axis R·(0, 0, 1) about the
     /// vertical, positive when the subject turns towards their left (eos's sign).
     public var yawDegrees: Float {

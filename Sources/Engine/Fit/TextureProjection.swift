@@ -12,6 +12,16 @@ struct ProjectedPhoto {
     let weight: HostTensor
     /// [3] the weighted mean colour of the seen texels.
     let skin: HostTensor
+
+    /// [T·T·3] the photo's own colour at each texel (undoing the fade: skin + (texture − skin)/weight),
+    /// the skin colour where the camera did not see it.
+    var photoColours: [Float] {
+        let skin = skin.values
+        return texture.values.indices.map { k in
+            let w = weight.values[k / 3]
+            return w > 0 ? skin[k % 3] + (texture.values[k] - skin[k % 3]) / w : skin[k % 3]
+        }
+    }
 }
 
 enum TextureProjection {
@@ -37,11 +47,7 @@ enum TextureProjection {
         let normals = try g.matmul(g.vertexNormals(geometry.vertices, welded), g.rotationMatrix(axisAngle: geometry.rotation), transB: true)
         // Weight 1 facing the camera (n_z ≥ 0.35), fading to 0 at n_z = 0.1.
         let facing = try g.clamp(g.scale(g.slice(normals, axis: 1, 2..<3), 1 / 0.25, plus: -0.1 / 0.25), 0, 1)
-        let corners = mesh.textureTriangles.flatMap { [$0.x, $0.y, $0.z] }.flatMap { k -> [Float] in
-            let c = mesh.textureCoordinates[Int(k)]
-            return [c.x * Float(t), c.y * Float(t), 1]
-        }
-        let raster = try g.rasterize(g.constant(HostTensor([corners.count / 3, 3], corners)), welded.unwelded(g), width: t, height: t)
+        let raster = try g.rasterizeUVLayout(mesh, welded, size: t)
         // Per texel: where its point lands in the photo, how squarely it faces the camera, its depth.
         let texel = try g.interpolate(g.cornerGather(g.concat([uv, facing, depth], axis: 1), welded), raster)
         let photoUV = try g.slice(texel, axis: 2, 0..<2)

@@ -25,6 +25,17 @@ public extension Graph {
         return Rasterization(mesh: mesh, ids: ids, bounds: bounds, barycentrics: bary)
     }
 
+    /// `mesh`'s UV layout rasterized into a `size`² texel grid: the unwelded corners of `welded` (the
+    /// mesh's triangles) placed at their UVs, so a texel interpolates per-corner attributes of the
+    /// surface point it shows (`cornerGather` turns per-vertex ones into per-corner).
+    func rasterizeUVLayout(_ mesh: Mesh, _ welded: RenderMesh, size: Int) throws -> Rasterization {
+        let corners = mesh.textureTriangles.flatMap { [$0.x, $0.y, $0.z] }.flatMap { k -> [Float] in
+            let c = mesh.textureCoordinates[Int(k)]
+            return [c.x * Float(size), c.y * Float(size), 1]
+        }
+        return try rasterize(constant(HostTensor([corners.count / 3, 3], corners)), welded.unwelded(self), width: size, height: size)
+    }
+
     /// Per-pixel attributes [H, W, C] of per-vertex attributes [V, C] (zero where empty).
     func interpolate(_ attributes: Value, _ raster: Rasterization) throws -> Value {
         try apply(Interpolate(), attributes, raster.mesh.triangles, raster.mesh.cornersByVertex, raster.ids,

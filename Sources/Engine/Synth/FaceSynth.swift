@@ -79,7 +79,7 @@ public enum FaceSynth {
                 "synthetic faces need at least one photo with a face (for albedo and background)")
         }
         try FitOutputs.prepare(folder)
-        let layout = SynthLayout(model, bumpRegion: settings.ranges.bumpRegion)
+        let layout = try SynthLayout(model, bumpRegion: settings.ranges.bumpRegion)
         let projection = ModelProjection(model.model)
         let jaw = SynthLandmarks.vertices(model)
         let renderer = try SynthRenderer(
@@ -169,21 +169,22 @@ public enum FaceSynth {
 /// landmark vertices, zero where it has none, as tools/synth_fidelity.sh writes them).
 enum SynthScoring {
     static func scores(truth: Mesh, floor: Mesh, model: FitModel) throws -> SynthScores {
-        let scan = try SurfaceMesh(truth)
+        let mean = try Mesh(
+            model: model.model,
+            vertices: HostTensor(
+                [model.model.vertexCount, 3], ModelProjection.meanWithExpressionOffset(model.model)))
+        return SynthScores(
+            floor: try score(floor, truth: truth, model: model), meanFace: try score(mean, truth: truth, model: model))
+    }
+
+    /// `evaluate`'s symmetric mean point-to-plane distance (mm) of `reconstruction` (a mesh of the
+    /// model's vertices) to `truth`.
+    static func score(_ reconstruction: Mesh, truth: Mesh, model: FitModel) throws -> Double {
+        let (scan, mesh) = (try SurfaceMesh(truth), try SurfaceMesh(reconstruction))
         let landmarks = (1...68).map { n in model.mapping.vertices[n].map { scan.positions[$0] } ?? .zero }
-        func score(_ mesh: SurfaceMesh) throws -> Double {
-            let points = try ScanEvaluation.modelLandmarks(
-                mesh, mapping: model.mapping, modelVertexCount: model.model.vertexCount)
-            return try ScanEvaluation(
-                reconstruction: mesh, landmarks: points, scan: scan, scanLandmarks: landmarks
-            )
+        let points = try ScanEvaluation.modelLandmarks(
+            mesh, mapping: model.mapping, modelVertexCount: model.model.vertexCount)
+        return try ScanEvaluation(reconstruction: mesh, landmarks: points, scan: scan, scanLandmarks: landmarks)
             .report.symmetric.meanPointToPlane
-        }
-        let mean = try SurfaceMesh(
-            Mesh(
-                model: model.model,
-                vertices: HostTensor(
-                    [model.model.vertexCount, 3], ModelProjection.meanWithExpressionOffset(model.model))))
-        return SynthScores(floor: try score(SurfaceMesh(floor)), meanFace: try score(mean))
     }
 }

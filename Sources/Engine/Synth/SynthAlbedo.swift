@@ -22,9 +22,8 @@ extension SynthAlbedo {
                     photo: photo.image, landmarks: points, size: settings.size, margin: settings.margin,
                     source: photo.name)
                 let targets = input.cropLandmarks
-                let (focal, principalPoint) = FitCamera(photo: photo.image, settings: settings).inCrop(input.frame)
                 let start = FaceParameters.initial(
-                    model, targets: targets, focal: focal, principalPoint: principalPoint)
+                    model, input: input, camera: FitCamera(photo: photo.image, settings: settings))
                 let fit = try LandmarkStage.run(
                     model, targets: targets, from: start, settings: settings, device: device
                 ) { _ in }

@@ -43,18 +43,3 @@ extension SynthBump {
         return HostTensor([mean.count, 3], values)
     }
 }
-
-/// Unit vertex normals of a mesh (the area-weighted sum of its triangles' normals).
-func unitVertexNormals(_ positions: [SIMD3<Float>], triangles: [SIMD3<Int32>]) -> [SIMD3<Float>] {
-    var normals = [SIMD3<Float>](repeating: .zero, count: positions.count)
-    for t in triangles {
-        let (a, b, c) = (positions[Int(t.x)], positions[Int(t.y)], positions[Int(t.z)])
-        let (u, w) = (b - a, c - a)
-        let n = SIMD3(u.y * w.z - u.z * w.y, u.z * w.x - u.x * w.z, u.x * w.y - u.y * w.x)
-        for k in 0..<3 { normals[Int(t[k])] += n }
-    }
-    return normals.map { n in
-        let length = (n * n).sum().squareRoot()
-        return length > 0 ? n / length : n
-    }
-}

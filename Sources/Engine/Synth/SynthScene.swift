@@ -164,7 +164,7 @@ struct SynthLayout {
     let mean: [SIMD3<Float>], normals: [SIMD3<Float>]
     let bumpVertices: [Int]
 
-    init(_ face: FitModel, bumpRegion: Double = SynthRanges().bumpRegion) {
+    init(_ face: FitModel, bumpRegion: Double = SynthRanges().bumpRegion) throws {
         shapeCount = face.model.shapeComponentCount
         expressionCount = face.model.expressionCount
         let mean = face.model.meanVertices
@@ -176,7 +176,9 @@ struct SynthLayout {
         }
         landmarkHeight = Double(mapped.map(\.y).max()! - mapped.map(\.y).min()!)
         self.mean = mean
-        normals = unitVertexNormals(mean, triangles: face.model.triangles)
+        // Area-weighted unit normals, as `evaluate`'s surfaces have them.
+        normals = try SurfaceMesh(positions: mean.map(SIMD3<Double>.init), triangles: face.model.triangles).normals
+            .map(SIMD3<Float>.init)
         let nose = face.mapping.vertices[31].map { mean[$0] } ?? centre
         let inside = mean.indices.filter { v in
             let d = mean[v] - nose

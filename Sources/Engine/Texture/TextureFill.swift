@@ -23,11 +23,7 @@ enum TextureFill {
         }
         let skin = photo.skin.values
         let covered = symmetry.coverage.values
-        // The photo colour (texture = skin + weight·(photo − skin), see `ProjectedPhoto`).
-        let p = (0..<n * 3).map { k -> Float in
-            let weight = photo.weight.values[k / 3]
-            return weight > 0 ? skin[k % 3] + (photo.texture.values[k] - skin[k % 3]) / weight : skin[k % 3]
-        }
+        let p = photo.photoColours
         // The weights softened: their edges are ragged where occlusion and facing cut them.
         let raw = zip(photo.weight.values, covered).map(*)
         let w = zip(boxBlur(raw, size: t, radius: Swift.max(t / 32, 1)), raw).map { Swift.min($0, $1) }
@@ -65,29 +61,25 @@ enum TextureFill {
     ) -> HostTensor {
         let t = photo.texture.shape[0]
         let w = photo.weight.values
-        let colours = photo.texture.values
-        let skin = SIMD3(photo.skin.values[0], photo.skin.values[1], photo.skin.values[2])
+        let colours = photo.photoColours
         let protection = (0..<t * t).map { i -> Float in
-            let uv = SIMD2((Float(i % t) + 0.5) / Float(t), (Float(i / t) + 0.5) / Float(t))
+            let uv = texelCentre(i, side: t)
             let nearest = features.map { (($0 - uv) * ($0 - uv)).sum() }.min() ?? .infinity
             return Swift.min(Swift.max(2 - nearest.squareRoot() / radius, 0), 1)
         }
-        func photoColour(_ i: Int) -> SIMD3<Float> {  // texture = skin + w·(photo − skin)
-            let c = SIMD3(colours[3 * i], colours[3 * i + 1], colours[3 * i + 2])
-            return w[i] > 0 ? skin + (c - skin) / w[i] : skin
-        }
+        func photoColour(_ i: Int) -> SIMD3<Float> { SIMD3(colours[3 * i], colours[3 * i + 1], colours[3 * i + 2]) }
         // The skin colour: the seen texels around the features (within 3 radii), weighted.
         var sum = SIMD3<Float>()
         var total: Float = 0
         for i in 0..<t * t where protection[i] < 1 && w[i] > 0 {
-            let uv = SIMD2((Float(i % t) + 0.5) / Float(t), (Float(i / t) + 0.5) / Float(t))
+            let uv = texelCentre(i, side: t)
             guard features.contains(where: { (($0 - uv) * ($0 - uv)).sum() < 9 * radius * radius }) else {
                 continue
             }
             sum += w[i] * photoColour(i)
             total += w[i]
         }
-        let mean = total > 0 ? sum / total : skin
+        let mean = total > 0 ? sum / total : SIMD3(photo.skin.values[0], photo.skin.values[1], photo.skin.values[2])
         let meanLevel = Swift.max(mean.sum() / 3, 1e-3)
         return HostTensor(
             [t, t, 1],

@@ -1,5 +1,10 @@
 // Graph builders the texture models share: bilinear upsampling of a texel grid, the smoothness
-// of a UV map, and the left–right symmetry of one through a texel mirror map.
+// of a UV map, and the left–right symmetry of one through a texel mirror map; and where a texel sits.
+
+/// The UV of texel `index` (row-major) of a `side`² map: its centre.
+func texelCentre(_ index: Int, side t: Int) -> SIMD2<Float> {
+    SIMD2((Float(index % t) + 0.5) / Float(t), (Float(index / t) + 0.5) / Float(t))
+}
 
 extension Graph {
     /// x [t, t, C] bilinearly upsampled to [size, size, C] (x itself when t == size).

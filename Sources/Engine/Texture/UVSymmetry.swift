@@ -27,14 +27,8 @@ struct UVSymmetry {
         }
         let (mirrorCorners, unpaired) = Self.mirrorCornerUVs(mesh, symmetry)
         let g = Graph()
-        let corners = try RenderMesh(g, triangles: mesh.triangles, vertexCount: mesh.positions.count)
-            .unwelded(g)
-        let screen = mesh.textureTriangles.flatMap { [$0.x, $0.y, $0.z] }.flatMap { k -> [Float] in
-            let c = mesh.textureCoordinates[Int(k)]
-            return [c.x * Float(t), c.y * Float(t), 1]
-        }
-        let raster = try g.rasterize(
-            g.constant(HostTensor([screen.count / 3, 3], screen)), corners, width: t, height: t)
+        let raster = try g.rasterizeUVLayout(
+            mesh, RenderMesh(g, triangles: mesh.triangles, vertexCount: mesh.positions.count), size: t)
         let attributes: [Float] = mirrorCorners.flatMap { [$0.x, $0.y, 1] }
         let texel = try g.interpolate(g.constant(HostTensor([mirrorCorners.count, 3], attributes)), raster)
         let program = try Program(graph: g, outputs: [texel], device: device)
@@ -44,7 +38,7 @@ struct UVSymmetry {
         var coverage = [Float](repeating: 0, count: t * t)
         for i in 0..<t * t {
             let covered = values[3 * i + 2] > 0.5
-            let centre = SIMD2((Float(i % t) + 0.5) / Float(t), (Float(i / t) + 0.5) / Float(t))
+            let centre = texelCentre(i, side: t)
             coverage[i] = covered ? 1 : 0
             mirror[2 * i] = covered ? values[3 * i] : centre.x
             mirror[2 * i + 1] = covered ? values[3 * i + 1] : centre.y
