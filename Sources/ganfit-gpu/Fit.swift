@@ -9,7 +9,7 @@ extension TextureModelKind: ExpressibleByArgument {}
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
+        abstract: "Fit the 3D face model to a photo (or several of one person); write mesh, texture, renders, report.",
         discussion: """
             The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest face, \
             or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the landmarks; \
@@ -21,19 +21,23 @@ struct Fit: ParsableCommand {
             detected.pts and detected.png (the box and points on the photo). \
             The camera's principal point is the photo's centre and its focal length the photo's EXIF value, else \
             50 mm (35 mm equivalent; --focal35mm). Every setting: --print-settings; change any with --settings FILE. \
-            More iterations fit better: --iterations 600,100.
+            More iterations fit better: --iterations 600,100. \
+            Several photos of one person (fit A.jpg B.jpg …) share one shape and texture; each keeps its own \
+            expression, pose, camera and light. Give --landmarks (or --face) once per photo, in order, or not \
+            at all. The outputs without a number are the first photo's; the others' are render.K.png, \
+            shape.K.png and landmarks.K.pts (K = 2, 3, …).
             """)
 
     @OptionGroup var options: DeviceOptions
 
-    @Argument(help: "The photo (PNG or JPEG).")
-    var photo: String?
+    @Argument(help: "The photo (PNG or JPEG), or several photos of one person.")
+    var photos: [String] = []
 
-    @Option(help: "Its 68 iBUG landmarks (.pts, 300-W layout) instead of detecting them.")
-    var landmarks: String?
+    @Option(help: "Its 68 iBUG landmarks (.pts, 300-W layout) instead of detecting them; once per photo.")
+    var landmarks: [String] = []
 
-    @Option(help: "Which detected face to fit: 0 = the largest.")
-    var face: Int = 0
+    @Option(help: "Which detected face to fit: 0 = the largest (default); once per photo, or once for all.")
+    var face: [Int] = []
 
     @OptionGroup var landmarkModels: LandmarkModelOptions
 
@@ -94,34 +98,62 @@ struct Fit: ParsableCommand {
                 print(String(decoding: try settings.json(), as: UTF8.self))
                 return
             }
-            guard let photo, let output else {
+            guard !photos.isEmpty, let output else {
                 throw EngineError.invalidValue("fit needs a photo and --output DIR (see ganfit-gpu fit --help)")
             }
-            guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
-            let image = try Image.read(photo)
+            guard landmarks.isEmpty || landmarks.count == photos.count else {
+                throw EngineError.invalidValue("give --landmarks once per photo, in order, or not at all "
+                                               + "(\(photos.count) photos, \(landmarks.count) --landmarks)")
+            }
+            guard face.count <= 1 || face.count == photos.count, landmarks.isEmpty || face.isEmpty else {
+                throw EngineError.invalidValue(landmarks.isEmpty
+                    ? "give --face once per photo, in order, or once for all (\(photos.count) photos, \(face.count) --face)"
+                    : "--face chooses among detected faces; with --landmarks there is nothing to detect")
+            }
+            if let bad = face.first(where: { $0 < 0 }) {
+                throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(bad)")
+            }
+            let images = try photos.map { try Image.read($0) }
             let given = try landmarks.map { try PTSFile.read($0) }
             let faceModel = try FitModel(folder: FitModel.locate(explicit: model, flag: "--model"))
             let network = try FaceNet(path: try FaceNet.locate(explicit: facenet, flag: "--facenet"))
             try FitOutputs.prepare(output)  // before the fit: a bad --output must not waste it
             let device = try options.choice().makeBackend()
-            let detection = try given == nil ? detect(image, path: photo, device: device) : nil
-            let input = try FitInput(photo: image, landmarks: given ?? detection!.face.points, size: settings.size,
-                                     margin: settings.margin, source: landmarks ?? "the detected landmarks")
-            print("fit \(photo): \(input.photo.width)×\(input.photo.height), crop \(settings.size)² on \(device.name)")
-            let result = try FaceFit.run(input, face: faceModel, network: network, settings: settings, device: device) { line in
+            let landmarker = try given.isEmpty ? landmarkModels.landmarker(device: device) : nil
+            let detections = try landmarker.map { landmarker in
+                try images.indices.map {
+                    try detect(images[$0], path: photos[$0], face: face.count > 1 ? face[$0] : face.first ?? 0,
+                               landmarker: landmarker)
+                }
+            } ?? []
+            let inputs = try images.indices.map { k in
+                try FitInput(photo: images[k], landmarks: given.isEmpty ? detections[k].face.points : given[k],
+                             size: settings.size, margin: settings.margin,
+                             source: given.isEmpty ? "the detected landmarks of \(photos[k])" : landmarks[k])
+            }
+            for (path, input) in zip(photos, inputs) {
+                print("fit \(path): \(input.photo.width)×\(input.photo.height), crop \(settings.size)²")
+            }
+            print("on \(device.name)" + (photos.count > 1 ? ": \(photos.count) photos of one person, one shape" : ""))
+            let result = try FaceFit.run(inputs, face: faceModel, network: network, settings: settings, device: device) { line in
                 print(line)
                 fflush(stdout)
             }
             let judgement = try judge(result, device: device)
-            let report = FitReport(result, photo: photo, landmarksFile: landmarks, landmarkDetection: detection?.report,
-                                   network: network.name, identityJudge: judgement, settings: settings,
-                                   totalSeconds: Date().timeIntervalSince(started))
-            try FitOutputs.write(result, face: faceModel, report: report, to: output)
-            if let detection {
-                try PTSFile.write(detection.face.points, to: output + "/detected.pts")
-                try PNGFile.write(LandmarkOverlay.draw(image, faces: [detection.face]), to: output + "/detected.png")
+            let sources = photos.indices.map {
+                FitReport.Source(photo: photos[$0], landmarksFile: given.isEmpty ? nil : landmarks[$0],
+                                 landmarkDetection: given.isEmpty ? detections[$0].report : nil)
             }
-            let files = FitOutputs.files + (detection == nil ? [] : ["detected.pts", "detected.png"])
+            let report = FitReport(result, sources: sources, network: network.name, identityJudge: judgement,
+                                   settings: settings, totalSeconds: Date().timeIntervalSince(started))
+            try FitOutputs.write(result, face: faceModel, report: report, to: output)
+            var files = FitOutputs.files(photos: photos.count)
+            for (k, detection) in detections.enumerated() {
+                let (points, overlay) = (FitOutputs.numbered("detected.pts", photo: k), FitOutputs.numbered("detected.png", photo: k))
+                try PTSFile.write(detection.face.points, to: output + "/" + points)
+                try PNGFile.write(LandmarkOverlay.draw(images[k], faces: [detection.face]), to: output + "/" + overlay)
+                files += [points, overlay]
+            }
             print(String(format: "wrote %@/{%@} in %.1f s", output, files.joined(separator: ","), report.totalSeconds))
         }
     }
@@ -140,8 +172,8 @@ struct Fit: ParsableCommand {
     }
 
     /// The chosen face's 68 landmarks from the detector and the landmark model, and what found them.
-    private func detect(_ image: Image, path photo: String, device: any Backend) throws -> (face: LandmarkedFace, report: LandmarkReport) {
-        let landmarker = try landmarkModels.landmarker(device: device)
+    private func detect(_ image: Image, path photo: String, face: Int, landmarker: FaceLandmarker)
+        throws -> (face: LandmarkedFace, report: LandmarkReport) {
         let run = try landmarker.faces(in: RGBImage8(image))
         let chosen = try landmarker.face(face, among: run.faces, source: photo)
         let d = chosen.detection

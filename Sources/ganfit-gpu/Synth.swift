@@ -44,6 +44,11 @@ struct Synth: ParsableCommand {
     @Flag(help: "Also score the floor and the mean face against each truth (evaluate's protocol).")
     var score = false
 
+    @Option(help: ArgumentHelp(
+        "Photos per face: the same person (shape, bumps, albedo) with another expression, pose, camera and light; "
+            + "face_i.* is the first, face_i.2.*, face_i.3.*, … the others.", valueName: "N"))
+    var views = 1
+
     func run() throws {
         try runReportingErrors {
             let parts = size.lowercased().split(separator: "x").map { Int($0) }
@@ -58,6 +63,7 @@ struct Synth: ParsableCommand {
             (settings.width, settings.height) = (width, height)
             settings.albedoFit.landmarkIterations = albedoIterations
             settings.score = score
+            settings.views = views
             if let shape {
                 guard (0...3).contains(shape) else {
                     throw EngineError.invalidValue("--shape must be 0 to 3, got \(shape)")

@@ -36,9 +36,9 @@ final class SynthFidelityTests: XCTestCase {
             let found = try landmarker.faces(in: RGBImage8(image)).faces
             let detected = try XCTUnwrap(found.first, "the detector missed face \(synthetic.index) (yaw \(synthetic.yaw)°)")
             let input = try FitInput(photo: image, landmarks: detected.points, size: settings.size)
-            let result = try FaceFit.run(input, face: face, network: StandInIdentity(), settings: settings, device: device) { _ in }
+            let result = try FaceFit.run([input], face: face, network: StandInIdentity(), settings: settings, device: device) { _ in }
             let scan = try OBJFile.read(name + ".obj")
-            fitted.append(try SynthScoring.score(Mesh(model: face.model, vertices: result.jointStage.vertices), truth: scan, model: face))
+            fitted.append(try SynthScoring.score(Mesh(model: face.model, vertices: result.jointStage.vertices[0]), truth: scan, model: face))
             mean.append(try SynthScoring.score(face.mesh, truth: scan, model: face))
         }
         let average = { (values: [Double]) in values.reduce(0, +) / Double(values.count) }

@@ -1,53 +1,69 @@
-// A whole fit of one photo: the landmark stage, the texture model's start, the joint stage, and the
-// fitted landmarks mapped back to the photo.
+// A whole fit of one photo, or of several photos of one person: the landmark stage, the texture
+// model's start, the joint stage, and the fitted landmarks mapped back to each photo.
 import Foundation
 
-/// What a fit produced, with its input.
+/// What a fit produced, with its inputs; per photo where it is a list, in the inputs' order.
 public struct FaceFitResult {
-    public let input: FitInput
-    public let camera: FitCamera
+    public let inputs: [FitInput]
+    public let cameras: [FitCamera]
     public let landmarkStage: LandmarkFit
     public let jointStage: JointFit
     /// [68] fitted landmarks, 0-based photo pixel centres.
-    public let landmarks: [SIMD2<Float>]
+    public let landmarks: [[SIMD2<Float>]]
     /// [S, S, 3] the fitted shape in grey over the photo crop (see `ShapeOverlay`).
-    public let shapeOverlay: HostTensor
-    /// The textured fit seen from the front (a novel view).
+    public let shapeOverlays: [HostTensor]
+    /// The textured fit (the first photo's expression) seen from the front (a novel view).
     public let frontal: FrontalView
     public let device: String
-    public var parameters: FaceParameters { jointStage.parameters }
+    /// The first photo's fitted values (the shape and texture are every photo's).
+    public var parameters: FaceParameters { jointStage.parameters[0] }
 }
 
 public enum FaceFit {
-    /// Fits `face` to `input` on `device`; `log` gets progress lines.
-    public static func run(_ input: FitInput, face: FitModel, network: any IdentityNetwork, settings: FitSettings,
+    /// Fits `face` to `inputs` (one photo, or several of one person: one shape and texture, each
+    /// photo its own expression, pose, camera and light) on `device`; `log` gets progress lines.
+    public static func run(_ inputs: [FitInput], face: FitModel, network: any IdentityNetwork, settings: FitSettings,
                            device: any Backend, log: (String) -> Void) throws -> FaceFitResult {
-        guard input.frame.size == settings.size else {
+        guard !inputs.isEmpty else { throw EngineError.invalidValue("a fit needs at least one photo") }
+        for input in inputs where input.frame.size != settings.size {
             throw EngineError.shapeMismatch(op: "fit", expected: "an input cropped at settings.size \(settings.size)",
                                             got: "a crop of \(input.frame.size)")
         }
-        let targets = input.cropLandmarks
-        let camera = FitCamera(photo: input.photo, settings: settings)
-        log(String(format: "camera: focal %.0f mm (35 mm equivalent, %@), principal point at the photo's centre",
-                   camera.focal35mm, camera.focalSource))
-        let start = FaceParameters.initial(face, input: input, camera: camera)
-        let first = try LandmarkStage.run(face, targets: targets, from: start, settings: settings, device: device, log: log)
-        log(String(format: "stage 1: mean landmark error %.2f → %.2f px (photo pixels) in %.1f s",
-                   first.initialError / input.frame.scale, first.finalError / input.frame.scale, first.report.seconds))
+        let targets = inputs.map(\.cropLandmarks)
+        let cameras = inputs.map { FitCamera(photo: $0.photo, settings: settings) }
+        for (k, camera) in cameras.enumerated() {
+            log(String(format: "camera%@: focal %.0f mm (35 mm equivalent, %@), principal point at the photo's centre",
+                       inputs.count > 1 ? " of photo \(k + 1)" : "", camera.focal35mm, camera.focalSource))
+        }
+        let starts = zip(inputs, cameras).map { FaceParameters.initial(face, input: $0.0, camera: $0.1) }
+        let first = try LandmarkStage.run(face, targets: targets, from: starts, settings: settings, device: device, log: log)
+        log(String(format: "stage 1: mean landmark error %@ px (photo pixels) in %.1f s",
+                   pixels(first.initialErrors, inputs) + " → " + pixels(first.finalErrors, inputs), first.report.seconds))
         var textured = first.parameters
-        let texture = try TextureModels.make(face, parameters: textured, photo: input.crop, settings: settings, device: device)
-        textured.texture = texture.leaves
-        let second = try JointStage.run(face, photo: input.crop, targets: targets, correspondences: first.correspondences,
+        let texture = try TextureModels.make(face, parameters: textured, photos: inputs.map(\.crop), settings: settings,
+                                             device: device)
+        for view in textured.indices { textured[view].texture = texture.leaves }
+        let second = try JointStage.run(face, photos: inputs.map(\.crop), targets: targets, correspondences: first.correspondences,
                                         from: textured, texture: texture, network: network, settings: settings,
                                         device: device, log: log)
-        log(String(format: "stage 2: landmark error %.2f px, identity cosine %.3f → %.3f in %.1f s",
-                   second.finalError / input.frame.scale, second.initialCosine, second.finalCosine, second.report.seconds))
-        let overlay = try ShapeOverlay.render(face, vertices: second.vertices, parameters: second.parameters, photo: input.crop, device: device)
-        return FaceFitResult(input: input, camera: camera, landmarkStage: first, jointStage: second,
-                             landmarks: fittedLandmarks(face, screen: second.screen, targets: targets).map(input.frame.toPhoto),
-                             shapeOverlay: overlay,
-                             frontal: try FrontalView(face, vertices: second.vertices, texture: second.texture, device: device),
+        log(String(format: "stage 2: landmark error %@ px, identity cosine %.3f → %.3f in %.1f s",
+                   pixels(second.finalErrors, inputs), second.initialCosine, second.finalCosine, second.report.seconds))
+        let overlays = try inputs.indices.map {
+            try ShapeOverlay.render(face, vertices: second.vertices[$0], parameters: second.parameters[$0], photo: inputs[$0].crop,
+                                    device: device)
+        }
+        return FaceFitResult(inputs: inputs, cameras: cameras, landmarkStage: first, jointStage: second,
+                             landmarks: inputs.indices.map {
+                                 fittedLandmarks(face, screen: second.screens[$0], targets: targets[$0]).map(inputs[$0].frame.toPhoto)
+                             },
+                             shapeOverlays: overlays,
+                             frontal: try FrontalView(face, vertices: second.vertices[0], texture: second.texture, device: device),
                              device: device.name)
+    }
+
+    /// Crop-pixel errors in photo pixels, "/"-separated for several photos.
+    private static func pixels(_ errors: [Float], _ inputs: [FitInput]) -> String {
+        zip(errors, inputs).map { String(format: "%.2f", $0 / $1.frame.scale) }.joined(separator: "/")
     }
 
     /// All 68 landmarks of the fitted model in crop pixels: the stage's correspondences with both

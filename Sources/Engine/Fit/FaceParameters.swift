@@ -26,25 +26,34 @@ public struct FaceParameters {
     /// Stage 2's texture model's leaves by graph name (see `TextureModel`; empty before stage 2).
     public var texture: [String: HostTensor] = [:]
 
-    /// The graph leaf names and values of the geometry and camera.
-    var geometryFeeds: [String: HostTensor] {
-        ["shape": HostTensor([shape.count], shape), "expression": HostTensor([expression.count], expression),
-         "rotation": HostTensor([3], rotation), "translation": HostTensor([3], translation), "focal": HostTensor([1], [focal]),
-         "principal_point": HostTensor([2], principalPoint)]
+    /// The graph name of the leaf `base` of photo `view` (0-based) in a fit of several photos: the
+    /// first photo's leaves keep their names, photo k's (k = 2, 3, …) end in "_k"; the shape (and the
+    /// texture) are shared and never suffixed.
+    static func leafName(_ base: String, view: Int) -> String {
+        view == 0 || base == "shape" ? base : "\(base)_\(view + 1)"
     }
 
-    /// Every leaf's name and value, the texture's last (absent before stage 2).
-    var feeds: [(name: String, tensor: HostTensor)] {
-        geometryFeeds.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            + [("light_ambient", HostTensor([3], light.ambient)), ("light_colour", HostTensor([3], light.colour)),
-               ("light_direction", HostTensor([3], light.direction))]
+    /// The graph leaf names and values of the geometry and camera, for photo `view`.
+    func geometryFeeds(view: Int = 0) -> [String: HostTensor] {
+        let values = ["shape": HostTensor([shape.count], shape), "expression": HostTensor([expression.count], expression),
+                      "rotation": HostTensor([3], rotation), "translation": HostTensor([3], translation),
+                      "focal": HostTensor([1], [focal]), "principal_point": HostTensor([2], principalPoint)]
+        return Dictionary(uniqueKeysWithValues: values.map { (Self.leafName($0.key, view: view), $0.value) })
+    }
+
+    /// Every leaf's name and value for photo `view`, the texture's last (absent before stage 2).
+    func feeds(view: Int = 0) -> [(name: String, tensor: HostTensor)] {
+        let light = [("light_ambient", light.ambient), ("light_colour", light.colour), ("light_direction", light.direction)]
+        return geometryFeeds(view: view).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            + light.map { (Self.leafName($0.0, view: view), HostTensor([3], $0.1)) }
             + texture.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// Reads back every parameter `program` holds (after a stage).
-    mutating func update(from program: Program) throws {
-        func read(_ name: String) throws -> HostTensor? {
-            guard let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) else { return nil }
+    /// Reads back every parameter of photo `view` that `program` holds (after a stage).
+    mutating func update(from program: Program, view: Int = 0) throws {
+        func read(_ base: String) throws -> HostTensor? {
+            guard let leaf = program.graph.leaf(named: Self.leafName(base, view: view)), let tensor = program.tensor(leaf)
+            else { return nil }
             return try tensor.toHost()
         }
         shape = try read("shape")?.values ?? shape
@@ -54,7 +63,9 @@ public struct FaceParameters {
         light.ambient = try read("light_ambient")?.values ?? light.ambient
         light.colour = try read("light_colour")?.values ?? light.colour
         light.direction = try read("light_direction")?.values ?? light.direction
-        for name in texture.keys { texture[name] = try read(name) ?? texture[name] }
+        for name in texture.keys {
+            if let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) { texture[name] = try tensor.toHost() }
+        }
     }
 
     /// The mean face, frontal, placed so that its mapped landmarks' centroid projects onto the

@@ -3,9 +3,24 @@
 import Foundation
 
 public enum FitOutputs {
-    /// The file names written into the output folder.
+    /// The file names written into the output folder (the first photo's, see `files(photos:)`).
     public static let files = ["mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "frontal.png", "landmarks.pts",
                                "parameters.safetensors", "report.json"]
+
+    /// The per-photo files of photo `k` (0-based): the first photo's plain, the others' numbered from 2.
+    static let perPhoto = ["render.png", "shape.png", "landmarks.pts"]
+
+    /// Every file a fit of `photos` photos writes: `files`, then render.k.png, shape.k.png and
+    /// landmarks.k.pts for photos k = 2…
+    public static func files(photos: Int) -> [String] {
+        files + (1..<Swift.max(photos, 1)).flatMap { k in perPhoto.map { numbered($0, photo: k) } }
+    }
+
+    /// `name` for photo `k` (0-based): "render.png" for the first, "render.2.png" for the second, …
+    public static func numbered(_ name: String, photo k: Int) -> String {
+        guard k > 0, let dot = name.lastIndex(of: ".") else { return name }
+        return "\(name[..<dot]).\(k + 1)\(name[dot...])"
+    }
 
     /// Creates `folder` if missing and checks that files can be written there.
     public static func prepare(_ folder: String) throws {
@@ -19,20 +34,27 @@ public enum FitOutputs {
         }
     }
 
-    /// Writes `result` into `folder` (created if missing).
+    /// Writes `result` into `folder` (created if missing): the mesh with the first photo's expression,
+    /// each photo's render, shape overlay and landmarks, every photo's parameters.
     public static func write(_ result: FaceFitResult, face: FitModel, report: FitReport, to folder: String) throws {
         try prepare(folder)
-        let p = result.parameters
-        let mesh = try Mesh(model: face.model, vertices: result.jointStage.vertices)
-        try OBJFile.write(mesh, to: folder + "/mesh.obj", texture: result.jointStage.texture, textureName: "texture")
-        try PNGFile.write(result.jointStage.render, to: folder + "/render.png")
-        try PNGFile.write(result.shapeOverlay, to: folder + "/shape.png")
+        let fit = result.jointStage
+        let mesh = try Mesh(model: face.model, vertices: fit.vertices[0])
+        try OBJFile.write(mesh, to: folder + "/mesh.obj", texture: fit.texture, textureName: "texture")
+        for k in result.inputs.indices {
+            try PNGFile.write(fit.renders[k], to: folder + "/" + numbered("render.png", photo: k))
+            try PNGFile.write(result.shapeOverlays[k], to: folder + "/" + numbered("shape.png", photo: k))
+            try PTSFile.write(result.landmarks[k], to: folder + "/" + numbered("landmarks.pts", photo: k))
+        }
         try PNGFile.write(result.frontal.image, to: folder + "/frontal.png")
-        try PTSFile.write(result.landmarks, to: folder + "/landmarks.pts")
-        let box = result.input.frame.box
-        try SafetensorsFile.write(p.feeds + [("texture", result.jointStage.texture)], metadata: [
-            "crop_box": "\(box.x),\(box.y),\(box.width),\(box.height)", "crop_size": "\(result.input.frame.size)",
+        let boxes = result.inputs.map { "\($0.frame.box.x),\($0.frame.box.y),\($0.frame.box.width),\($0.frame.box.height)" }
+        let feeds = fit.parameters.enumerated().flatMap { k, p in
+            p.feeds(view: k).filter { k == 0 || !p.texture.keys.contains($0.name) && $0.name != "shape" }
+        }
+        try SafetensorsFile.write(feeds + [("texture", fit.texture)], metadata: [
+            "crop_box": boxes.joined(separator: ";"), "crop_size": "\(result.inputs[0].frame.size)",
             "camera": "looks along -z, y up; focal and principal_point in crop pixels (see report.json's camera for the photo's)",
+            "photos": "\(result.inputs.count): the leaves of photo k ≥ 2 end in _k; shape and texture are shared",
         ], to: folder + "/parameters.safetensors")
         try AtomicWrite.write(try report.json(), to: folder + "/report.json")
     }

@@ -1,5 +1,5 @@
-// report.json of a fit: where it ran, the crop, per-stage losses and timings, landmark error and
-// identity similarity before and after, and the settings used.
+// report.json of a fit: where it ran, each photo's crop, camera and landmark errors, per-stage
+// losses and timings, identity similarity before and after, and the settings used.
 import Foundation
 
 public struct FitReport: Codable {
@@ -9,46 +9,64 @@ public struct FitReport: Codable {
     }
 
     public struct Identity: Codable {
-        /// Cosine similarity of the photo's and the render's embeddings, start and end of stage 2.
+        /// Cosine similarity of the photo's and the render's embeddings (the mean over the photos),
+        /// start and end of stage 2.
         public let before, after: Float
         public let network: String
     }
 
-    public let photo: String
-    /// The .pts file given, or nil when the landmarks were detected (see `landmarkDetection`).
-    public let landmarksFile: String?
-    /// The detector, landmark model and face the fit used when no .pts file was given.
-    public let landmarkDetection: LandmarkReport?
+    /// One photo of the fit.
+    public struct Photo: Codable {
+        public let photo: String
+        /// The .pts file given, or nil when the landmarks were detected (see `landmarkDetection`).
+        public let landmarksFile: String?
+        /// The detector, landmark model and face the fit used when no .pts file was given.
+        public let landmarkDetection: LandmarkReport?
+        /// The fitting crop in the photo: x, y, width, height (continuous pixels), and its side in pixels.
+        public let cropBox: [Double]
+        public let cropSize: Int
+        /// The camera in photo pixels: focal length (and its 35 mm equivalent, and where it came from),
+        /// principal point.
+        public let camera: FitCamera
+        public let landmarkErrorPixels: Errors
+    }
+
+    /// Where each photo came from: its path, and its landmarks' .pts file or detection.
+    public struct Source {
+        public let photo: String
+        public let landmarksFile: String?
+        public let landmarkDetection: LandmarkReport?
+
+        public init(photo: String, landmarksFile: String?, landmarkDetection: LandmarkReport? = nil) {
+            (self.photo, self.landmarksFile, self.landmarkDetection) = (photo, landmarksFile, landmarkDetection)
+        }
+    }
+
+    /// The photos, in the order given (one shape and texture for all; the outputs without a number
+    /// are the first photo's).
+    public let photos: [Photo]
     public let device: String
-    /// The fitting crop in the photo: x, y, width, height (continuous pixels), and its side in pixels.
-    public let cropBox: [Double]
-    public let cropSize: Int
-    /// The camera in photo pixels: focal length (and its 35 mm equivalent, and where it came from),
-    /// principal point.
-    public let camera: FitCamera
-    public let landmarkErrorPixels: Errors
     public let identityCosine: Identity
-    /// dlib's descriptor distance between the photo's face and the render (a network the fit does not
-    /// optimise); nil when dlib's descriptor model is not installed.
+    /// dlib's descriptor distance between the first photo's face and the render (a network the fit does
+    /// not optimise); nil when dlib's descriptor model is not installed.
     public let identityJudge: IdentityJudgement?
     public let stages: [StageReport]
     /// Wall-clock seconds of the whole fit (reading the model and the photo included).
     public let totalSeconds: Double
     public let settings: FitSettings
 
-    public init(_ result: FaceFitResult, photo: String, landmarksFile: String?, landmarkDetection: LandmarkReport? = nil,
-                network: String, identityJudge: IdentityJudgement? = nil, settings: FitSettings, totalSeconds: Double) {
-        let scale = result.input.frame.scale, box = result.input.frame.box
-        self.photo = photo
-        self.landmarksFile = landmarksFile
-        self.landmarkDetection = landmarkDetection
+    public init(_ result: FaceFitResult, sources: [Source], network: String, identityJudge: IdentityJudgement? = nil,
+                settings: FitSettings, totalSeconds: Double) {
+        photos = zip(sources, result.inputs).enumerated().map { k, pair in
+            let (source, input) = pair
+            let scale = input.frame.scale, box = input.frame.box
+            return Photo(photo: source.photo, landmarksFile: source.landmarksFile, landmarkDetection: source.landmarkDetection,
+                         cropBox: [box.x, box.y, box.width, box.height], cropSize: input.frame.size, camera: result.cameras[k],
+                         landmarkErrorPixels: Errors(initial: result.landmarkStage.initialErrors[k] / scale,
+                                                     afterLandmarks: result.landmarkStage.finalErrors[k] / scale,
+                                                     afterJoint: result.jointStage.finalErrors[k] / scale))
+        }
         device = result.device
-        cropBox = [box.x, box.y, box.width, box.height]
-        cropSize = result.input.frame.size
-        camera = result.camera
-        landmarkErrorPixels = Errors(initial: result.landmarkStage.initialError / scale,
-                                     afterLandmarks: result.landmarkStage.finalError / scale,
-                                     afterJoint: result.jointStage.finalError / scale)
         self.identityJudge = identityJudge
         identityCosine = Identity(before: result.jointStage.initialCosine, after: result.jointStage.finalCosine, network: network)
         stages = [result.landmarkStage.report, result.jointStage.report]

@@ -39,11 +39,13 @@ public enum IdentityJudge {
 }
 
 extension FaceFitResult {
-    /// The identity judge's verdict on this fit: the photo's face against the final render and the frontal view.
+    /// The identity judge's verdict on this fit: the first photo's face against its final render and the
+    /// frontal view.
     public func judged(by network: DlibFaceDescriptor, device: any Backend) throws -> IdentityJudgement {
+        let input = inputs[0]
         let d = try IdentityJudge.distances(
             network, device: device, photo: input.photo, photoLandmarks: input.landmarks,
-            views: [(jointStage.render, landmarks.map { input.frame.toCrop($0) - 0.5 }), (frontal.image, frontal.landmarks)])
+            views: [(jointStage.renders[0], landmarks[0].map { input.frame.toCrop($0) - 0.5 }), (frontal.image, frontal.landmarks)])
         return IdentityJudgement(network: network.name, distance: d[0], frontalDistance: d[1],
                                  samePersonBelow: DlibFaceDescriptor.samePersonDistance)
     }

@@ -1,79 +1,112 @@
 // Stage 2: geometry, camera, light and a UV texture (a `TextureModel`: the projected photo plus a
 // free lower-resolution offset, or a free symmetric texture) fitted jointly through the renderer:
 // pixel L1 over the face, identity (1 − cosine of face embeddings), landmarks, priors and the
-// texture model's priors; every step on the device, only the scalar losses read back.
+// texture model's priors; every step on the device, only the scalar losses read back. Several
+// photos of one person share the shape and the texture; each has its own expression, pose and
+// light, render, pixel, identity and landmark terms (the pixel and identity losses are their means).
 
-/// The result of the joint stage.
+/// The result of the joint stage; per photo where it is a list.
 public struct JointFit {
-    public var parameters: FaceParameters
+    public var parameters: [FaceParameters]
     public let report: StageReport
-    /// 1 − identity loss (cosine of the photo's and the render's embeddings) at the start and the end.
+    /// 1 − identity loss (the mean over the photos of the cosine of the photo's and the render's
+    /// embeddings) at the start and the end.
     public let initialCosine: Float
     public let finalCosine: Float
     /// Mean landmark error in fitting-crop pixels at the end.
-    public let finalError: Float
-    /// The final render over the photo crop, [S, S, 3], and the final UV map [T, T, 3].
-    public let render: HostTensor
+    public let finalErrors: [Float]
+    /// The final renders over the photo crops, [S, S, 3] each, and the final UV map [T, T, 3].
+    public let renders: [HostTensor]
     public let texture: HostTensor
-    /// [V, 3] fitted vertices, and their crop-pixel positions [V].
-    public let vertices: HostTensor
-    public let screen: [SIMD2<Float>]
+    /// [V, 3] fitted vertices (each photo's expression), and their crop-pixel positions [V].
+    public let vertices: [HostTensor]
+    public let screens: [[SIMD2<Float>]]
+}
+
+/// One photo's part of the joint graph.
+private struct JointView {
+    let render: MeshRenderOutputs
+    let landmarks: LandmarkTerm
+    let pixel, identity: Value
+    let lights: [Value]
 }
 
 enum JointStage {
-    /// Fits `start` (its stage-1 geometry, light, and `texture`'s leaves) to `photo` [S, S, 3], the
-    /// fitting crop, with `targets` [68] (crop pixels) paired by `correspondences`, for
+    /// Fits `starts` (each photo's stage-1 geometry and light, and `texture`'s leaves) to `photos`
+    /// [S, S, 3] (the fitting crops), with `targets` [68] (crop pixels) paired by `correspondences`, for
     /// `settings.jointIterations` Adam steps on `device`; `log` gets progress lines.
-    static func run(_ face: FitModel, photo: HostTensor, targets: [SIMD2<Float>], correspondences: LandmarkCorrespondences,
-                    from start: FaceParameters, texture model: any TextureModel, network: any IdentityNetwork,
-                    settings: FitSettings, device: any Backend, log: (String) -> Void) throws -> JointFit {
-        let s = settings.size, g = Graph()
-        let geometry = try FaceGraph(g, face: face, settings: settings)
-        let ambient = g.parameter("light_ambient", [3]), colour = g.parameter("light_colour", [3])
-        let direction = g.parameter("light_direction", [3])
+    static func run(_ face: FitModel, photos: [HostTensor], targets: [[SIMD2<Float>]],
+                    correspondences: [LandmarkCorrespondences], from starts: [FaceParameters], texture model: any TextureModel,
+                    network: any IdentityNetwork, settings: FitSettings, device: any Backend,
+                    log: (String) -> Void) throws -> JointFit {
+        let s = settings.size, g = Graph(), count = photos.count
+        let geometry = try FaceGraph(g, face: face, settings: settings, views: count)
         let textured = try model.build(g), texture = textured.texture
-        let photoEmbedding = try IdentityTerm.embed(photo, network: network, device: device)
-        let image = g.input("photo", [s, s, 3]), reference = g.input("photo_embedding", photoEmbedding.shape)
-        let render = try g.renderMesh(face.mesh, vertices: geometry.vertices, rotation: geometry.rotation,
-                                      translation: geometry.translation, focal: geometry.focal, albedo: .texture(texture),
-                                      lights: SceneLights(ambient: ambient, directional: [DirectionalLight(colour: colour, direction: direction)]),
-                                      background: image, width: s, height: s, principalPoint: geometry.principalPoint)
-        let landmarks = try LandmarkTerm(g, screen: render.screen, face: face)
-        let pixel = try g.div(g.sum(g.mul(render.coverage, g.abs(g.sub(render.image, image)))),
-                              g.scale(g.sum(render.coverage), 3, plus: 1))
-        let identity = try IdentityTerm.loss(g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
-                                             reference: reference)
+        let photoEmbeddings = try photos.map { try IdentityTerm.embed($0, network: network, device: device) }
+        let views = try geometry.views.enumerated().map { view, viewGeometry -> JointView in
+            func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
+            let ambient = g.parameter(name("light_ambient"), [3]), colour = g.parameter(name("light_colour"), [3])
+            let direction = g.parameter(name("light_direction"), [3])
+            let image = g.input(name("photo"), [s, s, 3])
+            let reference = g.input(name("photo_embedding"), photoEmbeddings[view].shape)
+            let render = try g.renderMesh(face.mesh, vertices: viewGeometry.vertices, rotation: viewGeometry.rotation,
+                                          translation: viewGeometry.translation, focal: viewGeometry.focal,
+                                          albedo: .texture(texture),
+                                          lights: SceneLights(ambient: ambient, directional: [DirectionalLight(colour: colour, direction: direction)]),
+                                          background: image, width: s, height: s, principalPoint: viewGeometry.principalPoint)
+            let pixel = try g.div(g.sum(g.mul(render.coverage, g.abs(g.sub(render.image, image)))),
+                                  g.scale(g.sum(render.coverage), 3, plus: 1))
+            let identity = try IdentityTerm.loss(g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
+                                                 reference: reference)
+            return JointView(render: render, landmarks: try LandmarkTerm(g, screen: render.screen, face: face, view: view),
+                             pixel: pixel, identity: identity, lights: [ambient, colour, direction])
+        }
+        func mean(_ values: [Value]) throws -> Value {
+            try g.scale(values.dropFirst().reduce(values[0]) { try g.add($0, $1) }, 1 / Float(values.count))
+        }
+        let pixel = try mean(views.map(\.pixel)), identity = try mean(views.map(\.identity))
+        let landmarkLoss = try mean(views.map(\.landmarks.loss))
+        let geometryObjective = try LandmarkTerm.objective(g, views.map(\.landmarks), prior: geometry.prior)
         let total = try ([(pixel, settings.pixelWeight), (identity, settings.identityWeight),
-                          (landmarks.objective(g, prior: geometry.prior), settings.jointGeometryWeight)] + textured.priors.map { ($0.loss, $0.weight) })
+                          (geometryObjective, settings.jointGeometryWeight)] + textured.priors.map { ($0.loss, $0.weight) })
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
-        let appearance = [ambient, colour, direction] + textured.parameters
-        let gradients = try g.gradients(of: total, wrt: geometry.parameters + appearance)
-        let program = try Program(graph: g, outputs: [total, pixel, identity, landmarks.loss, geometry.prior] + textured.priors.map(\.loss)
-                                      + [render.image, texture, render.screen, geometry.vertices, landmarks.projected] + gradients,
+        let lights = views.flatMap(\.lights)
+        let gradients = try g.gradients(of: total, wrt: geometry.parameters + lights + textured.parameters)
+        let perView = views.flatMap { [$0.render.image, $0.render.screen, $0.landmarks.projected] } + geometry.views.map(\.vertices)
+        let program = try Program(graph: g, outputs: [total, pixel, identity, landmarkLoss, geometry.prior]
+                                      + textured.priors.map(\.loss) + [texture] + perView + gradients,
                                   device: device)
-        var begun = start  // the model's starting leaves unless `start` carries them (a resumed fit)
-        begun.texture.merge(model.leaves) { given, _ in given }
-        for (name, value) in begun.feeds { try program.set(name, value) }
-        try program.set("photo", photo)
-        try program.set("photo_embedding", photoEmbedding)
-        try LandmarkTerm.feed(program, correspondences, targets: targets,
-                              noise: settings.landmarkNoisePixels(yawDegrees: start.yawDegrees))
-
-        let groups = geometry.groups(Array(gradients.prefix(4)), settings.jointRates) + [
-            ParameterGroup(parameters: [ambient, colour, direction], gradients: Array(gradients[4..<7]), rate: settings.lightRate),
-        ] + textured.parameterGroups(Array(gradients[7...]))
+        var begun = starts  // the model's starting leaves unless the starts carry them (a resumed fit)
+        for view in begun.indices {
+            begun[view].texture.merge(model.leaves) { given, _ in given }
+            for (name, value) in begun[view].feeds(view: view) { try program.set(name, value) }
+            try program.set(FaceParameters.leafName("photo", view: view), photos[view])
+            try program.set(FaceParameters.leafName("photo_embedding", view: view), photoEmbeddings[view])
+            try LandmarkTerm.feed(program, correspondences[view], targets: targets[view],
+                                  noise: settings.landmarkNoisePixels(yawDegrees: starts[view].yawDegrees), view: view)
+        }
+        let geometryCount = geometry.parameters.count
+        let groups = geometry.groups(Array(gradients.prefix(geometryCount)), settings.jointRates) + [
+            ParameterGroup(parameters: lights, gradients: Array(gradients[geometryCount..<geometryCount + lights.count]),
+                           rate: settings.lightRate),
+        ] + textured.parameterGroups(Array(gradients[(geometryCount + lights.count)...]))
         let loop = try StageLoop(name: "joint", program: program,
-                                 losses: [("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarks.loss),
+                                 losses: [("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarkLoss),
                                           ("prior", geometry.prior)] + textured.priors.map { ($0.name, $0.loss) }, groups: groups)
         let initialCosine = 1 - (try loop.evaluate(iteration: 0).losses["identity"] ?? 1)
         let report = try loop.run(iterations: settings.jointIterations, logInterval: settings.logInterval, log: log)
         var parameters = begun
-        try parameters.update(from: program)
-        let screen = try program.read(render.screen).values
+        for view in parameters.indices { try parameters[view].update(from: program, view: view) }
+        let screens = try views.map { view -> [SIMD2<Float>] in
+            let screen = try program.read(view.render.screen).values
+            return stride(from: 0, to: screen.count, by: 3).map { SIMD2(screen[$0], screen[$0 + 1]) }
+        }
         return JointFit(parameters: parameters, report: report, initialCosine: initialCosine,
                         finalCosine: 1 - (report.losses.last?.losses["identity"] ?? 1),
-                        finalError: correspondences.meanError(try program.read(landmarks.projected).values.points, targets),
-                        render: try program.read(render.image), texture: try program.read(texture), vertices: try program.read(geometry.vertices),
-                        screen: stride(from: 0, to: screen.count, by: 3).map { SIMD2(screen[$0], screen[$0 + 1]) })
+                        finalErrors: try views.indices.map {
+                            correspondences[$0].meanError(try program.read(views[$0].landmarks.projected).values.points, targets[$0])
+                        },
+                        renders: try views.map { try program.read($0.render.image) }, texture: try program.read(texture),
+                        vertices: try geometry.views.map { try program.read($0.vertices) }, screens: screens)
     }
 }

@@ -1,50 +1,63 @@
 // Stage 1: shape and expression coefficients, rotation and translation fitted to the 68
-// landmarks alone (focal fixed), with Gaussian priors; the jaw-line contour re-chosen as the pose moves.
+// landmarks alone (focal fixed), with Gaussian priors; the jaw-line contour re-chosen as the pose
+// moves. Several photos of one person share the shape; each keeps its expression and pose.
 
-/// The result of the landmark stage.
+/// The result of the landmark stage, per photo.
 public struct LandmarkFit {
-    public var parameters: FaceParameters
-    public let correspondences: LandmarkCorrespondences
+    public var parameters: [FaceParameters]
+    public let correspondences: [LandmarkCorrespondences]
     public let report: StageReport
     /// Mean landmark error in fitting-crop pixels at the start and the end.
-    public let initialError: Float
-    public let finalError: Float
+    public let initialErrors: [Float]
+    public let finalErrors: [Float]
 }
 
 enum LandmarkStage {
-    /// Fits `start`'s geometry to `targets` [68] (crop pixels) for `iterations` Adam steps on `device`.
-    static func run(_ face: FitModel, targets: [SIMD2<Float>], from start: FaceParameters, settings: FitSettings,
+    /// Fits each photo's `starts` geometry to its `targets` [68] (crop pixels) for
+    /// `settings.landmarkIterations` Adam steps on `device`, one shape for all.
+    static func run(_ face: FitModel, targets: [[SIMD2<Float>]], from starts: [FaceParameters], settings: FitSettings,
                     device: any Backend, log: (String) -> Void) throws -> LandmarkFit {
+        precondition(targets.count == starts.count && !starts.isEmpty, "one start per photo's landmarks")
         let g = Graph()
-        let geometry = try FaceGraph(g, face: face, settings: settings)
-        let landmarks = try LandmarkTerm(g, screen: geometry.screen(g, size: settings.size), face: face)
-        let total = try landmarks.objective(g, prior: geometry.prior)
+        let geometry = try FaceGraph(g, face: face, settings: settings, views: starts.count)
+        let terms = try geometry.views.enumerated().map {
+            try LandmarkTerm(g, screen: $0.element.screen(g, size: settings.size), face: face, view: $0.offset)
+        }
+        let total = try LandmarkTerm.objective(g, terms, prior: geometry.prior)
+        let loss = try terms.dropFirst().reduce(terms[0].loss) { try g.add($0, $1.loss) }
+        let meanLoss = try g.scale(loss, 1 / Float(terms.count))
         let gradients = try g.gradients(of: total, wrt: geometry.parameters)
-        let program = try Program(graph: g, outputs: [total, landmarks.loss, geometry.prior, landmarks.projected, landmarks.contour]
+        let program = try Program(graph: g, outputs: [total, meanLoss, geometry.prior] + terms.flatMap { [$0.projected, $0.contour] }
                                   + gradients, device: device)
-        for (name, value) in start.geometryFeeds { try program.set(name, value) }
-        var parameters = start
-        func choose() throws -> LandmarkCorrespondences {
+        for (view, start) in starts.enumerated() {
+            for (name, value) in start.geometryFeeds(view: view) { try program.set(name, value) }
+        }
+        var parameters = starts
+        func choose() throws -> [LandmarkCorrespondences] {
             try program.run()
-            try parameters.update(from: program)
-            let chosen = try landmarks.correspondences(program, face: face, yawDegrees: parameters.yawDegrees,
-                                                         frontal: settings.bothContoursWithinYaw,
-                                                         contourWeight: settings.contourWeight, targets: targets)
-            try LandmarkTerm.feed(program, chosen, targets: targets,
-                                  noise: settings.landmarkNoisePixels(yawDegrees: parameters.yawDegrees))
-            return chosen
+            return try terms.indices.map { view in
+                try parameters[view].update(from: program, view: view)
+                let chosen = try terms[view].correspondences(program, face: face, yawDegrees: parameters[view].yawDegrees,
+                                                             frontal: settings.bothContoursWithinYaw,
+                                                             contourWeight: settings.contourWeight, targets: targets[view])
+                try LandmarkTerm.feed(program, chosen, targets: targets[view],
+                                      noise: settings.landmarkNoisePixels(yawDegrees: parameters[view].yawDegrees), view: view)
+                return chosen
+            }
+        }
+        func errors(_ chosen: [LandmarkCorrespondences]) throws -> [Float] {
+            try terms.indices.map { chosen[$0].meanError(try program.read(terms[$0].projected).values.points, targets[$0]) }
         }
         var chosen = try choose()
         try program.run()
-        let initialError = chosen.meanError(try program.read(landmarks.projected).values.points, targets)
+        let initialErrors = try errors(chosen)
         let loop = try StageLoop(name: "landmarks", program: program,
-                                 losses: [("total", total), ("landmark", landmarks.loss), ("prior", geometry.prior)],
+                                 losses: [("total", total), ("landmark", meanLoss), ("prior", geometry.prior)],
                                  groups: geometry.groups(gradients, settings.landmarkRates))
         let report = try loop.run(iterations: settings.landmarkIterations, logInterval: settings.logInterval,
                                   every: (settings.contourInterval, { _ in chosen = try choose() }), log: log)
-        try parameters.update(from: program)
-        let finalError = chosen.meanError(try program.read(landmarks.projected).values.points, targets)
-        return LandmarkFit(parameters: parameters, correspondences: chosen, report: report, initialError: initialError,
-                           finalError: finalError)
+        for view in parameters.indices { try parameters[view].update(from: program, view: view) }
+        return LandmarkFit(parameters: parameters, correspondences: chosen, report: report, initialErrors: initialErrors,
+                           finalErrors: try errors(chosen))
     }
 }

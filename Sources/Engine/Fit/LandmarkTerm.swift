@@ -40,9 +40,10 @@ public struct LandmarkCorrespondences: Equatable, Sendable {
     }
 }
 
-/// The landmark term of a fit graph: inputs "landmark_vertices" [68] (Int32), "landmark_weights"
-/// [68, 1] and "landmark_targets" [68, 2] (crop pixels), fed from `LandmarkCorrespondences`, and
-/// "landmark_noise" [1] (crop pixels, a weight-1 landmark's standard deviation).
+/// The landmark term of one photo in a fit graph: inputs "landmark_vertices" [68] (Int32),
+/// "landmark_weights" [68, 1] and "landmark_targets" [68, 2] (crop pixels), fed from
+/// `LandmarkCorrespondences`, and "landmark_noise" [1] (crop pixels, a weight-1 landmark's standard
+/// deviation); suffixed by photo as `FaceParameters.leafName` says.
 struct LandmarkTerm {
     /// [68, 2] projected model landmarks in crop pixels.
     let projected: Value
@@ -54,32 +55,40 @@ struct LandmarkTerm {
     /// [K, 2] the projections of the contour vertices (right, then left), read when re-choosing.
     let contour: Value
 
-    init(_ g: Graph, screen: Value, face: FitModel) throws {
+    init(_ g: Graph, screen: Value, face: FitModel, view: Int = 0) throws {
         let n = FitInput.landmarkCount
-        let vertices = g.input("landmark_vertices", [n], .int32), weights = g.input("landmark_weights", [n, 1])
-        let targets = g.input("landmark_targets", [n, 2])
+        func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
+        let vertices = g.input(name("landmark_vertices"), [n], .int32), weights = g.input(name("landmark_weights"), [n, 1])
+        let targets = g.input(name("landmark_targets"), [n, 2])
         projected = try g.slice(g.gather(screen, vertices), axis: 1, 0..<2)
         let squared = try g.sum(g.square(g.sub(projected, targets)), axes: [1], keepDims: true)
         weightSum = try g.sum(weights)
-        noiseVariance = try g.square(g.input("landmark_noise", [1]))
+        noiseVariance = try g.square(g.input(name("landmark_noise"), [1]))
         loss = try g.div(g.sum(g.mul(squared, weights)), weightSum)
         let ids = (face.contour.right + face.contour.left).map(Int32.init)
         contour = try g.slice(g.gather(screen, g.constant(HostTensor([ids.count], indices: ids))), axis: 1, 0..<2)
     }
 
-    /// The MAP objective with the coefficients' `prior` (−2 log, see `FaceGraph.prior`): Σ w|r|²/σ² +
-    /// prior, divided by Σ w/σ² so it stays in the loss's units (pixels²).
-    func objective(_ g: Graph, prior: Value) throws -> Value {
-        try g.add(loss, g.sum(g.div(g.mul(prior, noiseVariance), weightSum)))
+    /// The MAP objective of the photos' `terms` with the coefficients' `prior` (−2 log, see
+    /// `FaceGraph.prior`): Σ_photos Σ w|r|²/σ² + prior, divided by Σ_photos Σ w/σ² so it stays in the
+    /// loss's units (pixels²). For one photo: loss + prior·σ²/Σ w.
+    static func objective(_ g: Graph, _ terms: [LandmarkTerm], prior: Value) throws -> Value {
+        let precisions = try terms.map { try g.div($0.weightSum, $0.noiseVariance) }
+        let weighted = try zip(terms, precisions).map { try g.mul($0.0.loss, $0.1) }
+        func total(_ values: [Value]) throws -> Value { try values.dropFirst().reduce(values[0]) { try g.add($0, $1) } }
+        return try g.sum(g.div(g.add(total(weighted), prior), total(precisions)))
     }
 
-    /// Feeds `correspondences`, `targets` [68] (crop pixels) and `noise` (crop pixels) to `program`.
-    static func feed(_ program: Program, _ correspondences: LandmarkCorrespondences, targets: [SIMD2<Float>], noise: Float) throws {
+    /// Feeds `correspondences`, `targets` [68] (crop pixels) and `noise` (crop pixels) of photo `view`
+    /// to `program`.
+    static func feed(_ program: Program, _ correspondences: LandmarkCorrespondences, targets: [SIMD2<Float>], noise: Float,
+                     view: Int = 0) throws {
         let n = targets.count
-        try program.set("landmark_noise", HostTensor([1], [noise]))
-        try program.set("landmark_vertices", HostTensor([n], indices: correspondences.vertices))
-        try program.set("landmark_weights", HostTensor([n, 1], correspondences.weights))
-        try program.set("landmark_targets", HostTensor([n, 2], targets.flatMap { [$0.x, $0.y] }))
+        func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
+        try program.set(name("landmark_noise"), HostTensor([1], [noise]))
+        try program.set(name("landmark_vertices"), HostTensor([n], indices: correspondences.vertices))
+        try program.set(name("landmark_weights"), HostTensor([n, 1], correspondences.weights))
+        try program.set(name("landmark_targets"), HostTensor([n, 2], targets.flatMap { [$0.x, $0.y] }))
     }
 
     /// Chooses the contour for the program's current pose (see `LandmarkCorrespondences.init`):

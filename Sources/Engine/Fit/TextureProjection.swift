@@ -24,6 +24,27 @@ struct ProjectedPhoto {
     }
 }
 
+extension ProjectedPhoto {
+    /// Several photos of one face on one UV map: each texel's colour is the photos' colours averaged
+    /// with their weights, its weight the largest of theirs, the skin colour their weighted mean.
+    static func merged(_ photos: [ProjectedPhoto]) -> ProjectedPhoto {
+        guard photos.count > 1 else { return photos[0] }
+        let weights = photos.map(\.weight.values), colours = photos.map(\.photoColours)
+        let totals = weights[0].indices.map { i in weights.map { $0[i] }.reduce(0, +) }
+        let skinWeights = weights.map { $0.reduce(0, +) }, skinTotal = Swift.max(skinWeights.reduce(0, +), 1e-6)
+        let skin = (0..<3).map { c in zip(photos, skinWeights).map { $0.skin.values[c] * $1 }.reduce(0, +) / skinTotal }
+        let weight = weights[0].indices.map { i in weights.map { $0[i] }.max()! }
+        let texture = photos[0].texture.values.indices.map { k -> Float in
+            let i = k / 3, c = k % 3
+            guard totals[i] > 0 else { return skin[c] }
+            let colour = zip(weights, colours).map { $0[i] * $1[k] }.reduce(0, +) / totals[i]
+            return skin[c] + weight[i] * (colour - skin[c])
+        }
+        return ProjectedPhoto(texture: HostTensor(photos[0].texture.shape, texture), weight: HostTensor(photos[0].weight.shape, weight),
+                              skin: HostTensor([3], skin))
+    }
+}
+
 enum TextureProjection {
     /// Depth (model units: mm) behind the nearest surface at which a texel counts as hidden.
     static let occlusionTolerance: Float = 20
@@ -40,11 +61,11 @@ enum TextureProjection {
         let g = Graph(), mesh = face.mesh, s = photo.shape[0]
         let geometry = try FaceGraph(g, face: face, settings: settings)
         let welded = try RenderMesh(g, triangles: mesh.triangles, vertexCount: mesh.positions.count)
-        let screen = try geometry.screen(g, size: s)
+        let screen = try geometry.first.screen(g, size: s)
         let uv = try g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(s)), depth = try g.slice(screen, axis: 1, 2..<3)
         // The depth of the nearest surface at each photo pixel (0 where there is none).
         let depthImage = try g.interpolate(depth, g.rasterize(screen, welded, width: s, height: s))
-        let normals = try g.matmul(g.vertexNormals(geometry.vertices, welded), g.rotationMatrix(axisAngle: geometry.rotation), transB: true)
+        let normals = try g.matmul(g.vertexNormals(geometry.first.vertices, welded), g.rotationMatrix(axisAngle: geometry.first.rotation), transB: true)
         // Weight 1 facing the camera (n_z ≥ 0.35), fading to 0 at n_z = 0.1.
         let facing = try g.clamp(g.scale(g.slice(normals, axis: 1, 2..<3), 1 / 0.25, plus: -0.1 / 0.25), 0, 1)
         let raster = try g.rasterizeUVLayout(mesh, welded, size: t)
@@ -60,7 +81,7 @@ enum TextureProjection {
         let skin = try g.div(g.sum(g.mul(colours, weight), axes: [0, 1]), g.sum(weight))
         let texture = try g.composite(g.add(skin, g.mul(weight, g.sub(colours, skin))), over: skin, raster)
         let program = try Program(graph: g, outputs: [texture, weight, skin], device: device)
-        for (name, value) in parameters.geometryFeeds { try program.set(name, value) }
+        for (name, value) in parameters.geometryFeeds() { try program.set(name, value) }
         try program.set("photo", photo)
         try program.run()
         return ProjectedPhoto(texture: try program.read(texture), weight: try program.read(weight), skin: try program.read(skin))

@@ -17,6 +17,9 @@ public struct SynthSettings: Sendable {
     /// Also score the floor and the mean face against each truth with `evaluate`'s protocol
     /// (about a second a face), into truth.json's `scores`.
     public var score = false
+    /// Photos of each person: view 0 is face_i.*, view v ≥ 1 face_i.(v+1).* (same shape, bumps and
+    /// albedo; its own expression, pose, camera, light, background and capture).
+    public var views = 1
 
     public init(count: Int, seed: UInt64) { (self.count, self.seed) = (count, seed) }
 
@@ -28,6 +31,9 @@ public struct SynthSettings: Sendable {
         guard (32...4096).contains(width), (32...4096).contains(height) else {
             throw EngineError.invalidValue(
                 "--size must be 32 to 4096 pixels each way (WxH, e.g. 640x480), got \(width)x\(height)")
+        }
+        guard (1...16).contains(views) else {
+            throw EngineError.invalidValue("--views must be 1 to 16 photos per face, got \(views)")
         }
         guard (1...4).contains(supersampling) else {
             throw EngineError.invalidValue("supersampling must be 1 to 4, got \(supersampling)")
@@ -92,46 +98,59 @@ public enum FaceSynth {
         var faces: [SynthFace] = []
         var scores: [SynthScores] = []
         for index in 0..<settings.count {
-            var face = SynthFace.draw(
-                index: index, seed: settings.seed, width: settings.width, height: settings.height,
-                layout: layout, ranges: settings.ranges, albedoCount: albedos.count, photos: photos)
-            let (w, h) = (settings.width * settings.supersampling, settings.height * settings.supersampling)
-            let b = face.backgroundBox
-            let planar = FaceCrop.crop(
-                photos[face.background].image, box: FaceBox(x: b[0], y: b[1], width: b[2], height: b[3]),
-                height: h, width: w
-            ).values
-            let background = HostTensor(
-                [h, w, 3], (0..<3 * h * w).map { k in planar[(k % 3) * h * w + k / 3] })
-            let displacement = SynthBump.displacement(face.bumps, mean: layout.mean, normals: layout.normals)
-            let out = try renderer.render(
-                face, displacement: displacement, texture: albedos[face.albedo].texture,
-                background: background)
-            let name = folder + "/face_\(index)"
-            let photo = face.capture.degrade(out.image.values, width: settings.width, height: settings.height)
-            try JPEGFile.write(
-                HostTensor(out.image.shape, photo), to: name + ".jpg", quality: face.capture.jpegQuality)
-            try PTSFile.write(SynthLandmarks.points(jaw, screen: out.screen), to: name + ".pts")
-            let truthMesh = try Mesh(model: model.model, vertices: out.vertices)
-            try OBJFile.write(truthMesh, to: name + ".obj")
-            let (floor, floorMesh) = try Self.floor(
-                truthMesh, displacement: displacement, projection, model: model)
-            face.floor = floor
-            try OBJFile.write(floorMesh, to: name + ".floor.obj")
-            var line = String(
-                format:
-                    "face_%d: yaw %.0f° pitch %.0f° roll %.0f°, focal %.0f mm (35 mm eq.), "
-                    + "face %.0f%% of the frame; bumps %.2f mm rms, floor %.2f mm rms (vertices)",
-                index, face.yaw, face.pitch, face.roll, face.focal35mm, 100 * face.faceFraction,
-                floor.displacementRMS, floor.vertexRMS)
-            if settings.score {
-                let score = try SynthScoring.scores(truth: truthMesh, floor: floorMesh, model: model)
-                scores.append(score)
-                line += String(
-                    format: "; evaluate: floor %.3f mm, mean face %.3f mm", score.floor, score.meanFace)
+            var person: SynthFace?
+            for view in 0..<settings.views {
+                var face = SynthFace.draw(
+                    index: index, view: view, seed: settings.seed, width: settings.width,
+                    height: settings.height,
+                    layout: layout, ranges: settings.ranges, albedoCount: albedos.count, photos: photos)
+                if let person {
+                    (face.shape, face.bumps, face.albedo) = (person.shape, person.bumps, person.albedo)
+                }
+                person = person ?? face
+                let (w, h) = (
+                    settings.width * settings.supersampling, settings.height * settings.supersampling
+                )
+                let b = face.backgroundBox
+                let planar = FaceCrop.crop(
+                    photos[face.background].image, box: FaceBox(x: b[0], y: b[1], width: b[2], height: b[3]),
+                    height: h, width: w
+                ).values
+                let background = HostTensor(
+                    [h, w, 3], (0..<3 * h * w).map { k in planar[(k % 3) * h * w + k / 3] })
+                let displacement = SynthBump.displacement(
+                    face.bumps, mean: layout.mean, normals: layout.normals)
+                let out = try renderer.render(
+                    face, displacement: displacement, texture: albedos[face.albedo].texture,
+                    background: background)
+                let name = folder + "/face_\(index)" + (view > 0 ? ".\(view + 1)" : "")
+                let photo = face.capture.degrade(
+                    out.image.values, width: settings.width, height: settings.height)
+                try JPEGFile.write(
+                    HostTensor(out.image.shape, photo), to: name + ".jpg", quality: face.capture.jpegQuality)
+                try PTSFile.write(SynthLandmarks.points(jaw, screen: out.screen), to: name + ".pts")
+                let truthMesh = try Mesh(model: model.model, vertices: out.vertices)
+                try OBJFile.write(truthMesh, to: name + ".obj")
+                let (floor, floorMesh) = try Self.floor(
+                    truthMesh, displacement: displacement, projection, model: model)
+                face.floor = floor
+                try OBJFile.write(floorMesh, to: name + ".floor.obj")
+                var line = String(
+                    format:
+                        "face_%@: yaw %.0f° pitch %.0f° roll %.0f°, focal %.0f mm (35 mm eq.), "
+                        + "face %.0f%% of the frame; bumps %.2f mm rms, floor %.2f mm rms (vertices)",
+                    "\(index)" + (view > 0 ? ".\(view + 1)" : ""), face.yaw, face.pitch, face.roll,
+                    face.focal35mm, 100 * face.faceFraction,
+                    floor.displacementRMS, floor.vertexRMS)
+                if settings.score {
+                    let score = try SynthScoring.scores(truth: truthMesh, floor: floorMesh, model: model)
+                    scores.append(score)
+                    line += String(
+                        format: "; evaluate: floor %.3f mm, mean face %.3f mm", score.floor, score.meanFace)
+                }
+                log(line)
+                faces.append(face)
             }
-            log(line)
-            faces.append(face)
         }
         let truth = SynthTruth(
             seed: settings.seed, width: settings.width, height: settings.height,
@@ -174,7 +193,8 @@ enum SynthScoring {
             vertices: HostTensor(
                 [model.model.vertexCount, 3], ModelProjection.meanWithExpressionOffset(model.model)))
         return SynthScores(
-            floor: try score(floor, truth: truth, model: model), meanFace: try score(mean, truth: truth, model: model))
+            floor: try score(floor, truth: truth, model: model),
+            meanFace: try score(mean, truth: truth, model: model))
     }
 
     /// `evaluate`'s symmetric mean point-to-plane distance (mm) of `reconstruction` (a mesh of the
@@ -184,7 +204,9 @@ enum SynthScoring {
         let landmarks = (1...68).map { n in model.mapping.vertices[n].map { scan.positions[$0] } ?? .zero }
         let points = try ScanEvaluation.modelLandmarks(
             mesh, mapping: model.mapping, modelVertexCount: model.model.vertexCount)
-        return try ScanEvaluation(reconstruction: mesh, landmarks: points, scan: scan, scanLandmarks: landmarks)
-            .report.symmetric.meanPointToPlane
+        return try ScanEvaluation(
+            reconstruction: mesh, landmarks: points, scan: scan, scanLandmarks: landmarks
+        )
+        .report.symmetric.meanPointToPlane
     }
 }

@@ -25,15 +25,15 @@ extension SynthAlbedo {
                 let start = FaceParameters.initial(
                     model, input: input, camera: FitCamera(photo: photo.image, settings: settings))
                 let fit = try LandmarkStage.run(
-                    model, targets: targets, from: start, settings: settings, device: device
+                    model, targets: [targets], from: [start], settings: settings, device: device
                 ) { _ in }
                 log(
                     String(
                         format: "albedo %@ face %d: landmark error %.2f px (photo pixels), yaw %.0f°",
                         photo.name, k,
-                        fit.finalError / input.frame.scale, fit.parameters.yawDegrees))
+                        fit.finalErrors[0] / input.frame.scale, fit.parameters[0].yawDegrees))
                 let texture = try TextureProjection.texture(
-                    model, parameters: fit.parameters, photo: input.crop,
+                    model, parameters: fit.parameters[0], photo: input.crop,
                     size: settings.textureSize, settings: settings, device: device)
                 return SynthAlbedo(photo: p, face: k, texture: texture)
             }

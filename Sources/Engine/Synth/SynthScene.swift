@@ -7,6 +7,9 @@ import Foundation
 /// The parameters of one synthetic face; enough to render it again.
 public struct SynthFace: Codable, Equatable, Sendable {
     public var index: Int
+    /// Which photo of the person (0-based; `SynthSettings.views`): every view shares the shape, the
+    /// bumps and the albedo, and draws its own expression, pose, camera, light, background and capture.
+    public var view = 0
     /// Shape coefficients [Ks] in standard deviations, ~ N(0, SynthRanges.shape²).
     public var shape: [Float]
     /// Expression blendshape weights [Ke], |N(0, SynthRanges.expression)| each.
@@ -88,12 +91,12 @@ public struct SynthRanges: Sendable {
 }
 
 extension SynthFace {
-    /// Face `index` of `seed` for a `width`×`height` image.
+    /// Face `index` of `seed` for a `width`×`height` image; its `view` draws from a stream of its own.
     static func draw(
-        index: Int, seed: UInt64, width: Int, height: Int, layout: SynthLayout, ranges: SynthRanges,
+        index: Int, view: Int = 0, seed: UInt64, width: Int, height: Int, layout: SynthLayout, ranges: SynthRanges,
         albedoCount: Int, photos: [SynthPhoto]
     ) -> SynthFace {
-        var random = SynthRandom(seed: seed, stream: index)
+        var random = SynthRandom(seed: seed, stream: index + view * 1_000_003)
         let shape = (0..<layout.shapeCount).map { _ in Float(random.normal(ranges.shape)) }
         let expression = (0..<layout.expressionCount).map { _ in Float(abs(random.normal(ranges.expression)))
         }
@@ -135,7 +138,7 @@ extension SynthFace {
             height: ranges.bumpHeight)
         let capture = SynthCapture.draw(&random, ranges: ranges.capture)
         return SynthFace(
-            index: index, shape: shape, expression: expression, yaw: Float(yaw), pitch: Float(pitch),
+            index: index, view: view, shape: shape, expression: expression, yaw: Float(yaw), pitch: Float(pitch),
             roll: Float(roll),
             rotation: SynthRotation.axisAngle(rotation).map { Float($0) },
             translation: translation.map { Float($0) },

@@ -56,15 +56,16 @@ enum TextureModels {
         return face.mapping.vertices.filter { $0.key >= 18 && $0.value < uv.count }.map { uv[$0.value] }
     }
 
-    /// The model `settings.texture` names, started from `photo` [S, S, 3] seen through
-    /// `parameters` (the stage-1 geometry and camera).
+    /// The model `settings.texture` names, started from `photos` [S, S, 3] each seen through its
+    /// `parameters` (the stage-1 geometry and camera; several photos merged on the map).
     static func make(
-        _ face: FitModel, parameters: FaceParameters, photo: HostTensor, settings: FitSettings,
+        _ face: FitModel, parameters: [FaceParameters], photos: [HostTensor], settings: FitSettings,
         device: any Backend
     ) throws -> any TextureModel {
-        let projected = try TextureProjection.project(
-            face, parameters: parameters, photo: photo, size: settings.textureSize,
-            settings: settings, device: device)
+        let projected = ProjectedPhoto.merged(try zip(parameters, photos).map {
+            try TextureProjection.project(
+                face, parameters: $0.0, photo: $0.1, size: settings.textureSize, settings: settings, device: device)
+        })
         switch settings.texture {
         case .projected:
             return ProjectedTexture(base: projected.texture, settings: settings)
