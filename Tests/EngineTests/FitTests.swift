@@ -9,7 +9,7 @@ final class FitTests: XCTestCase {
 
     /// Landmarks of the model with `truth` parameters in a `size`² crop: mapped vertices, and
     /// the jaw-line landmarks on every second contour vertex (1…8 down the right, 17…10 down the left).
-    private func landmarks(_ face: FitModel, _ truth: FaceParameters, size: Int) throws -> [SIMD2<Float>] {
+    static func landmarks(_ face: FitModel, _ truth: FaceParameters, size: Int) throws -> [SIMD2<Float>] {
         let g = Graph()
         let geometry = try FaceGraph(g, face: face, settings: FitSettings())
         let screen = try geometry.first.screen(g, size: size)
@@ -37,7 +37,7 @@ final class FitTests: XCTestCase {
         truth.expression = [0, 0, 0, 0.4, 0, 0]
         truth.rotation = [0.1, 0.35, -0.05]
         truth.translation = [6, -4, -700]
-        let targets = try landmarks(face, truth, size: settings.size)
+        let targets = try Self.landmarks(face, truth, size: settings.size)
         let start = FaceParameters.initial(face, targets: targets, focal: 2.5 * Float(settings.size),
                                            principalPoint: SIMD2(repeating: Float(settings.size) / 2))
         let fit = try LandmarkStage.run(face, targets: [targets], from: [start], settings: settings, device: CPUBackend.shared) { _ in }

@@ -48,6 +48,8 @@ public struct FitSettings: Codable, Sendable {
     public var landmarkNoise: Float = 0.045
     public var yawNoiseGrowth: Float = 3
     public var contourNoiseFactor: Float = 3
+    /// The landmark term's outlier scale c, in noise deviations (see `LandmarkTerm.robust`); nil: Gaussian.
+    public var landmarkOutlierScale: Float? = nil
     public var expressionDeviation: Float = 0.2
 
     // Loss weights. The landmark loss is a weighted mean squared distance in fitting-crop pixels,

@@ -58,7 +58,8 @@ enum JointStage {
                                   g.scale(g.sum(render.coverage), 3, plus: 1))
             let identity = try IdentityTerm.loss(g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
                                                  reference: reference)
-            return JointView(render: render, landmarks: try LandmarkTerm(g, screen: render.screen, face: face, view: view),
+            return JointView(render: render, landmarks: try LandmarkTerm(g, screen: render.screen, face: face, view: view,
+                                                                         outlierScale: settings.landmarkOutlierScale),
                              pixel: pixel, identity: identity, lights: [ambient, colour, direction])
         }
         func mean(_ values: [Value]) throws -> Value {

@@ -21,7 +21,8 @@ enum LandmarkStage {
         let g = Graph()
         let geometry = try FaceGraph(g, face: face, settings: settings, views: starts.count)
         let terms = try geometry.views.enumerated().map {
-            try LandmarkTerm(g, screen: $0.element.screen(g, size: settings.size), face: face, view: $0.offset)
+            try LandmarkTerm(g, screen: $0.element.screen(g, size: settings.size), face: face, view: $0.offset,
+                             outlierScale: settings.landmarkOutlierScale)
         }
         let total = try LandmarkTerm.objective(g, terms, prior: geometry.prior)
         let loss = try terms.dropFirst().reduce(terms[0].loss) { try g.add($0, $1.loss) }

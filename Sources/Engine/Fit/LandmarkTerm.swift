@@ -49,13 +49,17 @@ struct LandmarkTerm {
     let projected: Value
     /// Σ_n w_n·|projected_n − target_n|² / Σ_n w_n (pixels²).
     let loss: Value
+    /// What the objective minimises, in the same units: `loss`, or with an outlier scale c its robust
+    /// form σ²/Σ w · Σ_n c²·log(1 + z_n/c²), z_n = w_n·|r_n|²/σ² (Cauchy: a point c noise deviations off
+    /// pulls half as hard as a squared loss would; near 0 the same).
+    let robust: Value
     /// Σ_n w_n (the weights fed), and the noise's variance σ² [1].
     let weightSum: Value
     let noiseVariance: Value
     /// [K, 2] the projections of the contour vertices (right, then left), read when re-choosing.
     let contour: Value
 
-    init(_ g: Graph, screen: Value, face: FitModel, view: Int = 0) throws {
+    init(_ g: Graph, screen: Value, face: FitModel, view: Int = 0, outlierScale: Float? = nil) throws {
         let n = FitInput.landmarkCount
         func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
         let vertices = g.input(name("landmark_vertices"), [n], .int32), weights = g.input(name("landmark_weights"), [n, 1])
@@ -65,6 +69,13 @@ struct LandmarkTerm {
         weightSum = try g.sum(weights)
         noiseVariance = try g.square(g.input(name("landmark_noise"), [1]))
         loss = try g.div(g.sum(g.mul(squared, weights)), weightSum)
+        if let c = outlierScale {
+            let z = try g.div(g.mul(squared, weights), noiseVariance)
+            let penalty = try g.scale(g.log(g.scale(z, 1 / (c * c), plus: 1)), c * c)
+            robust = try g.div(g.mul(g.sum(penalty), noiseVariance), weightSum)
+        } else {
+            robust = loss
+        }
         let ids = (face.contour.right + face.contour.left).map(Int32.init)
         contour = try g.slice(g.gather(screen, g.constant(HostTensor([ids.count], indices: ids))), axis: 1, 0..<2)
     }
@@ -74,7 +85,7 @@ struct LandmarkTerm {
     /// loss's units (pixels²). For one photo: loss + prior·σ²/Σ w.
     static func objective(_ g: Graph, _ terms: [LandmarkTerm], prior: Value) throws -> Value {
         let precisions = try terms.map { try g.div($0.weightSum, $0.noiseVariance) }
-        let weighted = try zip(terms, precisions).map { try g.mul($0.0.loss, $0.1) }
+        let weighted = try zip(terms, precisions).map { try g.mul($0.0.robust, $0.1) }
         func total(_ values: [Value]) throws -> Value { try values.dropFirst().reduce(values[0]) { try g.add($0, $1) } }
         return try g.sum(g.div(g.add(total(weighted), prior), total(precisions)))
     }
