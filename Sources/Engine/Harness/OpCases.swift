@@ -17,6 +17,7 @@ public enum OpCases {
             + Resize.cases
             + AffineWarp.cases
             + Normalization.cases
+            + ProgressiveGeneratorConfig.cases
             + Composite.cases
             + RenderCases.cases
             + TextureTermCases.cases

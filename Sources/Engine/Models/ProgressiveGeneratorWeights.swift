@@ -1,0 +1,106 @@
+// A progressive generator's weights: its config and stored tensors, read from and written to
+// safetensors, drawn at random, and run to UV maps.
+//
+// File layout (safetensors, F32): the tensors of `ProgressiveGeneratorConfig.tensorShapes`, named
+// as pytorch_GAN_zoo's GNet state dict — `formatLayer.{weight,bias}` (dense, weight [16·w₀, L]),
+// `groupScale0.0.{weight,bias}` (3×3 at 4², weight [w₀, w₀, 3, 3]), `scaleLayers.{i}.{0,1}.{weight,bias}`
+// (level i + 1's two 3×3 convs, weights [K, C, 3, 3]) — and `toRGB.{weight,bias}` (the output's 1×1,
+// weight [3, w_last, 1, 1]); weights as stored before He's constant. Metadata: `format` =
+// `ganfit-pgan-generator`, `latent` = L, `widths` = w₀,w₁,… (comma-separated).
+import Foundation
+
+public struct ProgressiveGenerator {
+    public static let format = "ganfit-pgan-generator"
+
+    public let config: ProgressiveGeneratorConfig
+    /// Every tensor of `config.tensorShapes`, by name.
+    public let tensors: [String: HostTensor]
+
+    /// Checks that `tensors` holds exactly the config's tensors with their shapes.
+    public init(config: ProgressiveGeneratorConfig, tensors: [String: HostTensor], source: String = "weights")
+        throws
+    {
+        for (name, shape) in config.tensorShapes where tensors[name]?.shape != shape {
+            throw EngineError.invalidValue(
+                "\(source): tensor '\(name)' should be \(shape.shapeText) for latent \(config.latent), widths "
+                    + "\(config.widths); it is \(tensors[name]?.shape.shapeText ?? "missing")")
+        }
+        (self.config, self.tensors) = (config, tensors)
+    }
+
+    /// A generator as freshly initialised for training with equalised learning rate: weights
+    /// N(0, 1), biases 0, drawn from `seed`.
+    public static func random(_ config: ProgressiveGeneratorConfig, seed: UInt64) throws
+        -> ProgressiveGenerator
+    {
+        var rng = SynthRandom(seed: seed)
+        var tensors: [String: HostTensor] = [:]
+        for (name, shape) in config.tensorShapes {
+            let isWeight = name.hasSuffix(".weight")
+            tensors[name] = HostTensor(
+                shape, (0..<shape.elementCount).map { _ in isWeight ? Float(rng.normal()) : 0 })
+        }
+        return try ProgressiveGenerator(config: config, tensors: tensors)
+    }
+
+    /// Latents [count, L] drawn from N(0, 1) with `seed`.
+    public func latents(seed: UInt64, count: Int = 1) -> HostTensor {
+        var rng = SynthRandom(seed: seed)
+        return HostTensor(
+            [count, config.latent], (0..<count * config.latent).map { _ in Float(rng.normal()) })
+    }
+
+    // MARK: Files
+
+    /// Reads a generator written by `write` (see the layout above).
+    public init(contentsOf path: String) throws {
+        let file = try SafetensorsFile(path)
+        func bad(_ problem: String) -> EngineError {
+            .badFile(
+                path: path,
+                problem: problem + " (expected a progressive generator: `ganfit-gpu texture init` "
+                    + "or `texture convert` writes one)")
+        }
+        guard file.metadata["format"] == Self.format else {
+            throw bad("its metadata has format '\(file.metadata["format"] ?? "none")', not '\(Self.format)'")
+        }
+        let widths = (file.metadata["widths"] ?? "").split(separator: ",").compactMap { Int($0) }
+        guard let latent = file.metadata["latent"].flatMap(Int.init), !widths.isEmpty else {
+            throw bad("its metadata lacks latent (an integer) or widths (comma-separated integers)")
+        }
+        let config = try ProgressiveGeneratorConfig(latent: latent, widths: widths)
+        var tensors: [String: HostTensor] = [:]
+        for (name, _) in config.tensorShapes where file.entries.contains(where: { $0.name == name }) {
+            tensors[name] = try file.tensor(name)
+        }
+        do {
+            try self.init(config: config, tensors: tensors, source: path)
+        } catch let error as EngineError {
+            throw bad("\(error)")
+        }
+    }
+
+    /// Writes the generator as safetensors (atomically).
+    public func write(to path: String) throws {
+        try SafetensorsFile.write(
+            config.tensorShapes.map { ($0.name, tensors[$0.name]!) },
+            metadata: [
+                "format": Self.format, "latent": "\(config.latent)",
+                "widths": config.widths.map(String.init).joined(separator: ","),
+            ], to: path)
+    }
+
+    // MARK: Running
+
+    /// The UV maps [N, R, R, 3] in [0, 1] (the images ·½ + ½, clamped) of `latents` [N, L].
+    public func textures(_ latents: HostTensor, device: any Backend) throws -> HostTensor {
+        let g = Graph()
+        let latent = g.input("latent", latents.shape)
+        let images = try g.progressiveGenerator(latent, config: config) { g.constant(tensors[$0]!) }
+        let maps = try g.clamp(try g.permute(try g.scale(images, 0.5, plus: 0.5), [0, 2, 3, 1]), 0, 1)
+        let program = try Program(graph: g, outputs: [maps], device: device)
+        try program.set("latent", latents)
+        try program.run()
+        return try program.read(maps)
+    }
+}

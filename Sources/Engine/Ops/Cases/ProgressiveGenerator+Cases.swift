@@ -1,0 +1,23 @@
+// Parity and gradient cases of the progressive generator: a whole small network (batch 2, three
+// levels to 16²), its gradient to the latent and to every weight.
+
+extension ProgressiveGeneratorConfig {
+    /// The generator on inputs x0 = latents [N, L], x1… = the stored tensors in `tensorShapes` order.
+    func opCase(_ family: String, batch: Int) -> OpCase {
+        let names = tensorShapes.map(\.name)
+        let inputs = [InputSpec.float([batch, latent])] + tensorShapes.map { InputSpec.float($0.shape) }
+        // The weights' gradients sum terms of size ~30 through seven layers: Float32 rounding of
+        // those sums (about 1e-5 relative to the terms) shows on results near 0, so 2e-4 absolute.
+        let tolerance = Tolerance(absolute: 2e-4, relative: 1e-4, normalizedMSE: 1e-7)
+        return OpCase(
+            family, "latent [\(batch),\(latent)] widths \(widths) → \(resolution)²", inputs,
+            tolerance: tolerance
+        ) { g, x in
+            try g.progressiveGenerator(x[0], config: self) { x[1 + names.firstIndex(of: $0)!] }
+        }
+    }
+
+    static var cases: [OpCase] {
+        [try! ProgressiveGeneratorConfig(latent: 6, widths: [5, 4, 3]).opCase("pgan", batch: 2)]
+    }
+}
