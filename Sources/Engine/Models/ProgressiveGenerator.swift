@@ -16,7 +16,8 @@ public struct ProgressiveGeneratorConfig: Equatable, Sendable {
     public init(latent: Int, widths: [Int]) throws {
         guard latent >= 1, !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }), widths.count <= 12 else {
             throw EngineError.invalidValue(
-                "a progressive generator needs a latent ≥ 1 and 1 to 12 level widths ≥ 1; got latent \(latent), "
+                "a progressive generator needs a latent ≥ 1 and 1 to 12 level widths ≥ 1; "
+                    + "got latent \(latent), "
                     + "widths \(widths)")
         }
         (self.latent, self.widths) = (latent, widths)

@@ -3,9 +3,9 @@
 //
 // File layout (safetensors, F32): the tensors of `ProgressiveGeneratorConfig.tensorShapes`, named
 // as pytorch_GAN_zoo's GNet state dict — `formatLayer.{weight,bias}` (dense, weight [16·w₀, L]),
-// `groupScale0.0.{weight,bias}` (3×3 at 4², weight [w₀, w₀, 3, 3]), `scaleLayers.{i}.{0,1}.{weight,bias}`
-// (level i + 1's two 3×3 convs, weights [K, C, 3, 3]) — and `toRGB.{weight,bias}` (the output's 1×1,
-// weight [3, w_last, 1, 1]); weights as stored before He's constant. Metadata: `format` =
+// `groupScale0.0.{weight,bias}` (3×3 at 4², weight [w₀, w₀, 3, 3]),
+// `scaleLayers.{i}.{0,1}.{weight,bias}` (level i + 1's two 3×3 convs, weights [K, C, 3, 3]) — and
+// `toRGB.{weight,bias}` (the output's 1×1, weight [3, w_last, 1, 1]); weights as stored before He's constant. Metadata: `format` =
 // `ganfit-pgan-generator`, `latent` = L, `widths` = w₀,w₁,… (comma-separated).
 import Foundation
 
@@ -22,7 +22,8 @@ public struct ProgressiveGenerator {
     {
         for (name, shape) in config.tensorShapes where tensors[name]?.shape != shape {
             throw EngineError.invalidValue(
-                "\(source): tensor '\(name)' should be \(shape.shapeText) for latent \(config.latent), widths "
+                "\(source): tensor '\(name)' should be \(shape.shapeText) for latent \(config.latent), "
+                    + "widths "
                     + "\(config.widths); it is \(tensors[name]?.shape.shapeText ?? "missing")")
         }
         (self.config, self.tensors) = (config, tensors)
@@ -92,15 +93,42 @@ public struct ProgressiveGenerator {
 
     // MARK: Running
 
-    /// The UV maps [N, R, R, 3] in [0, 1] (the images ·½ + ½, clamped) of `latents` [N, L].
-    public func textures(_ latents: HostTensor, device: any Backend) throws -> HostTensor {
+    /// The generated images [N, 3, R, R] (about [−1, 1]) of `latents` [N, L].
+    public func images(_ latents: HostTensor, device: any Backend) throws -> HostTensor {
+        try run(latents, device: device) { _, images in images }
+    }
+
+    /// The UV maps [N, S, S, 3] of `latents` [N, L], clamped to [0, 1] (`Graph.uvMaps`); S is the
+    /// generator's resolution, or `side` (bilinear resampling).
+    public func textures(_ latents: HostTensor, side: Int? = nil, device: any Backend) throws -> HostTensor {
+        try run(latents, device: device) { g, images in
+            let sized =
+                try side.map {
+                    try g.apply(Resize(.bilinear(height: $0, width: $0, alignCorners: false)), images)
+                } ?? images
+            return try g.clamp(try g.uvMaps(generated: sized), 0, 1)
+        }
+    }
+
+    /// Runs the generator on `latents` with the weights as constants, then `output` on its images.
+    private func run(_ latents: HostTensor, device: any Backend, output: (Graph, Value) throws -> Value)
+        throws -> HostTensor
+    {
         let g = Graph()
-        let latent = g.input("latent", latents.shape)
-        let images = try g.progressiveGenerator(latent, config: config) { g.constant(tensors[$0]!) }
-        let maps = try g.clamp(try g.permute(try g.scale(images, 0.5, plus: 0.5), [0, 2, 3, 1]), 0, 1)
-        let program = try Program(graph: g, outputs: [maps], device: device)
+        let images = try g.progressiveGenerator(g.input("latent", latents.shape), config: config) {
+            g.constant(tensors[$0]!)
+        }
+        let result = try output(g, images)
+        let program = try Program(graph: g, outputs: [result], device: device)
         try program.set("latent", latents)
         try program.run()
-        return try program.read(maps)
+        return try program.read(result)
+    }
+}
+
+extension Graph {
+    /// Generated images [N, 3, R, R] in about [−1, 1] as UV maps [N, R, R, 3]: ·½ + ½.
+    public func uvMaps(generated images: Value) throws -> Value {
+        try permute(try scale(images, 0.5, plus: 0.5), [0, 2, 3, 1])
     }
 }
