@@ -5,8 +5,8 @@
 // as pytorch_GAN_zoo's GNet state dict — `formatLayer.{weight,bias}` (dense, weight [16·w₀, L]),
 // `groupScale0.0.{weight,bias}` (3×3 at 4², weight [w₀, w₀, 3, 3]),
 // `scaleLayers.{i}.{0,1}.{weight,bias}` (level i + 1's two 3×3 convs, weights [K, C, 3, 3]) — and
-// `toRGB.{weight,bias}` (the output's 1×1, weight [3, w_last, 1, 1]); weights as stored before He's constant. Metadata: `format` =
-// `ganfit-pgan-generator`, `latent` = L, `widths` = w₀,w₁,… (comma-separated).
+// `toRGB.{weight,bias}` (the output's 1×1, weight [3, w_last, 1, 1]); weights as stored before He's
+// constant. Metadata: `format` = `ganfit-pgan-generator`, `latent` = L, `widths` = w₀,w₁,… (commas).
 import Foundation
 
 public struct ProgressiveGenerator {
