@@ -119,7 +119,8 @@ def main():
     with torch.no_grad():
         images = forward(avg_g, z)
     write_safetensors(os.path.join(folder, "expected.safetensors"), {"latent": z, "images": images})
-    print(f"wrote {folder}: latent {LATENT}, widths {WIDTHS}, images {list(images.shape)}, torch {torch.__version__}")
+    print(f"wrote {folder}: latent {LATENT}, widths {WIDTHS}, images {list(images.shape)}, "
+          f"torch {torch.__version__}")
 
 
 if __name__ == "__main__":

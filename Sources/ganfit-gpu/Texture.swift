@@ -12,7 +12,7 @@ struct Texture: ParsableCommand {
             widths in the metadata (see the README's Texture models). `fit --texture gan:FILE` or \
             `linear:FILE` fits with one.
             """,
-        subcommands: [TextureInit.self, TextureSample.self, TextureConvert.self])
+        subcommands: [TextureInit.self, TextureSample.self, TextureConvert.self, TextureBuild.self])
 }
 
 struct TextureInit: ParsableCommand {
@@ -112,6 +112,38 @@ struct TextureConvert: ParsableCommand {
                 "wrote \(output) from \(source): latent \(config.latent), widths \(config.widths), "
                     + "\(config.resolution)²"
             )
+        }
+    }
+}
+
+struct TextureBuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build a linear texture model (mean, basis, variances) by PCA from UV maps.",
+        discussion:
+            "The maps are square PNG or JPEG files of one size, for example the texture.png of earlier fits.")
+
+    @Argument(help: "The UV maps (at least 2).")
+    var maps: [String]
+
+    @Option(name: .shortAndLong, help: "The model file to write (.safetensors).")
+    var output: String
+
+    @Option(help: "The most basis maps to keep (default: all, at most the map count − 1).")
+    var components: Int?
+
+    func run() throws {
+        try runReportingErrors {
+            if let components, components < 1 {
+                throw EngineError.invalidValue("--components must be ≥ 1; got \(components)")
+            }
+            let model = try LinearTextureModel.build(files: maps, components: components)
+            try model.write(to: output)
+            let total = model.pca.eigenvalues.reduce(0, +)
+            print(
+                "wrote \(output): \(model.side)² maps, \(model.pca.componentCount) components from "
+                    + "\(maps.count) maps, "
+                    + "total variance \(total)")
         }
     }
 }
