@@ -67,9 +67,10 @@ struct Fit: ParsableCommand {
     var size: Int?
 
     @Option(help: ArgumentHelp(
-        "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset) or free "
-            + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one; the default).",
-        valueName: "projected|free"))
+        "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset), free "
+            + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one; the default), "
+            + "linear:FILE (a `texture build` model's coefficients) or gan:FILE (a generator's latent).",
+        valueName: "projected|free|linear:FILE|gan:FILE"))
     var texture: TextureModelKind?
 
     func run() throws {

@@ -86,6 +86,38 @@ final class FitTests: XCTestCase {
         XCTAssertEqual(Set(fit.parameters[0].texture.keys), ["texture_initial", "texture_level_16", "texture_level_32"])
     }
 
+    /// The GAN (a random 32² generator) and linear (PCA of four 16² maps, resampled to 32²) texture
+    /// models: their latent or coefficients move and the loss falls; the settings name their files.
+    func testJointStageWithTheGANAndLinearTexturesLowersItsLoss() throws {
+        let folder = try scratchFolder(self)
+        let config = try ProgressiveGeneratorConfig(latent: 16, widths: [8, 6, 4, 4])
+        let generator = try ProgressiveGenerator.random(config, seed: 4)
+        try generator.write(to: folder + "/g.safetensors")
+        let maps = try (1...4).map {
+            try generator.textures(generator.latents(seed: UInt64($0)), side: 16, device: CPUBackend.shared)
+        }
+        try LinearTextureModel.build(maps.map { HostTensor([16, 16, 3], $0.values) })
+            .write(to: folder + "/linear.safetensors")
+        // Each model, its fitted leaf and where that starts.
+        let kinds: [(TextureModelKind, String, HostTensor)] = [
+            (.gan(folder + "/g.safetensors"), "texture_latent", generator.latents(seed: 0)),
+            (.linear(folder + "/linear.safetensors"), "texture_coefficients", HostTensor.zeros([3, 1])),
+        ]
+        for (kind, leaf, start) in kinds {
+            let fit = try jointFit(device: CPUBackend.shared, iterations: 8, texture: kind)
+            let totals = fit.report.losses.map { $0.losses["total"]! }
+            XCTAssertLessThan(totals.last!, totals.first!, "\(kind): total loss over the joint iterations: \(totals)")
+            XCTAssertEqual(fit.texture.shape, [32, 32, 3])
+            XCTAssertNotEqual(try XCTUnwrap(fit.parameters[0].texture[leaf]), start, "\(kind) moved its \(leaf)")
+            var settings = FitSettings()
+            settings.texture = kind
+            XCTAssertEqual(try FitSettings.read(settings.json(), source: "printed.json").texture, kind)
+        }
+        XCTAssertThrowsError(try FitSettings.read(Data(#"{"texture": "gan"}"#.utf8), source: "bad.json")) {
+            XCTAssertTrue("\($0)".contains("texture"), "\($0)")
+        }
+    }
+
     /// On an OpenCL device the loop moves nothing to the device and only the loss scalars back.
     func testJointLoopMovesOnlyTheLossScalars() throws {
         _ = try TestDevice.openCL()

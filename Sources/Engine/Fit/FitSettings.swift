@@ -37,6 +37,10 @@ public struct FitSettings: Codable, Sendable {
     public var jointRates = StageRates(shape: 0.02, expression: 0.01, rotation: 0.003, translation: 0.8)
     /// Stage 2: texels and light colours / direction.
     public var textureRate: Float = 0.005
+    /// Stage 2, the linear and GAN texture models: the Adam rate of their coefficients or latent
+    /// (standard deviations) and the weight of their Gaussian prior, the mean square of those.
+    public var textureModelRate: Float = 0.02
+    public var textureModelPrior: Float = 0.01
     public var lightRate: Float = 0.02
 
     // Stage 1's objective is a MAP estimate: landmarks with Gaussian noise, shape coefficients

@@ -1,16 +1,57 @@
 // The joint stage's texture models behind one interface: each puts its leaves, its UV map, its
 // prior terms and its Adam groups into the fit graph. `TextureModelKind` names them (the CLI's
-// `fit --texture`); the projected photo plus an offset and the free symmetric texture are here,
-// the linear and GAN models plug in the same way.
+// `fit --texture`): the projected photo plus an offset, the free symmetric texture, a linear
+// model's coefficients and a progressive generator's latent.
 
-/// Which texture model the joint stage fits.
-public enum TextureModelKind: String, Codable, Sendable, CaseIterable {
+/// Which texture model the joint stage fits; written (CLI, settings JSON) as `projected`, `free`,
+/// `linear:FILE` or `gan:FILE`.
+public enum TextureModelKind: Hashable, Sendable, Codable, LosslessStringConvertible {
     /// The photo projected at the stage-1 pose (fixed) plus a free low-resolution offset
     /// (`ProjectedTexture`).
     case projected
     /// A free UV map: multi-resolution texels, smoothness and a left–right symmetry prior
     /// (`FreeTexture`).
     case free
+    /// A linear model's coefficients (`LinearTexture`), from the file `texture build` writes.
+    case linear(String)
+    /// A progressive generator's latent (`GANTexture`), from the file `texture init`/`convert` writes.
+    case gan(String)
+
+    public init?(_ text: String) {
+        switch text {
+        case "projected": self = .projected
+        case "free": self = .free
+        case _ where text.hasPrefix("linear:") && text.count > 7: self = .linear(String(text.dropFirst(7)))
+        case _ where text.hasPrefix("gan:") && text.count > 4: self = .gan(String(text.dropFirst(4)))
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .projected: "projected"
+        case .free: "free"
+        case .linear(let file): "linear:" + file
+        case .gan(let file): "gan:" + file
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = TextureModelKind(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "'\(text)' is not a texture model: projected, free, linear:FILE or gan:FILE"))
+        }
+        self = kind
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
 
 /// A texture model's part of a fit graph.
@@ -62,13 +103,16 @@ enum TextureModels {
         _ face: FitModel, parameters: [FaceParameters], photos: [HostTensor], settings: FitSettings,
         device: any Backend
     ) throws -> any TextureModel {
-        let projected = ProjectedPhoto.merged(try zip(parameters, photos).map {
-            try TextureProjection.project(
-                face, parameters: $0.0, photo: $0.1, size: settings.textureSize, settings: settings, device: device)
-        })
+        let project = {
+            ProjectedPhoto.merged(try zip(parameters, photos).map {
+                try TextureProjection.project(
+                    face, parameters: $0.0, photo: $0.1, size: settings.textureSize, settings: settings,
+                    device: device)
+            })
+        }
         switch settings.texture {
         case .projected:
-            return ProjectedTexture(base: projected.texture, settings: settings)
+            return ProjectedTexture(base: try project().texture, settings: settings)
         case .free:
             guard let map = face.symmetry else {
                 throw EngineError.invalidValue(
@@ -77,10 +121,17 @@ enum TextureModels {
             }
             let symmetry = try UVSymmetry(
                 mesh: face.mesh, symmetry: map, size: settings.textureSize, device: device)
+            let projected = try project()
             let trust = TextureFill.skinLikeness(projected, features: featureUVs(face))
             return try FreeTexture(
                 initial: TextureFill.completed(projected, symmetry: symmetry, trust: trust),
                 symmetry: symmetry, trust: trust, settings: settings)
+        case .linear(let file):
+            return try LinearTexture(
+                model: LinearTextureModel(contentsOf: file), file: file, settings: settings)
+        case .gan(let file):
+            return try GANTexture(
+                generator: ProgressiveGenerator(contentsOf: file), file: file, settings: settings)
         }
     }
 }

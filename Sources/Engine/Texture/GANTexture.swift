@@ -1,0 +1,39 @@
+// The progressive-GAN texture model in the fit (GANFIT's T = G(p_t)): the latent fitted under a
+// Gaussian prior from a fixed seeded start; the whole UV map is generated in the graph every step
+// (no per-vertex sampling) and resampled to the fit's texture size. The weights are constants.
+
+struct GANTexture: TextureModel {
+    let generator: ProgressiveGenerator
+    /// The generator's file (the kind names it).
+    let file: String
+    /// The fit's map side, the prior's weight, the latent's Adam rate.
+    let size: Int
+    let priorWeight: Float
+    let rate: Float
+
+    init(generator: ProgressiveGenerator, file: String, settings: FitSettings) {
+        (self.generator, self.file) = (generator, file)
+        (size, priorWeight, rate) = (
+            settings.textureSize, settings.textureModelPrior, settings.textureModelRate
+        )
+    }
+
+    var kind: TextureModelKind { .gan(file) }
+
+    /// The start: the latent N(0, 1) of seed 0 (`texture sample --seed 0` shows its map).
+    var leaves: [String: HostTensor] { ["texture_latent": generator.latents(seed: 0)] }
+
+    /// texture = G(z) as a UV map (·½ + ½); prior: mean(z²).
+    func build(_ g: Graph) throws -> TextureGraph {
+        let z = g.parameter("texture_latent", [1, generator.config.latent])
+        let images = try g.progressiveGenerator(z, config: generator.config) {
+            g.constant(generator.tensors[$0]!)
+        }
+        let side = generator.config.resolution
+        let map = try g.reshape(g.uvMaps(generated: images), [side, side, 3])
+        return TextureGraph(
+            texture: try g.upsampleTexture(map, to: size),
+            priors: [("latent", try g.mean(g.square(z)), priorWeight)],
+            groups: [([z], rate)])
+    }
+}
