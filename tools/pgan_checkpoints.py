@@ -35,7 +35,8 @@ class Config:
     """Stands for pytorch_GAN_zoo's BaseConfig: an arbitrary object the reader must skip over."""
 
 
-def generator_state(seed):
+def generator_state(seed, latent=LATENT, widths=WIDTHS):
+    """A GNet state dict (every level's to-RGB): weights N(0, 1), biases small but not 0."""
     g = torch.Generator().manual_seed(seed)
     state = collections.OrderedDict()
 
@@ -44,13 +45,13 @@ def generator_state(seed):
         state[name + ".weight"] = torch.randn(shape, generator=g)
         state[name + ".bias"] = 0.1 * torch.randn(out_ch, generator=g)
 
-    layer("formatLayer", 16 * WIDTHS[0], LATENT)
-    layer("groupScale0.0", WIDTHS[0], WIDTHS[0], 3)
-    layer("toRGBLayers.0", 3, WIDTHS[0], 1)
-    for level in range(1, len(WIDTHS)):
-        layer(f"scaleLayers.{level - 1}.0", WIDTHS[level], WIDTHS[level - 1], 3)
-        layer(f"scaleLayers.{level - 1}.1", WIDTHS[level], WIDTHS[level], 3)
-        layer(f"toRGBLayers.{level}", 3, WIDTHS[level], 1)
+    layer("formatLayer", 16 * widths[0], latent)
+    layer("groupScale0.0", widths[0], widths[0], 3)
+    layer("toRGBLayers.0", 3, widths[0], 1)
+    for level in range(1, len(widths)):
+        layer(f"scaleLayers.{level - 1}.0", widths[level], widths[level - 1], 3)
+        layer(f"scaleLayers.{level - 1}.1", widths[level], widths[level], 3)
+        layer(f"toRGBLayers.{level}", 3, widths[level], 1)
     return state
 
 
@@ -67,7 +68,8 @@ def pixel_norm(x):
     return x * ((x * x).mean(dim=1, keepdim=True) + 1e-8).rsqrt()
 
 
-def forward(state, z):
+def forward(state, z, levels=len(WIDTHS)):
+    """The generator's images [N, 3, R, R] for latents z [N, L]."""
     def scale(w):
         return math.sqrt(2.0 / w[0].numel())
 
@@ -82,10 +84,10 @@ def forward(state, z):
     x = F.linear(pixel_norm(z), w, b) * scale(w)
     x = pixel_norm(F.leaky_relu(x, 0.2).view(z.shape[0], -1, 4, 4))
     x = block(x, "groupScale0.0")
-    for level in range(1, len(WIDTHS)):
+    for level in range(1, levels):
         x = F.interpolate(x, scale_factor=2, mode="nearest")
         x = block(block(x, f"scaleLayers.{level - 1}.0"), f"scaleLayers.{level - 1}.1")
-    return conv(x, f"toRGBLayers.{len(WIDTHS) - 1}", 0)
+    return conv(x, f"toRGBLayers.{levels - 1}", 0)
 
 
 def write_safetensors(path, tensors):

@@ -26,11 +26,16 @@ struct Bench: ParsableCommand {
     @Option(help: "The FaceNet graph_final.pb for --facenet.")
     var model: String?
 
+    @Flag(help: "Also time the progressive generator at 256² (the paper's widths), forward and forward+backward.")
+    var generator = false
+
     func run() throws {
         try runReportingErrors {
             let backend = try options.choice().makeBackend()
             let network = facenet ? try FaceNet(path: try FaceNet.locate(explicit: model)).benchmarkCases : []
-            let cases = OpCases.matching(filters, in: OpCases.benchmark + (all ? OpCases.all : []) + network)
+            let generators = generator ? ProgressiveGeneratorConfig.benchmarkCases : []
+            let cases = OpCases.matching(
+                filters, in: OpCases.benchmark + (all ? OpCases.all : []) + network + generators)
             guard !cases.isEmpty else { throw EngineError.invalidValue("no case matches \(filters)") }
             try BenchmarkReport.run(cases, on: backend, json: json, minimumSeconds: seconds)
         }

@@ -1,16 +1,17 @@
 // Parity and gradient cases of the progressive generator: a whole small network (batch 2, three
-// levels to 16²), its gradient to the latent and to every weight.
+// levels to 16²), its gradient to the latent and to every weight; and the paper's generator at
+// 256², forward and forward+backward (the latent's gradient, what a fit needs), for benchmarks.
 
 extension ProgressiveGeneratorConfig {
     /// The generator on inputs x0 = latents [N, L], x1… = the stored tensors in `tensorShapes` order.
-    func opCase(_ family: String, batch: Int) -> OpCase {
+    func opCase(_ family: String, batch: Int, name: String? = nil) -> OpCase {
         let names = tensorShapes.map(\.name)
         let inputs = [InputSpec.float([batch, latent])] + tensorShapes.map { InputSpec.float($0.shape) }
         // The weights' gradients sum terms of size ~30 through seven layers: Float32 rounding of
         // those sums (about 1e-5 relative to the terms) shows on results near 0, so 2e-4 absolute.
         let tolerance = Tolerance(absolute: 2e-4, relative: 1e-4, normalizedMSE: 1e-7)
         return OpCase(
-            family, "latent [\(batch),\(latent)] widths \(widths) → \(resolution)²", inputs,
+            family, name ?? "latent [\(batch),\(latent)] widths \(widths) → \(resolution)²", inputs,
             tolerance: tolerance
         ) { g, x in
             try g.progressiveGenerator(x[0], config: self) { x[1 + names.firstIndex(of: $0)!] }
@@ -19,5 +20,17 @@ extension ProgressiveGeneratorConfig {
 
     static var cases: [OpCase] {
         [try! ProgressiveGeneratorConfig(latent: 6, widths: [5, 4, 3]).opCase("pgan", batch: 2)]
+    }
+
+    /// The paper's widths at 256² (latent 512), forward and forward+backward to the latent.
+    public static var benchmarkCases: [OpCase] {
+        let config = try! ProgressiveGeneratorConfig.paper(resolution: 256)
+        let forward = config.opCase("pgan", batch: 1, name: "forward 256² (paper widths)")
+        let inputs = forward.inputs + [.float([1, 3, 256, 256], differentiable: false)]
+        let backward = OpCase("pgan", "forward+backward 256² (latent gradient)", inputs) { g, x in
+            let images = try forward.build(g, Array(x.dropLast()))
+            return try g.gradients(of: g.sum(g.mul(images, x.last!)), wrt: [x[0]])[0]
+        }
+        return [forward, backward]
     }
 }
