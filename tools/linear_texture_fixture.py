@@ -8,28 +8,15 @@ largest-magnitude element is positive) and `variances` [K] (squared singular val
   python3 -m venv /tmp/np && /tmp/np/bin/pip install numpy
   /tmp/np/bin/python tools/linear_texture_fixture.py
 """
-import json
 import os
-import struct
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(__file__))
+from fixture_safetensors import write_safetensors  # noqa: E402
+
 N, SIDE = 5, 8
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def main():

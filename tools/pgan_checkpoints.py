@@ -19,14 +19,15 @@ Run it in a throwaway venv:
   /tmp/torch-venv/bin/python tools/pgan_checkpoints.py [FOLDER]
 """
 import collections
-import json
 import math
 import os
-import struct
 import sys
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fixture_safetensors import write_safetensors  # noqa: E402
 
 LATENT, WIDTHS = 8, [6, 5, 4]
 
@@ -90,19 +91,6 @@ def forward(state, z, levels=len(WIDTHS)):
     return conv(x, f"toRGBLayers.{levels - 1}", 0)
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
 def main():
     folder = sys.argv[1] if len(sys.argv) > 1 else "Tests/EngineTests/Fixtures/pgan"
     os.makedirs(folder, exist_ok=True)
@@ -120,7 +108,7 @@ def main():
     z = torch.randn(2, LATENT, generator=torch.Generator().manual_seed(3))
     with torch.no_grad():
         images = forward(avg_g, z)
-    write_safetensors(os.path.join(folder, "expected.safetensors"), {"latent": z, "images": images})
+    write_safetensors(os.path.join(folder, "expected.safetensors"), {"latent": z.numpy(), "images": images.numpy()})
     print(f"wrote {folder}: latent {LATENT}, widths {WIDTHS}, images {list(images.shape)}, "
           f"torch {torch.__version__}")
 

@@ -105,25 +105,19 @@ public struct LinearTextureModel {
     // MARK: Files
 
     public init(contentsOf path: String) throws {
-        let file = try SafetensorsFile(path)
-        func bad(_ problem: String) -> EngineError {
-            .badFile(
-                path: path,
-                problem: problem + " (expected a linear texture model: mean [T, T, 3], basis "
-                    + "[K, T, T, 3], variances [K]; `ganfit-gpu texture build` writes one)")
-        }
-        guard file.metadata["format"] == Self.format else {
-            throw bad("its metadata has format '\(file.metadata["format"] ?? "none")', not '\(Self.format)'")
-        }
+        let expected =
+            "a linear texture model: mean [T, T, 3], basis [K, T, T, 3], variances [K]; "
+            + "`ganfit-gpu texture build` writes one"
+        let file = try SafetensorsFile(path, format: Self.format, expected: expected)
         let (mean, basis, variances) = (
             try file.tensor("mean"), try file.tensor("basis"), try file.tensor("variances")
         )
         let side = mean.shape.first ?? 0
         let k = variances.shape.first ?? -1
         guard mean.shape == [side, side, 3], basis.shape == [k, side, side, 3], variances.shape == [k] else {
-            throw bad(
+            throw file.problem(
                 "it has mean \(mean.shape.shapeText), basis \(basis.shape.shapeText), variances "
-                    + variances.shape.shapeText)
+                    + variances.shape.shapeText, expected: expected)
         }
         let d = side * side * 3
         let columns = (0..<d * k).map { basis.values[($0 % k) * d + $0 / k] }  // [K, D] → [D, K]

@@ -55,30 +55,20 @@ public struct ProgressiveGenerator {
 
     /// Reads a generator written by `write` (see the layout above).
     public init(contentsOf path: String) throws {
-        let file = try SafetensorsFile(path)
-        func bad(_ problem: String) -> EngineError {
-            .badFile(
-                path: path,
-                problem: problem + " (expected a progressive generator: `ganfit-gpu texture init` "
-                    + "or `texture convert` writes one)")
-        }
-        guard file.metadata["format"] == Self.format else {
-            throw bad("its metadata has format '\(file.metadata["format"] ?? "none")', not '\(Self.format)'")
-        }
+        let expected = "a progressive generator: `ganfit-gpu texture init` or `texture convert` writes one"
+        let file = try SafetensorsFile(path, format: Self.format, expected: expected)
         let widths = (file.metadata["widths"] ?? "").split(separator: ",").compactMap { Int($0) }
         guard let latent = file.metadata["latent"].flatMap(Int.init), !widths.isEmpty else {
-            throw bad("its metadata lacks latent (an integer) or widths (comma-separated integers)")
+            throw file.problem(
+                "its metadata lacks latent (an integer) or widths (comma-separated integers)",
+                expected: expected)
         }
         let config = try ProgressiveGeneratorConfig(latent: latent, widths: widths)
         var tensors: [String: HostTensor] = [:]
         for (name, _) in config.tensorShapes where file.entries.contains(where: { $0.name == name }) {
             tensors[name] = try file.tensor(name)
         }
-        do {
-            try self.init(config: config, tensors: tensors, source: path)
-        } catch let error as EngineError {
-            throw bad("\(error)")
-        }
+        try self.init(config: config, tensors: tensors, source: path)
     }
 
     /// Writes the generator as safetensors (atomically).

@@ -6,16 +6,10 @@ struct GANTexture: TextureModel {
     let generator: ProgressiveGenerator
     /// The generator's file (the kind names it).
     let file: String
-    /// The fit's map side, the prior's weight, the latent's Adam rate.
-    let size: Int
-    let priorWeight: Float
-    let rate: Float
+    let fitting: GaussianCoefficients
 
     init(generator: ProgressiveGenerator, file: String, settings: FitSettings) {
-        (self.generator, self.file) = (generator, file)
-        (size, priorWeight, rate) = (
-            settings.textureSize, settings.textureModelPrior, settings.textureModelRate
-        )
+        (self.generator, self.file, fitting) = (generator, file, GaussianCoefficients(settings))
     }
 
     var kind: TextureModelKind { .gan(file) }
@@ -31,9 +25,6 @@ struct GANTexture: TextureModel {
         }
         let side = generator.config.resolution
         let map = try g.reshape(g.uvMaps(generated: images), [side, side, 3])
-        return TextureGraph(
-            texture: try g.upsampleTexture(map, to: size),
-            priors: [("latent", try g.mean(g.square(z)), priorWeight)],
-            groups: [([z], rate)])
+        return try fitting.graph(g, map: map, parameter: z, name: "latent")
     }
 }

@@ -6,20 +6,14 @@ struct LinearTexture: TextureModel {
     let model: LinearTextureModel
     /// The model's file (the kind names it).
     let file: String
-    /// The fit's map side, the prior's weight, the coefficients' Adam rate.
-    let size: Int
-    let priorWeight: Float
-    let rate: Float
+    let fitting: GaussianCoefficients
 
     init(model: LinearTextureModel, file: String, settings: FitSettings) throws {
         guard model.pca.componentCount >= 1 else {
             throw EngineError.badFile(
                 path: file, problem: "has no basis maps; a linear texture model needs at least one")
         }
-        (self.model, self.file) = (model, file)
-        (size, priorWeight, rate) = (
-            settings.textureSize, settings.textureModelPrior, settings.textureModelRate
-        )
+        (self.model, self.file, fitting) = (model, file, GaussianCoefficients(settings))
     }
 
     var kind: TextureModelKind { .linear(file) }
@@ -36,9 +30,6 @@ struct LinearTexture: TextureModel {
             g.constant(HostTensor([pca.dimension, pca.componentCount], pca.rescaledBasis)), c)
         let map = try g.add(
             g.constant(HostTensor([side, side, 3], pca.mean)), g.reshape(change, [side, side, 3]))
-        return TextureGraph(
-            texture: try g.upsampleTexture(map, to: size),
-            priors: [("coefficients", try g.mean(g.square(c)), priorWeight)],
-            groups: [([c], rate)])
+        return try fitting.graph(g, map: map, parameter: c, name: "coefficients")
     }
 }
