@@ -91,13 +91,9 @@ public final class SafetensorsFile {
             throw EngineError.badFile(path: path, problem: "has no tensor '\(name)'; it has \(entries.map(\.name).sorted())")
         }
         let raw = UnsafeRawBufferPointer(rebasing: file.bytes[dataStart + entry.range.lowerBound..<dataStart + entry.range.upperBound])
-        let n = entry.shape.elementCount
-        func load<T>(_: T.Type) -> [T] { (0..<n).map { raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self) } }
+        func load<T>(_ type: T.Type) -> [T] { Self.elements(raw, type) }
+        if let floats = Self.floats(raw, dtype: entry.dtype) { return HostTensor(entry.shape, floats) }
         switch entry.dtype {
-        case "F32": return HostTensor(entry.shape, load(UInt32.self).map { Float(bitPattern: UInt32(littleEndian: $0)) })
-        case "F64": return HostTensor(entry.shape, load(UInt64.self).map { Float(Double(bitPattern: UInt64(littleEndian: $0))) })
-        case "F16": return HostTensor(entry.shape, load(UInt16.self).map { Float(Float16(bitPattern: UInt16(littleEndian: $0))) })
-        case "BF16": return HostTensor(entry.shape, load(UInt16.self).map { Float(bitPattern: UInt32(UInt16(littleEndian: $0)) << 16) })
         case "I32": return HostTensor(entry.shape, indices: load(Int32.self).map { Int32(littleEndian: $0) })
         case "I64":
             let wide = load(Int64.self).map { Int64(littleEndian: $0) }
@@ -108,6 +104,26 @@ public final class SafetensorsFile {
         default:
             throw EngineError.badFile(path: path, problem: "tensor '\(name)' is \(entry.dtype); readable dtypes are "
                                       + "F32, F16, BF16, F64, I32 and I64")
+        }
+    }
+
+    /// The elements of type `T` in `raw`, unaligned, as stored.
+    static func elements<T>(_ raw: UnsafeRawBufferPointer, _: T.Type) -> [T] {
+        let size = MemoryLayout<T>.size
+        return (0..<raw.count / size).map { raw.loadUnaligned(fromByteOffset: $0 * size, as: T.self) }
+    }
+
+    /// The little-endian elements in `raw` of a floating-point `dtype` (F32, F64, F16, BF16) as
+    /// Float32; nil for other dtypes.
+    static func floats(_ raw: UnsafeRawBufferPointer, dtype: String) -> [Float]? {
+        func load<T>(_ type: T.Type) -> [T] { elements(raw, type) }
+        switch dtype {
+        case "F32": return load(UInt32.self).map { Float(bitPattern: UInt32(littleEndian: $0)) }
+        case "F64": return load(UInt64.self).map { Float(Double(bitPattern: UInt64(littleEndian: $0))) }
+        case "F16": return load(UInt16.self).map { Float(Float16(bitPattern: UInt16(littleEndian: $0))) }
+        case "BF16":
+            return load(UInt16.self).map { Float(bitPattern: UInt32(UInt16(littleEndian: $0)) << 16) }
+        default: return nil
         }
     }
 

@@ -24,7 +24,11 @@ public struct TorchCheckpoint {
         let data = try FileInput.read(path, what: "a PyTorch checkpoint")
         if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             let zip = try ZipArchive(path, data: data)
-            guard let pickle = zip.entries.first(where: { $0.name.hasSuffix("data.pkl") }) else {
+            guard
+                let pickle = zip.entries.first(where: {
+                    $0.name == "data.pkl" || $0.name.hasSuffix("/data.pkl")
+                })
+            else {
                 throw EngineError.badFile(
                     path: path, problem: "is a zip archive without a data.pkl (expected torch.save's format)")
             }
@@ -118,7 +122,7 @@ public struct TorchCheckpoint {
         return found
     }
 
-    /// `value` as a Float32 tensor, if it is a saved tensor (or parameter).
+    /// `value` as a Float32 tensor, if it is a saved floating-point tensor (or parameter).
     public func tensor(_ value: PickleValue) throws -> HostTensor? {
         guard let box = value.container, case .object(let call) = box.kind else { return nil }
         if call == "torch._utils._rebuild_parameter", let data = box.items.first { return try tensor(data) }
@@ -127,14 +131,20 @@ public struct TorchCheckpoint {
         }
         let args = box.items
         guard args.count >= 4, case .persistent(let id) = args[0], let key = id.items?[2].string,
-            let storage = storages[key], let offset = args[1].int,
+            let storage = storages[key], let tensorOffset = args[1].int,
             let shape = args[2].items?.compactMap(\.int), let strides = args[3].items?.compactMap(\.int),
             shape.count == strides.count
         else {
             throw EngineError.badFile(
                 path: path, problem: "has a tensor whose storage, offset, size or stride is unreadable")
         }
-        let values = try Self.floats(storage.bytes, dtype: storage.dtype, path: path)
+        guard let values = storage.bytes.withUnsafeBytes({ SafetensorsFile.floats($0, dtype: storage.dtype) })
+        else {
+            return nil  // an integer or boolean tensor (a step count, a mask): not a weight
+        }
+        // A legacy view of a larger storage: (view key, element offset, size) after the count.
+        let viewOffset = (id.items?.count ?? 0) > 5 ? (id.items?[5].items?[1].int ?? 0) : 0
+        let offset = tensorOffset + viewOffset
         var last = offset
         for (n, s) in zip(shape, strides) where n > 0 { last += (n - 1) * s }
         guard offset >= 0, strides.allSatisfy({ $0 >= 0 }), shape.elementCount == 0 || last < values.count
@@ -145,27 +155,6 @@ public struct TorchCheckpoint {
                     + "outside its storage of \(values.count) elements")
         }
         return HostTensor(shape, stridedGather(values, shape: shape, strides: strides, offset: offset))
-    }
-
-    /// A storage's elements as Float32.
-    private static func floats(_ bytes: Data, dtype: String, path: String) throws -> [Float] {
-        func load<T>(_: T.Type) -> [T] {
-            bytes.withUnsafeBytes { raw in
-                (0..<bytes.count / MemoryLayout<T>.size).map {
-                    raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)
-                }
-            }
-        }
-        switch dtype {
-        case "F32": return load(UInt32.self).map { Float(bitPattern: UInt32(littleEndian: $0)) }
-        case "F64": return load(UInt64.self).map { Float(Double(bitPattern: UInt64(littleEndian: $0))) }
-        case "F16": return load(UInt16.self).map { Float(Float16(bitPattern: UInt16(littleEndian: $0))) }
-        case "BF16":
-            return load(UInt16.self).map { Float(bitPattern: UInt32(UInt16(littleEndian: $0)) << 16) }
-        default:
-            throw EngineError.badFile(
-                path: path, problem: "has a \(dtype) tensor where a floating-point one was expected")
-        }
     }
 
     /// The dict at `key` of the saved dict (or the saved dict itself for nil) as name → tensor,
