@@ -15,6 +15,7 @@ final class PGANCheckpointTests: XCTestCase {
         for file in ["pgan_legacy.pth", "pgan_zip.pth"] {
             let (generator, source) = try ProgressiveGenerator.convert(pytorchCheckpoint: folder + "/" + file)
             XCTAssertEqual(source, "avgG", file)
+            XCTAssertTrue(try FileDescription.describe(folder + "/" + file).contains("PGAN generator in avgG"))
             XCTAssertEqual(
                 generator.config, try ProgressiveGeneratorConfig(latent: 8, widths: [6, 5, 4]), file)
             let ours = try generator.images(latent, device: CPUBackend.shared)

@@ -1,5 +1,5 @@
 // `ganfit-gpu info`: recognises a file by its content (then its extension) and describes it:
-// models, blendshapes, images, weights, meshes and landmarks.
+// models, blendshapes, images, weights (safetensors, PyTorch checkpoints), meshes and landmarks.
 import Foundation
 
 public enum FileDescription {
@@ -8,6 +8,7 @@ public enum FileDescription {
         case eosModel = "eos morphable model", blendshapes = "eos expression blendshapes", png = "PNG image"
         case jpeg = "JPEG image", safetensors = "safetensors weights", ply = "PLY mesh", obj = "OBJ mesh"
         case pts = "iBUG .pts landmarks", graphDef = "TensorFlow GraphDef"
+        case torch = "PyTorch checkpoint (torch.save)"
     }
 
     /// The format of `path`, judged by its first bytes, then (for text) by its extension; `what`
@@ -21,6 +22,10 @@ public enum FileDescription {
         if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return .png }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
         if head.starts(with: Array("ply".utf8)) { return .ply }
+        // torch.save: a zip archive, or a protocol-2 pickle of LONG1 10 bytes (the legacy magic number).
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x80, 0x02, 0x8A, 0x0A]) {
+            return .torch
+        }
         if head.count > 8, head[8] == UInt8(ascii: "{"), u64(0) <= UInt64(size - 8) { return .safetensors }
         if EosModelFile.versions.contains(u32(0)), Int32(bitPattern: u32(4)) > 0 { return .eosModel }
         if (1...10_000).contains(u64(0)), (1...1000).contains(u64(8)) { return .blendshapes }
@@ -29,7 +34,8 @@ public enum FileDescription {
         if ext == "pb" { return .graphDef }  // protobuf has no signature: trust the extension
         let expected = what == "a file to describe" ? "" : " (expected \(what))"
         throw EngineError.badFile(path: path, problem: "is not a format this tool knows\(expected): "
-                                  + "an eos model or blendshapes, PNG, JPEG, safetensors, OBJ, PLY, .pts or TensorFlow .pb file")
+                                  + "an eos model or blendshapes, PNG, JPEG, safetensors, OBJ, PLY, .pts or TensorFlow .pb file, "
+                                  + "or a PyTorch checkpoint")
     }
 
     /// A few lines saying what `path` holds (counts, sizes, tensors); badFile if it cannot be read.
@@ -49,6 +55,7 @@ public enum FileDescription {
             lines = ["\(image.width) x \(image.height) pixels, \(counted(image.channels, "channel")) "
                      + "(\(names[image.channels] ?? "?")), \(image.bitDepth)-bit" + (kind == .jpeg ? ", upright (EXIF applied)" : "")]
         case .safetensors: lines = try safetensors(path)
+        case .torch: lines = try torchCheckpoint(path)
         case .obj:
             let mesh = try OBJFile.read(path)
             lines = ["\(mesh.positions.count) vertices, \(mesh.triangles.count) triangles, "
@@ -109,6 +116,23 @@ public enum FileDescription {
         lines += file.metadata.sorted { $0.key < $1.key }.map { "metadata \($0.key): \($0.value)" }
         let width = file.entries.map(\.name.count).max() ?? 0
         lines += file.entries.map { $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \($0.dtype)\($0.shape.shapeText)" }
+        return lines
+    }
+
+    /// The saved dict's keys, the tensors of each state dict, and the PGAN generator if one converts.
+    private static func torchCheckpoint(_ path: String) throws -> [String] {
+        let checkpoint = try TorchCheckpoint(path)
+        let keys = checkpoint.root.container?.entries.compactMap(\.key.string) ?? []
+        var lines = ["keys: " + (keys.isEmpty ? "none (not a dict)" : keys.joined(separator: ", "))]
+        for key in [nil] + keys.map(Optional.some) {
+            guard let tensors = try checkpoint.stateDict(key), !tensors.isEmpty else { continue }
+            lines.append("\(key ?? "the file's dict"): \(counted(tensors.count, "tensor"))")
+        }
+        if let (generator, source) = try? ProgressiveGenerator.convert(pytorchCheckpoint: path) {
+            let config = generator.config
+            lines.append("PGAN generator in \(source): latent \(config.latent), widths \(config.widths), "
+                + "\(config.resolution)² (ganfit-gpu texture convert)")
+        }
         return lines
     }
 
