@@ -26,7 +26,7 @@ struct Bench: ParsableCommand {
     @Option(help: "The FaceNet graph_final.pb for --facenet.")
     var model: String?
 
-    @Flag(help: "Also time the progressive generator at 256² (the paper's widths), forward and forward+backward.")
+    @Flag(help: "Also time the progressive generator at 256² and 512² (the paper's widths), forward and forward+backward.")
     var generator = false
 
     func run() throws {

@@ -1,6 +1,6 @@
 // Parity and gradient cases of the progressive generator: a whole small network (batch 2, three
 // levels to 16²), its gradient to the latent and to every weight; and the paper's generator at
-// 256², forward and forward+backward (the latent's gradient, what a fit needs), for benchmarks.
+// 256² and 512², forward and forward+backward (the latent's gradient, what a fit needs), for benchmarks.
 
 extension ProgressiveGeneratorConfig {
     /// The generator on inputs x0 = latents [N, L], x1… = the stored tensors in `tensorShapes` order.
@@ -22,15 +22,17 @@ extension ProgressiveGeneratorConfig {
         [try! ProgressiveGeneratorConfig(latent: 6, widths: [5, 4, 3]).opCase("pgan", batch: 2)]
     }
 
-    /// The paper's widths at 256² (latent 512), forward and forward+backward to the latent.
+    /// The paper's widths at 256² and 512² (latent 512), forward and forward+backward to the latent.
     public static var benchmarkCases: [OpCase] {
-        let config = try! ProgressiveGeneratorConfig.paper(resolution: 256)
-        let forward = config.opCase("pgan", batch: 1, name: "forward 256² (paper widths)")
-        let inputs = forward.inputs + [.float([1, 3, 256, 256], differentiable: false)]
-        let backward = OpCase("pgan", "forward+backward 256² (latent gradient)", inputs) { g, x in
-            let images = try forward.build(g, Array(x.dropLast()))
-            return try g.gradients(of: g.sum(g.mul(images, x.last!)), wrt: [x[0]])[0]
+        [256, 512].flatMap { side -> [OpCase] in
+            let config = try! ProgressiveGeneratorConfig.paper(resolution: side)
+            let forward = config.opCase("pgan", batch: 1, name: "forward \(side)² (paper widths)")
+            let inputs = forward.inputs + [.float([1, 3, side, side], differentiable: false)]
+            let backward = OpCase("pgan", "forward+backward \(side)² (latent gradient)", inputs) { g, x in
+                let images = try forward.build(g, Array(x.dropLast()))
+                return try g.gradients(of: g.sum(g.mul(images, x.last!)), wrt: [x[0]])[0]
+            }
+            return [forward, backward]
         }
-        return [forward, backward]
     }
 }
