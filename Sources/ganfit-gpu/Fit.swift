@@ -102,6 +102,7 @@ struct Fit: ParsableCommand {
             guard !photos.isEmpty, let output else {
                 throw EngineError.invalidValue("fit needs a photo and --output DIR (see ganfit-gpu fit --help)")
             }
+            try settings.texture.checkFile()
             guard landmarks.isEmpty || landmarks.count == photos.count else {
                 throw EngineError.invalidValue("give --landmarks once per photo, in order, or not at all "
                                                + "(\(photos.count) photos, \(landmarks.count) --landmarks)")

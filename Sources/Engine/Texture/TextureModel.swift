@@ -54,6 +54,19 @@ public enum TextureModelKind: Hashable, Sendable, Codable, LosslessStringConvert
     }
 }
 
+extension TextureModelKind {
+    /// Throws now if the model's file is not one of its kind (a fit then fails before stage 1).
+    public func checkFile() throws {
+        switch self {
+        case .projected, .free: break
+        case .linear(let file):
+            _ = try SafetensorsFile(file, format: LinearTextureModel.format, expected: "a linear texture model")
+        case .gan(let file):
+            _ = try SafetensorsFile(file, format: ProgressiveGenerator.format, expected: "a progressive generator")
+        }
+    }
+}
+
 /// A texture model's part of a fit graph.
 struct TextureGraph {
     /// [T, T, 3] the UV map the render samples.
