@@ -1,6 +1,5 @@
-// `ganfit-gpu fit PHOTO --output DIR`: a 3D face fitted to one photo (its 68 landmarks detected, or
-// given as a .pts file; landmark stage, then the joint stage through the renderer and FaceNet),
-// its results written to DIR.
+// `ganfit-gpu fit PHOTO --output DIR` (or `--batch LIST.txt`): the command's options and settings;
+// a photo's fit is `PhotoFitter`'s, a list's loop `BatchRun`'s (see FitBatch.swift).
 import ArgumentParser
 import Engine
 import Foundation
@@ -21,13 +20,37 @@ struct Fit: ParsableCommand {
             detected.pts and detected.png (the box and points on the photo). \
             The camera's principal point is the photo's centre and its focal length the photo's EXIF value, else \
             50 mm (35 mm equivalent; --focal35mm). Every setting: --print-settings; change any with --settings FILE. \
-            More iterations fit better: --iterations 600,100.
+            More iterations fit better: --iterations 600,100. A loss that turns NaN or infinite stops the fit: the \
+            outputs hold the last parameters with finite losses, report.json says status "diverged", exit status 4.
+
+            Many photos: --batch LIST.txt -o OUTDIR [--shard I/N] fits every line of LIST.txt (a photo path, relative \
+            to the list's folder; blank lines and # comments skipped; a .pts file beside a photo with its name gives \
+            its landmarks) into OUTDIR/NAME (NAME: the path made safe plus 8 hex digits of its hash), each folder \
+            written as OUTDIR/.partial-NAME and renamed when complete. Lines already done are skipped, so a killed \
+            run started again repeats at most the line in progress; lines that failed are skipped too unless \
+            --retry-failed. --shard I/N fits the lines whose index i (0-based, photo lines only) has i % N == I. \
+            Each shard keeps OUTDIR/batch.I-of-N.json (per line: status, error, seconds, final losses); \
+            `ganfit-gpu batch-report OUTDIR` merges them. Exit status 5 when a line failed or diverged.
             """)
 
     @OptionGroup var options: DeviceOptions
 
     @Argument(help: "The photo (PNG or JPEG).")
     var photo: String?
+
+    @Option(help: ArgumentHelp("Fit every photo listed in this file (one per line), each into its own folder of --output.",
+                               valueName: "LIST.txt"))
+    var batch: String?
+
+    @Option(help: ArgumentHelp("With --batch: fit only the lines i with i % N == I (one process per shard).",
+                               valueName: "I/N"))
+    var shard: String?
+
+    @Flag(help: "With --batch: fit again the lines that failed before (default: skipped, as the lines done).")
+    var retryFailed = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors (no progress).")
+    var quiet = false
 
     @Option(help: "Its 68 iBUG landmarks (.pts, 300-W layout) instead of detecting them.")
     var landmarks: String?
@@ -37,7 +60,7 @@ struct Fit: ParsableCommand {
 
     @OptionGroup var landmarkModels: LandmarkModelOptions
 
-    @Option(help: "Output folder (created if missing).")
+    @Option(name: .shortAndLong, help: "Output folder (created if missing).")
     var output: String?
 
     @Option(help: "A JSON file of settings (snake_case keys, as --print-settings shows); it need only name what it changes.")
@@ -70,85 +93,68 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let started = Date()
-            var settings = try self.settings.map { try FitSettings.read(FileInput.read($0, what: "a JSON settings file"), source: $0) }
-                ?? FitSettings()
-            if let size { settings.size = size }
-            if let focal35mm {
-                guard focal35mm.isFinite, (4...2000).contains(focal35mm) else {
-                    throw EngineError.invalidValue("--focal35mm takes a 35 mm-equivalent focal length of 4 to 2000 mm, got \(focal35mm)")
-                }
-                settings.focal35mm = focal35mm
-            }
-            if let texture { settings.texture = texture }
-            if let iterations {
-                let counts = iterations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard counts.count == 2, let first = counts[0], let second = counts[1],
-                      (0...100_000).contains(first), (0...100_000).contains(second) else {
-                    throw EngineError.invalidValue("--iterations takes two counts N,M from 0 to 100000 (stage 1, stage 2), "
-                                                   + "not '\(iterations)'")
-                }
-                (settings.landmarkIterations, settings.jointIterations) = (first, second)
-            }
+            let settings = try resolvedSettings()
             if printSettings {
                 print(String(decoding: try settings.json(), as: UTF8.self))
                 return
             }
-            guard let photo, let output else {
-                throw EngineError.invalidValue("fit needs a photo and --output DIR (see ganfit-gpu fit --help)")
-            }
+            guard let output else { throw EngineError.invalidValue("fit needs --output DIR (see ganfit-gpu fit --help)") }
             guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
-            let image = try Image.read(photo)
-            let given = try landmarks.map { try PTSFile.read($0) }
-            let faceModel = try FitModel(folder: FitModel.locate(explicit: model, flag: "--model"))
-            let network = try FaceNet(path: try FaceNet.locate(explicit: facenet, flag: "--facenet"))
-            try FitOutputs.prepare(output)  // before the fit: a bad --output must not waste it
-            let device = try options.choice().makeBackend()
-            let detection = try given == nil ? detect(image, path: photo, device: device) : nil
-            let input = try FitInput(photo: image, landmarks: given ?? detection!.face.points, size: settings.size,
-                                     margin: settings.margin, source: landmarks ?? "the detected landmarks")
-            print("fit \(photo): \(input.photo.width)×\(input.photo.height), crop \(settings.size)² on \(device.name)")
-            let result = try FaceFit.run(input, face: faceModel, network: network, settings: settings, device: device) { line in
-                print(line)
-                fflush(stdout)
+            let console = FitConsole(quiet: quiet)
+            if let batch {
+                guard photo == nil, landmarks == nil else {
+                    throw EngineError.invalidValue("--batch takes its photos from the list; give no photo or --landmarks")
+                }
+                let shard = try shard.map { try BatchShard(parsing: $0) } ?? BatchShard(index: 0, count: 1)
+                let run = BatchRun(list: batch, entries: try BatchList.read(batch), shard: shard, folder: output,
+                                   retryFailed: retryFailed)
+                let fitter = try makeFitter(settings, console: console)
+                let summary = try run.run({ entry, folder in
+                    guard entry.photos.count == 1 else { throw EngineError.invalidValue(FitBatch.severalPhotos) }
+                    _ = try fitter.fit(photo: entry.photos[0], landmarks: FitBatch.landmarks(beside: entry.photos[0]),
+                                       face: face, output: folder)
+                }, log: console.line)
+                if summary.records.contains(where: { $0.status != .fitted }) { throw ExitCode(5) }
+                return
             }
-            let judgement = try judge(result, device: device)
-            let report = FitReport(result, photo: photo, landmarksFile: landmarks, landmarkDetection: detection?.report,
-                                   network: network.name, identityJudge: judgement, settings: settings,
-                                   totalSeconds: Date().timeIntervalSince(started))
-            try FitOutputs.write(result, face: faceModel, report: report, to: output)
-            if let detection {
-                try PTSFile.write(detection.face.points, to: output + "/detected.pts")
-                try PNGFile.write(LandmarkOverlay.draw(image, faces: [detection.face]), to: output + "/detected.png")
+            guard let photo else { throw EngineError.invalidValue("fit needs a photo or --batch LIST.txt (see ganfit-gpu fit --help)") }
+            guard shard == nil, !retryFailed else { throw EngineError.invalidValue("--shard and --retry-failed go with --batch") }
+            let report = try makeFitter(settings, console: console).fit(photo: photo, landmarks: landmarks, face: face,
+                                                                        output: output)
+            if let divergence = report.divergence {
+                FileHandle.standardError.write(Data("error: \(divergence.message); wrote its outputs to \(output)\n".utf8))
+                throw ExitCode(4)
             }
-            let files = FitOutputs.files + (detection == nil ? [] : ["detected.pts", "detected.png"])
-            print(String(format: "wrote %@/{%@} in %.1f s", output, files.joined(separator: ","), report.totalSeconds))
         }
     }
 
-    /// dlib's descriptor distance between the photo's face and the render, when that model is installed.
-    private func judge(_ result: FaceFitResult, device: any Backend) throws -> IdentityJudgement? {
-        guard let path = try? DlibFaceDescriptor.locate() else {
-            print("identity judge: skipped (dlib's face descriptor is not installed: bash scripts/fetch-models.sh)")
-            return nil
-        }
-        let judgement = try result.judged(by: try DlibFaceDescriptor(path: path), device: device)
-        print(String(format: "identity judge (dlib's descriptor, not optimised): photo ↔ render distance %.3f, "
-                     + "↔ frontal view %.3f (below %.1f: the same person)", judgement.distance, judgement.frontalDistance,
-                     judgement.samePersonBelow))
-        return judgement
+    /// The models loaded and the device opened, once for every photo.
+    private func makeFitter(_ settings: FitSettings, console: FitConsole) throws -> PhotoFitter {
+        try PhotoFitter(settings: settings, modelFolder: model, facenet: facenet, landmarkModels: landmarkModels,
+                        device: try options.choice().makeBackend(), console: console)
     }
 
-    /// The chosen face's 68 landmarks from the detector and the landmark model, and what found them.
-    private func detect(_ image: Image, path photo: String, device: any Backend) throws -> (face: LandmarkedFace, report: LandmarkReport) {
-        let landmarker = try landmarkModels.landmarker(device: device)
-        let run = try landmarker.faces(in: RGBImage8(image))
-        let chosen = try landmarker.face(face, among: run.faces, source: photo)
-        let d = chosen.detection
-        print(String(format: "detected %d face%@ in %.2f s; fitting face %d: box %.0f,%.0f–%.0f,%.0f, score %.3f",
-                     run.faces.count, run.faces.count == 1 ? "" : "s", run.detectionSeconds + run.landmarkSeconds, face,
-                     d.left, d.top, d.right, d.bottom, d.score))
-        return (chosen, LandmarkReport(photo: photo, image: image, landmarker: landmarker, run: run, faces: [chosen],
-                                       indices: [face]))
+    /// The defaults, then --settings FILE, then the flags.
+    private func resolvedSettings() throws -> FitSettings {
+        var settings = try self.settings.map { try FitSettings.read(FileInput.read($0, what: "a JSON settings file"), source: $0) }
+            ?? FitSettings()
+        if let size { settings.size = size }
+        if let focal35mm {
+            guard focal35mm.isFinite, (4...2000).contains(focal35mm) else {
+                throw EngineError.invalidValue("--focal35mm takes a 35 mm-equivalent focal length of 4 to 2000 mm, got \(focal35mm)")
+            }
+            settings.focal35mm = focal35mm
+        }
+        if let texture { settings.texture = texture }
+        if let iterations {
+            let counts = iterations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard counts.count == 2, let first = counts[0], let second = counts[1],
+                  (0...100_000).contains(first), (0...100_000).contains(second) else {
+                throw EngineError.invalidValue("--iterations takes two counts N,M from 0 to 100000 (stage 1, stage 2), "
+                                               + "not '\(iterations)'")
+            }
+            (settings.landmarkIterations, settings.jointIterations) = (first, second)
+        }
+        return settings
     }
 }

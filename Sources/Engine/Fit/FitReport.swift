@@ -1,5 +1,5 @@
-// report.json of a fit: where it ran, the crop, per-stage losses and timings, landmark error and
-// identity similarity before and after, and the settings used.
+// report.json of a fit: how it ended, where it ran, the crop, per-stage losses and timings, landmark
+// error and identity similarity before and after, the settings used and the provenance.
 import Foundation
 
 public struct FitReport: Codable {
@@ -14,6 +14,9 @@ public struct FitReport: Codable {
         public let network: String
     }
 
+    /// fitted, or diverged (see `divergence`: the outputs hold the last parameters with finite losses).
+    public let status: FitStatus
+    public let divergence: FitDivergence?
     public let photo: String
     /// The .pts file given, or nil when the landmarks were detected (see `landmarkDetection`).
     public let landmarksFile: String?
@@ -35,10 +38,16 @@ public struct FitReport: Codable {
     /// Wall-clock seconds of the whole fit (reading the model and the photo included).
     public let totalSeconds: Double
     public let settings: FitSettings
+    /// The project's version and commit and each model file's SHA-256 (nil when not computed).
+    public let provenance: FitProvenance?
 
     public init(_ result: FaceFitResult, photo: String, landmarksFile: String?, landmarkDetection: LandmarkReport? = nil,
-                network: String, identityJudge: IdentityJudgement? = nil, settings: FitSettings, totalSeconds: Double) {
+                network: String, identityJudge: IdentityJudgement? = nil, settings: FitSettings, totalSeconds: Double,
+                provenance: FitProvenance? = nil) {
         let scale = result.input.frame.scale, box = result.input.frame.box
+        status = result.status
+        divergence = result.divergence
+        self.provenance = provenance
         self.photo = photo
         self.landmarksFile = landmarksFile
         self.landmarkDetection = landmarkDetection
