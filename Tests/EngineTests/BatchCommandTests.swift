@@ -1,0 +1,125 @@
+// The built `ganfit-gpu` run as users run it: a batch of small photos (crops of the sample with
+// their landmarks, a corrupt file, a line of two photos) killed with SIGKILL mid-way and started
+// again, then every photo has exactly one complete output set; and a diverging fit's exit status.
+@testable import Engine
+import Foundation
+import XCTest
+
+final class BatchCommandTests: XCTestCase {
+    /// Tiny fits: a 64² crop, 5 + 2 iterations.
+    static let settings = """
+        {"size": 64, "landmark_iterations": 5, "joint_iterations": 2, "texture_size": 64, "texture_offset_size": 16}
+        """
+
+    func testABatchKilledMidwayAndRestartedLeavesOneCompleteSetPerPhoto() throws {
+        let binary = try Self.binary(), folder = try scratchFolder(self), out = folder + "/out"
+        let photos = ["p1/img.png", "p2/img.png", "p3/face.png"]
+        for (k, photo) in photos.enumerated() { try Self.writeCrop(k, to: folder + "/" + photo) }
+        try AtomicWrite.write(Data((0..<500).map { UInt8(truncatingIfNeeded: $0 * 7) }), to: folder + "/corrupt.png")
+        try AtomicWrite.write(text: "p1/img.png\ncorrupt.png\np2/img.png\np1/img.png p2/img.png\np3/face.png\n",
+                              to: folder + "/list.txt")
+        try AtomicWrite.write(text: Self.settings, to: folder + "/settings.json")
+        let arguments = ["fit", "--batch", folder + "/list.txt", "-o", out, "--settings", folder + "/settings.json"]
+
+        let first = try Self.start(binary, arguments, log: folder + "/first.log")
+        let entries = BatchList.parse(try String(contentsOfFile: folder + "/list.txt", encoding: .utf8), folder: folder)
+        // Kill it a moment after the third line's fit began (its partial folder exists).
+        let killed = Self.wait(seconds: 300) {
+            FileManager.default.fileExists(atPath: out + "/" + BatchRun.partialName(entries[2]))
+        }
+        usleep(UInt32.random(in: 0...2_000_000))
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        XCTAssertTrue(killed, "the batch never reached its third line: " + Self.log(folder + "/first.log"))
+        XCTAssertEqual(first.terminationReason, .uncaughtSignal)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/" + entries[2].name), "killed before it finished")
+
+        let second = try Self.start(binary, arguments, log: folder + "/second.log")
+        second.waitUntilExit()
+        let log = Self.log(folder + "/second.log")
+        XCTAssertEqual(second.terminationStatus, 5, "a line failed: exit status 5\n" + log)
+        XCTAssertTrue(log.contains("2 already done (skipped)"), log)  // p1 and the corrupt file
+        XCTAssertFalse(log.contains("line 1:"), "the finished line is not fitted again")
+
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        let fitted = [entries[0], entries[2], entries[4]].map(\.name)
+        XCTAssertEqual(names, (fitted + ["batch.0-of-1.json"]).sorted(), "one folder per photo, no partial folder left")
+        for name in fitted {
+            for file in FitOutputs.files {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + name + "/" + file), name + "/" + file)
+            }
+        }
+        let merged = try BatchSummary.merged(folder: out)
+        XCTAssertEqual(merged.records.map(\.status), [.fitted, .failed, .fitted, .failed, .fitted])
+        XCTAssertTrue(merged.records[1].error?.contains("corrupt.png") ?? false, "\(merged.records[1])")
+        XCTAssertTrue(merged.records[3].error?.contains("several photos per line") ?? false, "\(merged.records[3])")
+        XCTAssertEqual(merged.records[2].output, entries[2].name)
+        XCTAssertNotEqual(entries[0].name, entries[2].name, "two img.png in different folders")
+    }
+
+    /// A learning rate that blows the shape up: the landmark stage's loss turns infinite, the fit
+    /// stops, writes its outputs marked "diverged" and exits with status 4.
+    func testADivergingFitWritesItsOutputsMarkedAndExitsFour() throws {
+        let binary = try Self.binary(), folder = try scratchFolder(self)
+        try Self.writeCrop(0, to: folder + "/face.png")
+        try AtomicWrite.write(text: String(Self.settings.dropLast(1))
+                                + #", "log_interval": 1, "landmark_rates": {"shape": 1e30}}"#, to: folder + "/nan.json")
+        let run = try Self.start(binary, ["fit", folder + "/face.png", "--landmarks", folder + "/face.pts", "-o",
+                                          folder + "/out", "--settings", folder + "/nan.json"], log: folder + "/log")
+        run.waitUntilExit()
+        XCTAssertEqual(run.terminationStatus, 4, Self.log(folder + "/log"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/out/report.json")))
+            as? [String: Any]
+        XCTAssertEqual(report?["status"] as? String, "diverged")
+        let divergence = report?["divergence"] as? [String: Any]
+        XCTAssertEqual(divergence?["stage"] as? String, "landmarks")
+        XCTAssertEqual(divergence?["kept_iteration"] as? Int, 0)
+        XCTAssertTrue(Self.log(folder + "/log").contains("diverged"))
+    }
+
+    /// The debug or release `ganfit-gpu` beside the test bundle.
+    static func binary() throws -> String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for folder in [beside.path, beside.deletingLastPathComponent().path, Repository.path(".build/debug")] {
+            if FileManager.default.isExecutableFile(atPath: folder + "/ganfit-gpu") { return folder + "/ganfit-gpu" }
+        }
+        throw XCTSkip("the ganfit-gpu executable is not built beside the tests (swift build first)")
+    }
+
+    /// Crop k of the sample photo (a different square per k) at 96², with its landmarks beside it (.pts).
+    static func writeCrop(_ k: Int, to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        let image = try Image.read(Repository.path("samples/image_0010.png"))
+        let points = try PTSFile.read(Repository.path("samples/image_0010.pts"))
+        let frame = CropFrame.around(points, margin: 0.3 + 0.1 * Float(k), size: 96)
+        let planar = FaceCrop.crop(image, box: frame.box, height: 96, width: 96).values
+        try PNGFile.write(HostTensor([96, 96, 3], (0..<96 * 96 * 3).map { planar[($0 % 3) * 96 * 96 + $0 / 3] }), to: path)
+        try PTSFile.write(points.map { frame.toCrop($0) - 0.5 }, to: (path as NSString).deletingPathExtension + ".pts")
+    }
+
+    static func start(_ binary: String, _ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        (process.standardOutput, process.standardError) = (handle, handle)
+        var environment = ProcessInfo.processInfo.environment
+        environment["GANFIT_DEVICE"] = "cpu"
+        process.environment = environment
+        try process.run()
+        return process
+    }
+
+    static func wait(seconds: Double, until done: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if done() { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    static func log(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+}
