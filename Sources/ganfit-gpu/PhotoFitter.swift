@@ -59,7 +59,7 @@ final class PhotoFitter {
         let report = FitReport(result, photo: photo, landmarksFile: landmarks, landmarkDetection: detection?.report,
                                network: network.name, identityJudge: judgement, settings: settings,
                                totalSeconds: Date().timeIntervalSince(started), provenance: FitProvenance(models: models))
-        try FitOutputs.write(result, face: face, report: report, to: output)
+        try FitOutputs.write(result, face: face, report: report, device: device, to: output)
         if let detection {
             try PTSFile.write(detection.face.points, to: output + "/detected.pts")
             try PNGFile.write(LandmarkOverlay.draw(image, faces: [detection.face]), to: output + "/detected.png")

@@ -1,6 +1,7 @@
 // The built `ganfit-gpu` run as users run it: a batch of small photos (crops of the sample with
 // their landmarks, a corrupt file, a line of two photos) killed with SIGKILL mid-way and started
-// again, then every photo has exactly one complete output set; and a diverging fit's exit status.
+// again, then every photo has exactly one complete output set; a fit's pictures, provenance and
+// OpenCV camera; and a diverging fit's exit status.
 @testable import Engine
 import Foundation
 import XCTest
@@ -77,6 +78,47 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertTrue(Self.log(folder + "/log").contains("diverged"))
     }
 
+    /// One photo fitted: every output is there, report.json's provenance names the models with their
+    /// SHA-256, and parameters.json's OpenCV camera projects mesh.obj's landmark vertices onto the
+    /// fitted landmarks in landmarks.pts (photo pixels).
+    func testAFitWritesItsPicturesProvenanceAndAnOpenCVCameraThatProjectsOntoItsLandmarks() throws {
+        let binary = try Self.binary(), folder = try scratchFolder(self), out = folder + "/out"
+        try Self.writeCrop(1, to: folder + "/face.png")
+        try AtomicWrite.write(text: Self.settings, to: folder + "/settings.json")
+        let run = try Self.start(binary, ["fit", folder + "/face.png", "--landmarks", folder + "/face.pts", "-o", out,
+                                          "--settings", folder + "/settings.json"], log: folder + "/log")
+        run.waitUntilExit()
+        XCTAssertEqual(run.terminationStatus, 0, Self.log(folder + "/log"))
+        for file in FitOutputs.files { XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file) }
+        XCTAssertEqual(try Image.read(out + "/render_photo.png").pixels.shape, [96, 96, 3], "the whole photo")
+
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
+            as? [String: Any]
+        let provenance = report?["provenance"] as? [String: Any]
+        XCTAssertEqual(provenance?["version"] as? String, FitProvenance.version)
+        let models = provenance?["models"] as? [[String: Any]] ?? []
+        XCTAssertTrue(models.contains { $0["role"] as? String == "facenet" && ($0["sha256"] as? String)?.count == 64 })
+
+        let parameters = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/parameters.json")))
+            as? [String: Any]
+        let cv = try XCTUnwrap(parameters?["opencv"] as? [String: Any])
+        let K = try XCTUnwrap(cv["K"] as? [[Double]]), R = try XCTUnwrap(cv["R"] as? [[Double]])
+        let t = try XCTUnwrap(cv["t"] as? [Double])
+        XCTAssertEqual(cv["image_size"] as? [Int], [96, 96])
+        let vertices = try String(contentsOfFile: out + "/mesh.obj", encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("v ") }.map { $0.split(separator: " ").dropFirst().compactMap { Double($0) } }
+        let fitted = try PTSFile.read(out + "/landmarks.pts")
+        let mapping = try LandmarkMapping.read(Repository.path("models/sfm/ibug_to_sfm.txt"), vertexCount: vertices.count)
+        for landmark in [31, 37, 46, 49, 55, 9] {  // nose tip, eye corners, mouth corners, chin
+            let v = vertices[try XCTUnwrap(mapping.vertices[landmark])]
+            let x = (0..<3).map { i in (0..<3).map { R[i][$0] * v[$0] }.reduce(0, +) + t[i] }
+            XCTAssertGreaterThan(x[2], 0, "in front of an OpenCV camera")
+            let u = K[0][0] * x[0] / x[2] + K[0][2], w = K[1][1] * x[1] / x[2] + K[1][2]
+            XCTAssertEqual(u, Double(fitted[landmark - 1].x), accuracy: 0.05, "landmark \(landmark) x")
+            XCTAssertEqual(w, Double(fitted[landmark - 1].y), accuracy: 0.05, "landmark \(landmark) y")
+        }
+    }
+
     /// The debug or release `ganfit-gpu` beside the test bundle.
     static func binary() throws -> String {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -93,8 +135,7 @@ final class BatchCommandTests: XCTestCase {
         let image = try Image.read(Repository.path("samples/image_0010.png"))
         let points = try PTSFile.read(Repository.path("samples/image_0010.pts"))
         let frame = CropFrame.around(points, margin: 0.3 + 0.1 * Float(k), size: 96)
-        let planar = FaceCrop.crop(image, box: frame.box, height: 96, width: 96).values
-        try PNGFile.write(HostTensor([96, 96, 3], (0..<96 * 96 * 3).map { planar[($0 % 3) * 96 * 96 + $0 / 3] }), to: path)
+        try PNGFile.write(FaceCrop.cropRGB(image, box: frame.box, height: 96, width: 96), to: path)
         try PTSFile.write(points.map { frame.toCrop($0) - 0.5 }, to: (path as NSString).deletingPathExtension + ".pts")
     }
 

@@ -97,12 +97,9 @@ public enum FaceSynth {
                 layout: layout, ranges: settings.ranges, albedoCount: albedos.count, photos: photos)
             let (w, h) = (settings.width * settings.supersampling, settings.height * settings.supersampling)
             let b = face.backgroundBox
-            let planar = FaceCrop.crop(
+            let background = FaceCrop.cropRGB(
                 photos[face.background].image, box: FaceBox(x: b[0], y: b[1], width: b[2], height: b[3]),
-                height: h, width: w
-            ).values
-            let background = HostTensor(
-                [h, w, 3], (0..<3 * h * w).map { k in planar[(k % 3) * h * w + k / 3] })
+                height: h, width: w)
             let displacement = SynthBump.displacement(face.bumps, mean: layout.mean, normals: layout.normals)
             let out = try renderer.render(
                 face, displacement: displacement, texture: albedos[face.albedo].texture,
