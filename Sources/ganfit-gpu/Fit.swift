@@ -8,7 +8,8 @@ extension TextureModelKind: ExpressibleByArgument {}
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
+        abstract:
+            "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
         discussion: """
             The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest face, \
             or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the landmarks; \
@@ -38,12 +39,16 @@ struct Fit: ParsableCommand {
     @Argument(help: "The photo (PNG or JPEG).")
     var photo: String?
 
-    @Option(help: ArgumentHelp("Fit every photo listed in this file (one per line), each into its own folder of --output.",
-                               valueName: "LIST.txt"))
+    @Option(
+        help: ArgumentHelp(
+            "Fit every photo listed in this file (one per line), each into its own folder of --output.",
+            valueName: "LIST.txt"))
     var batch: String?
 
-    @Option(help: ArgumentHelp("With --batch: fit only the lines i with i % N == I (one process per shard).",
-                               valueName: "I/N"))
+    @Option(
+        help: ArgumentHelp(
+            "With --batch: fit only the lines i with i % N == I (one process per shard).",
+            valueName: "I/N"))
     var shard: String?
 
     @Flag(help: "With --batch: fit again the lines that failed before (default: skipped, as the lines done).")
@@ -63,20 +68,28 @@ struct Fit: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder (created if missing).")
     var output: String?
 
-    @Option(help: "A JSON file of settings (snake_case keys, as --print-settings shows); it need only name what it changes.")
+    @Option(
+        help:
+            "A JSON file of settings (snake_case keys, as --print-settings shows); it need only name what it changes."
+    )
     var settings: String?
 
     @Flag(help: "Print every setting with its default (or its value from --settings) as JSON, and exit.")
     var printSettings = false
 
-    @Option(help: ArgumentHelp("The camera's 35 mm-equivalent focal length in mm (default: the photo's EXIF, else 50).",
-                               valueName: "mm"))
+    @Option(
+        help: ArgumentHelp(
+            "The camera's 35 mm-equivalent focal length in mm (default: the photo's EXIF, else 50).",
+            valueName: "mm"))
     var focal35mm: Float?
 
     @Option(help: "Adam iterations of stage 1 (landmarks) and stage 2 (joint), as N,M.")
     var iterations: String?
 
-    @Option(help: "The folder of the Surrey model files (eos): shape, blendshapes, landmark map, contours (default: sfm/ in the model folders).")
+    @Option(
+        help:
+            "The folder of the Surrey model files (eos): shape, blendshapes, landmark map, contours (default: sfm/ in the model folders)."
+    )
     var model: String?
 
     @Option(help: "The FaceNet graph_final.pb (default: the documented search order).")
@@ -85,10 +98,11 @@ struct Fit: ParsableCommand {
     @Option(help: "Side of the square fitting crop in pixels (default 256).")
     var size: Int?
 
-    @Option(help: ArgumentHelp(
-        "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset) or free "
-            + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one; the default).",
-        valueName: "projected|free"))
+    @Option(
+        help: ArgumentHelp(
+            "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset) or free "
+                + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one; the default).",
+            valueName: "projected|free"))
     var texture: TextureModelKind?
 
     func run() throws {
@@ -98,50 +112,68 @@ struct Fit: ParsableCommand {
                 print(String(decoding: try settings.json(), as: UTF8.self))
                 return
             }
-            guard let output else { throw EngineError.invalidValue("fit needs --output DIR (see ganfit-gpu fit --help)") }
-            guard face >= 0 else { throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)") }
-            let console = FitConsole(quiet: quiet)
-            if let batch {
-                guard photo == nil, landmarks == nil else {
-                    throw EngineError.invalidValue("--batch takes its photos from the list; give no photo or --landmarks")
-                }
-                let shard = try shard.map { try BatchShard(parsing: $0) } ?? BatchShard(index: 0, count: 1)
-                let run = BatchRun(list: batch, entries: try BatchList.read(batch), shard: shard, folder: output,
-                                   retryFailed: retryFailed)
-                let fitter = try makeFitter(settings, console: console)
-                let summary = try run.run({ entry, folder in
-                    guard entry.photos.count == 1 else { throw EngineError.invalidValue(FitBatch.severalPhotos) }
-                    _ = try fitter.fit(photo: entry.photos[0], landmarks: FitBatch.landmarks(beside: entry.photos[0]),
-                                       face: face, output: folder)
-                }, log: console.line)
-                if summary.records.contains(where: { $0.status != .fitted }) { throw ExitCode(5) }
-                return
+            guard let output else {
+                throw EngineError.invalidValue("fit needs --output DIR (see ganfit-gpu fit --help)")
             }
-            guard let photo else { throw EngineError.invalidValue("fit needs a photo or --batch LIST.txt (see ganfit-gpu fit --help)") }
-            guard shard == nil, !retryFailed else { throw EngineError.invalidValue("--shard and --retry-failed go with --batch") }
-            let report = try makeFitter(settings, console: console).fit(photo: photo, landmarks: landmarks, face: face,
-                                                                        output: output)
+            guard face >= 0 else {
+                throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(face)")
+            }
+            let console = FitConsole(quiet: quiet)
+            if let batch { return try runBatch(batch, output: output, settings: settings, console: console) }
+            guard let photo else {
+                throw EngineError.invalidValue(
+                    "fit needs a photo or --batch LIST.txt (see ganfit-gpu fit --help)")
+            }
+            guard shard == nil, !retryFailed else {
+                throw EngineError.invalidValue("--shard and --retry-failed go with --batch")
+            }
+            let report = try makeFitter(settings, console: console).fit(
+                photo: photo, landmarks: landmarks, face: face, output: output)
             if let divergence = report.divergence {
-                FileHandle.standardError.write(Data("error: \(divergence.message); wrote its outputs to \(output)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("error: \(divergence.message); wrote its outputs to \(output)\n".utf8))
                 throw ExitCode(4)
             }
         }
     }
 
+    /// Fits the lines of the list `list` (this process's shard) into `output`; exit status 5 when a
+    /// line failed or diverged.
+    private func runBatch(_ list: String, output: String, settings: FitSettings, console: FitConsole) throws {
+        guard photo == nil, landmarks == nil else {
+            throw EngineError.invalidValue("--batch takes its photos from the list; give no photo or --landmarks")
+        }
+        let shard = try shard.map { try BatchShard(parsing: $0) } ?? BatchShard(index: 0, count: 1)
+        let run = BatchRun(list: list, entries: try BatchList.read(list), shard: shard, folder: output,
+                           retryFailed: retryFailed)
+        let fitter = try makeFitter(settings, console: console)
+        let summary = try run.run({ entry, folder in
+            guard entry.photos.count == 1 else { throw EngineError.invalidValue(FitBatch.severalPhotos) }
+            _ = try fitter.fit(photo: entry.photos[0], landmarks: FitBatch.landmarks(beside: entry.photos[0]),
+                               face: face, output: folder)
+        }, log: console.line)
+        if summary.records.contains(where: { $0.status != .fitted }) { throw ExitCode(5) }
+    }
+
     /// The models loaded and the device opened, once for every photo.
     private func makeFitter(_ settings: FitSettings, console: FitConsole) throws -> PhotoFitter {
-        try PhotoFitter(settings: settings, modelFolder: model, facenet: facenet, landmarkModels: landmarkModels,
-                        device: try options.choice().makeBackend(), console: console)
+        try PhotoFitter(
+            settings: settings, modelFolder: model, facenet: facenet, landmarkModels: landmarkModels,
+            device: try options.choice().makeBackend(), console: console)
     }
 
     /// The defaults, then --settings FILE, then the flags.
     private func resolvedSettings() throws -> FitSettings {
-        var settings = try self.settings.map { try FitSettings.read(FileInput.read($0, what: "a JSON settings file"), source: $0) }
+        var settings =
+            try self.settings.map {
+                try FitSettings.read(FileInput.read($0, what: "a JSON settings file"), source: $0)
+            }
             ?? FitSettings()
         if let size { settings.size = size }
         if let focal35mm {
             guard focal35mm.isFinite, (4...2000).contains(focal35mm) else {
-                throw EngineError.invalidValue("--focal35mm takes a 35 mm-equivalent focal length of 4 to 2000 mm, got \(focal35mm)")
+                throw EngineError.invalidValue(
+                    "--focal35mm takes a 35 mm-equivalent focal length of 4 to 2000 mm, got \(focal35mm)")
             }
             settings.focal35mm = focal35mm
         }
@@ -149,9 +181,11 @@ struct Fit: ParsableCommand {
         if let iterations {
             let counts = iterations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard counts.count == 2, let first = counts[0], let second = counts[1],
-                  (0...100_000).contains(first), (0...100_000).contains(second) else {
-                throw EngineError.invalidValue("--iterations takes two counts N,M from 0 to 100000 (stage 1, stage 2), "
-                                               + "not '\(iterations)'")
+                (0...100_000).contains(first), (0...100_000).contains(second)
+            else {
+                throw EngineError.invalidValue(
+                    "--iterations takes two counts N,M from 0 to 100000 (stage 1, stage 2), "
+                        + "not '\(iterations)'")
             }
             (settings.landmarkIterations, settings.jointIterations) = (first, second)
         }

@@ -32,7 +32,8 @@ final class FitConsole: @unchecked Sendable {
         let rate = Double(e.iteration) / max(e.seconds, 1e-9)
         let eta = rate > 0 ? Double(e.total - e.iteration) / rate : 0
         let timing = String(format: "%.1f it/s, ETA %d:%02d", rate, Int(eta) / 60, Int(eta) % 60)
-        let counter = "\(e.stage) \(String(repeating: " ", count: max(0, 9 - e.stage.count)))"
+        let counter =
+            "\(e.stage) \(String(repeating: " ", count: max(0, 9 - e.stage.count)))"
             + String(format: "%*d/%d", String(e.total).count, e.iteration, e.total)
         switch mode {
         case .quiet:
@@ -42,10 +43,15 @@ final class FitConsole: @unchecked Sendable {
             line(counter + ": " + losses(e, count: e.lossNames.count) + "  " + timing)
         case .bar:
             let now = Date()
-            guard e.recorded || e.iteration == e.total || now.timeIntervalSince(lastDrawn) > 0.1 else { return }
+            guard e.recorded || e.iteration == e.total || now.timeIntervalSince(lastDrawn) > 0.1 else {
+                return
+            }
             lastDrawn = now
-            let width = 20, filled = e.total > 0 ? width * e.iteration / e.total : width
-            let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+            let width = 20
+            let filled = e.total > 0 ? width * e.iteration / e.total : width
+            let bar =
+                "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+                + "]"
             let text = "\(counter) \(bar) \(losses(e, count: 3))  \(timing)"
             print("\r\u{1B}[K" + String(text.prefix(110)), terminator: "")
             fflush(stdout)
@@ -55,7 +61,9 @@ final class FitConsole: @unchecked Sendable {
 
     /// The first `count` losses in the stage's order, "name value".
     private func losses(_ e: FitProgressEvent, count: Int) -> String {
-        e.lossNames.prefix(count).compactMap { name in e.losses[name].map { String(format: "%@ %.4f", name, $0) } }
-            .joined(separator: ", ")
+        e.lossNames.prefix(count).compactMap { name in
+            e.losses[name].map { String(format: "%@ %.4f", name, $0) }
+        }
+        .joined(separator: ", ")
     }
 }

@@ -19,14 +19,18 @@ final class PhotoFitter {
     private var judge: DlibFaceDescriptor?
     private var judgeLooked = false
 
-    init(settings: FitSettings, modelFolder: String?, facenet: String?, landmarkModels: LandmarkModelOptions,
-         device: any Backend, console: FitConsole) throws {
+    init(
+        settings: FitSettings, modelFolder: String?, facenet: String?, landmarkModels: LandmarkModelOptions,
+        device: any Backend, console: FitConsole
+    ) throws {
         let folder = try FitModel.locate(explicit: modelFolder, flag: "--model")
         face = try FitModel(folder: folder)
         let facenetPath = try FaceNet.locate(explicit: facenet, flag: "--facenet")
         network = try FaceNet(path: facenetPath)
-        let names = FitModel.fileNames, hashes = ModelFileHashes()
-        fixedModels = try [names.shape, names.blendshapes, names.mapping, names.contours, names.symmetry]
+        let names = FitModel.fileNames
+        let hashes = ModelFileHashes()
+        fixedModels =
+            try [names.shape, names.blendshapes, names.mapping, names.contours, names.symmetry]
             .filter { FileManager.default.fileExists(atPath: folder + "/" + $0) }
             .map { try hashes.file("sfm/" + $0, folder + "/" + $0) } + [hashes.file("facenet", facenetPath)]
         (self.settings, self.landmarkModels, self.device, self.console, self.hashes) =
@@ -41,31 +45,44 @@ final class PhotoFitter {
         let given = try landmarks.map { try PTSFile.read($0) }
         try FitOutputs.prepare(output)  // before the fit: a bad output folder must not waste it
         let detection = try given == nil ? detect(image, path: photo, face: index) : nil
-        let input = try FitInput(photo: image, landmarks: given ?? detection!.face.points, size: settings.size,
-                                 margin: settings.margin, source: landmarks ?? "the detected landmarks")
-        console.line("fit \(photo): \(input.photo.width)×\(input.photo.height), crop \(settings.size)² on \(device.name)")
+        let input = try FitInput(
+            photo: image, landmarks: given ?? detection!.face.points, size: settings.size,
+            margin: settings.margin, source: landmarks ?? "the detected landmarks")
+        console.line(
+            "fit \(photo): \(input.photo.width)×\(input.photo.height), crop \(settings.size)² "
+                + "on \(device.name)"
+        )
         let result = try FitProgress.$observer.withValue(console.observer) {
-            try FaceFit.run(input, face: face, network: network, settings: settings, device: device, log: console.line)
+            try FaceFit.run(
+                input, face: face, network: network, settings: settings, device: device, log: console.line)
         }
         let judgement = try judged(result)
         var models = fixedModels
         if detection != nil {
-            models += try [hashes.file("dlib/detector", MMODDetector.locate(explicit: landmarkModels.detectorModel)),
-                           hashes.file("dlib/landmarks", ModelFiles.locate(
-                            FaceLandmarker.dlibLandmarkModel, what: "dlib's 68-point shape predictor",
-                            explicit: landmarkModels.landmarkModel, flag: "--landmark-model"))]
+            models += try [
+                hashes.file("dlib/detector", MMODDetector.locate(explicit: landmarkModels.detectorModel)),
+                hashes.file(
+                    "dlib/landmarks",
+                    ModelFiles.locate(
+                        FaceLandmarker.dlibLandmarkModel, what: "dlib's 68-point shape predictor",
+                        explicit: landmarkModels.landmarkModel, flag: "--landmark-model")),
+            ]
         }
         if let judge { models.append(try hashes.file("dlib/descriptor", judge.path)) }
-        let report = FitReport(result, photo: photo, landmarksFile: landmarks, landmarkDetection: detection?.report,
-                               network: network.name, identityJudge: judgement, settings: settings,
-                               totalSeconds: Date().timeIntervalSince(started), provenance: FitProvenance(models: models))
+        let report = FitReport(
+            result, photo: photo, landmarksFile: landmarks, landmarkDetection: detection?.report,
+            network: network.name, identityJudge: judgement, settings: settings,
+            totalSeconds: Date().timeIntervalSince(started), provenance: FitProvenance(models: models))
         try FitOutputs.write(result, face: face, report: report, device: device, to: output)
         if let detection {
             try PTSFile.write(detection.face.points, to: output + "/detected.pts")
-            try PNGFile.write(LandmarkOverlay.draw(image, faces: [detection.face]), to: output + "/detected.png")
+            try PNGFile.write(
+                LandmarkOverlay.draw(image, faces: [detection.face]), to: output + "/detected.png")
         }
         let files = FitOutputs.files + (detection == nil ? [] : ["detected.pts", "detected.png"])
-        console.line(String(format: "wrote %@/{%@} in %.1f s", output, files.joined(separator: ","), report.totalSeconds))
+        console.line(
+            String(
+                format: "wrote %@/{%@} in %.1f s", output, files.joined(separator: ","), report.totalSeconds))
         return report
     }
 
@@ -75,29 +92,41 @@ final class PhotoFitter {
             judgeLooked = true
             judge = try (try? DlibFaceDescriptor.locate()).map { try DlibFaceDescriptor(path: $0) }
             if judge == nil {
-                console.line("identity judge: skipped (dlib's face descriptor is not installed: bash scripts/fetch-models.sh)")
+                console.line(
+                    "identity judge: skipped (dlib's face descriptor is not installed: "
+                        + "bash scripts/fetch-models.sh)"
+                )
             }
         }
         guard let descriptor = judge else { return nil }
         let judgement = try result.judged(by: descriptor, device: device)
-        console.line(String(format: "identity judge (dlib's descriptor, not optimised): photo ↔ render distance %.3f, "
-                            + "↔ frontal view %.3f (below %.1f: the same person)", judgement.distance,
-                            judgement.frontalDistance, judgement.samePersonBelow))
+        console.line(
+            String(
+                format: "identity judge (dlib's descriptor, not optimised): photo ↔ render distance %.3f, "
+                    + "↔ frontal view %.3f (below %.1f: the same person)", judgement.distance,
+                judgement.frontalDistance, judgement.samePersonBelow))
         return judgement
     }
 
     /// The chosen face's 68 landmarks from the detector and the landmark model, and what found them.
     private func detect(_ image: Image, path photo: String, face index: Int)
-        throws -> (face: LandmarkedFace, report: LandmarkReport) {
+        throws -> (face: LandmarkedFace, report: LandmarkReport)
+    {
         if landmarker == nil { landmarker = try landmarkModels.landmarker(device: device) }
         let landmarker = landmarker!
         let run = try landmarker.faces(in: RGBImage8(image))
         let chosen = try landmarker.face(index, among: run.faces, source: photo)
         let d = chosen.detection
-        console.line(String(format: "detected %d face%@ in %.2f s; fitting face %d: box %.0f,%.0f–%.0f,%.0f, score %.3f",
-                            run.faces.count, run.faces.count == 1 ? "" : "s", run.detectionSeconds + run.landmarkSeconds,
-                            index, d.left, d.top, d.right, d.bottom, d.score))
-        return (chosen, LandmarkReport(photo: photo, image: image, landmarker: landmarker, run: run, faces: [chosen],
-                                       indices: [index]))
+        console.line(
+            String(
+                format: "detected %d face%@ in %.2f s; fitting face %d: box %.0f,%.0f–%.0f,%.0f, score %.3f",
+                run.faces.count, run.faces.count == 1 ? "" : "s", run.detectionSeconds + run.landmarkSeconds,
+                index, d.left, d.top, d.right, d.bottom, d.score))
+        return (
+            chosen,
+            LandmarkReport(
+                photo: photo, image: image, landmarker: landmarker, run: run, faces: [chosen],
+                indices: [index])
+        )
     }
 }

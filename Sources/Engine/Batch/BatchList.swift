@@ -35,10 +35,14 @@ public enum BatchList {
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             guard let first = words.first, !first.hasPrefix("#") else { continue }
-            let photos = words.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: folder + "/"))
-                .standardizedFileURL.path }
-            entries.append(BatchEntry(index: entries.count, lineNumber: number + 1, photos: photos,
-                                      name: folderName(photos, listFolder: folder)))
+            let photos = words.map {
+                URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: folder + "/"))
+                    .standardizedFileURL.path
+            }
+            entries.append(
+                BatchEntry(
+                    index: entries.count, lineNumber: number + 1, photos: photos,
+                    name: folderName(photos, listFolder: folder)))
         }
         return entries
     }
@@ -48,7 +52,8 @@ public enum BatchList {
     /// 60 characters, then '-' and 8 hex digits of the SHA-256 of every absolute path (two img.jpg
     /// in different folders never share a name; the same line twice does).
     public static func folderName(_ photos: [String], listFolder: String) -> String {
-        let first = photos[0], prefix = listFolder.hasSuffix("/") ? listFolder : listFolder + "/"
+        let first = photos[0]
+        let prefix = listFolder.hasSuffix("/") ? listFolder : listFolder + "/"
         let relative = first.hasPrefix(prefix) ? String(first.dropFirst(prefix.count)) : first
         let stem = (relative as NSString).deletingPathExtension
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
@@ -67,7 +72,8 @@ public struct BatchShard: Equatable, Sendable {
 
     public init(index: Int, count: Int) throws {
         guard count >= 1, (0..<count).contains(index) else {
-            throw EngineError.invalidValue("--shard takes I/N with N ≥ 1 and 0 ≤ I < N, got \(index)/\(count)")
+            throw EngineError.invalidValue(
+                "--shard takes I/N with N ≥ 1 and 0 ≤ I < N, got \(index)/\(count)")
         }
         (self.index, self.count) = (index, count)
     }
@@ -76,7 +82,8 @@ public struct BatchShard: Equatable, Sendable {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/").map { Int($0) }
         guard parts.count == 2, let i = parts[0], let n = parts[1] else {
-            throw EngineError.invalidValue("--shard takes I/N (this process's number from 0, and how many), got '\(text)'")
+            throw EngineError.invalidValue(
+                "--shard takes I/N (this process's number from 0, and how many), got '\(text)'")
         }
         try self.init(index: i, count: n)
     }

@@ -18,28 +18,25 @@ extension BatchSummary {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasPrefix("batch.") && $0.hasSuffix(".json") && $0.contains("-of-") }.sorted()
         guard !names.isEmpty else {
-            throw EngineError.badFile(path: folder, problem: "holds no batch summary (batch.I-of-N.json); give the "
-                                      + "--output folder of `ganfit-gpu fit --batch`")
+            throw EngineError.badFile(
+                path: folder,
+                problem: "holds no batch summary (batch.I-of-N.json); give the "
+                    + "--output folder of `ganfit-gpu fit --batch`")
         }
         let rank: [FitStatus: Int] = [.fitted: 0, .diverged: 1, .failed: 2]
         var best: [Int: BatchRecord] = [:]
         for name in names {
-            let path = folder + "/" + name
-            let summary: BatchSummary
-            do {
-                summary = try decoder.decode(BatchSummary.self, from: FileInput.read(path, what: "a batch summary"))
-            } catch let error as EngineError {
-                throw error
-            } catch {
-                throw EngineError.badFile(path: path, problem: "is not a batch summary: \(error)")
-            }
-            for record in summary.records where best[record.index].map({ rank[record.status]! < rank[$0.status]! }) ?? true {
+            let summary = try decode(
+                BatchSummary.self, path: folder + "/" + name, what: "a batch summary", decoder: decoder)
+            for record in summary.records
+            where best[record.index].map({ rank[record.status]! < rank[$0.status]! }) ?? true {
                 best[record.index] = record
             }
         }
         let records = best.values.sorted { $0.index < $1.index }
-        return BatchMerge(files: names, counts: Dictionary(grouping: records, by: \.status.rawValue).mapValues(\.count),
-                          records: records)
+        return BatchMerge(
+            files: names, counts: Dictionary(grouping: records, by: \.status.rawValue).mapValues(\.count),
+            records: records)
     }
 
     /// One row per record (line, status, seconds, output folder and last total loss, or the error)
@@ -47,15 +44,26 @@ extension BatchSummary {
     public static func table(_ records: [BatchRecord]) -> String {
         var rows = ["line  status    seconds  output (last total loss) or error"]
         for r in records {
-            let total = (r.losses["joint"] ?? r.losses["landmarks"])?["total"].map { String(format: " (%.4f)", $0) } ?? ""
-            let what = r.status == .failed ? "error: " + (r.error ?? "") : (r.output ?? "") + total
-                + (r.error.map { "; " + $0 } ?? "")
-            rows.append(String(format: "%4d  %@ %8.1f  %@", r.line, r.status.rawValue.padding(toLength: 8, withPad: " ",
-                                                                                            startingAt: 0), r.seconds, what))
+            let total =
+                (r.losses["joint"] ?? r.losses["landmarks"])?["total"].map { String(format: " (%.4f)", $0) }
+                ?? ""
+            let what =
+                r.status == .failed
+                ? "error: " + (r.error ?? "")
+                : (r.output ?? "") + total
+                    + (r.error.map { "; " + $0 } ?? "")
+            rows.append(
+                String(
+                    format: "%4d  %@ %8.1f  %@", r.line,
+                    r.status.rawValue.padding(
+                        toLength: 8, withPad: " ",
+                        startingAt: 0), r.seconds, what))
         }
         let count = { (s: FitStatus) in records.filter { $0.status == s }.count }
-        rows.append("\(records.count) lines: \(count(.fitted)) fitted, \(count(.diverged)) diverged, \(count(.failed)) failed; "
-                    + String(format: "%.1f s", records.map(\.seconds).reduce(0, +)))
+        rows.append(
+            "\(records.count) lines: \(count(.fitted)) fitted, \(count(.diverged)) diverged, "
+                + "\(count(.failed)) failed; "
+                + String(format: "%.1f s", records.map(\.seconds).reduce(0, +)))
         return rows.joined(separator: "\n")
     }
 }

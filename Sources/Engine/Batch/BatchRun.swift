@@ -13,8 +13,12 @@ public struct BatchRun {
     /// Fit again the lines the summary records as failed (by default they are skipped).
     public var retryFailed = false
 
-    public init(list: String, entries: [BatchEntry], shard: BatchShard, folder: String, retryFailed: Bool = false) {
-        (self.list, self.entries, self.shard, self.folder, self.retryFailed) = (list, entries, shard, folder, retryFailed)
+    public init(
+        list: String, entries: [BatchEntry], shard: BatchShard, folder: String, retryFailed: Bool = false
+    ) {
+        (self.list, self.entries, self.shard, self.folder, self.retryFailed) = (
+            list, entries, shard, folder, retryFailed
+        )
     }
 
     /// The folder a line is fitted into before it is complete.
@@ -22,16 +26,20 @@ public struct BatchRun {
 
     /// Runs `fit(entry, folder)` (which writes the line's outputs, report.json included, into
     /// `folder`, or throws) for each of the shard's lines not yet done; returns the summary.
-    public func run(_ fit: (BatchEntry, String) throws -> Void, log: (String) -> Void) throws -> BatchSummary {
+    public func run(_ fit: (BatchEntry, String) throws -> Void, log: (String) -> Void) throws -> BatchSummary
+    {
         try FitOutputs.prepare(folder)
         var summary = try BatchSummary.read(folder: folder, shard: shard, list: list)
         let mine = entries.filter(shard.contains)
         var skipped = 0
         for (n, entry) in mine.enumerated() {
-            let done = folder + "/" + entry.name, partial = folder + "/" + Self.partialName(entry)
+            let done = folder + "/" + entry.name
+            let partial = folder + "/" + Self.partialName(entry)
             let previous = summary.records.first { $0.index == entry.index }
             if FileManager.default.fileExists(atPath: done) {
-                if previous == nil { summary.set(try BatchRecord.finished(entry, folder: done, seconds: nil)) }
+                if previous == nil {
+                    summary.set(try BatchRecord.finished(entry, folder: done, seconds: nil))
+                }
                 skipped += 1
                 continue
             }
@@ -45,28 +53,33 @@ public struct BatchRun {
             do {
                 try FitOutputs.prepare(partial)
                 try fit(entry, partial)
-                let record = try BatchRecord.finished(entry, folder: partial, seconds: Date().timeIntervalSince(started))
+                let record = try BatchRecord.finished(
+                    entry, folder: partial, seconds: Date().timeIntervalSince(started))
                 try rename(partial, done)
                 summary.set(record)
-                log("  → \(entry.name) (\(record.status.rawValue), \(String(format: "%.1f s", record.seconds)))")
+                log("  → \(entry.name) (\(record.status.rawValue), " + String(format: "%.1f s)", record.seconds))
             } catch {
                 try? FileManager.default.removeItem(atPath: partial)
-                summary.set(BatchRecord(line: entry.lineNumber, index: entry.index, photos: entry.photos, output: nil,
-                                        status: .failed, error: "\(error)", seconds: Date().timeIntervalSince(started),
-                                        losses: [:]))
+                summary.set(
+                    BatchRecord(
+                        line: entry.lineNumber, index: entry.index, photos: entry.photos, output: nil,
+                        status: .failed, error: "\(error)", seconds: Date().timeIntervalSince(started),
+                        losses: [:]))
                 log("  failed: \(error)")
             }
             try summary.write(folder: folder, shard: shard)
         }
         try summary.write(folder: folder, shard: shard)
-        log("shard \(shard.index)/\(shard.count): \(mine.count) lines, \(skipped) already done (skipped), "
-            + "\(summary.records.filter { $0.status == .failed }.count) failed")
+        log(
+            "shard \(shard.index)/\(shard.count): \(mine.count) lines, \(skipped) already done (skipped), "
+                + "\(summary.records.filter { $0.status == .failed }.count) failed")
         return summary
     }
 
     private func rename(_ from: String, _ to: String) throws {
         guard Foundation.rename(from, to) == 0 else {
-            throw EngineError.badFile(path: to, problem: "cannot rename \(from) to it: \(String(cString: strerror(errno)))")
+            throw EngineError.badFile(
+                path: to, problem: "cannot rename \(from) to it: \(String(cString: strerror(errno)))")
         }
     }
 }

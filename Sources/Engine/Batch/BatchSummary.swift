@@ -19,23 +19,18 @@ public struct BatchRecord: Codable, Equatable, Sendable {
 
     /// The record of `entry` whose outputs are in `folder` (from its report.json).
     static func finished(_ entry: BatchEntry, folder: String, seconds: Double?) throws -> BatchRecord {
-        let path = folder + "/report.json"
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                        nan: "nan")
-        let report: ReportDigest
-        do {
-            report = try decoder.decode(ReportDigest.self, from: FileInput.read(path, what: "a fit's report.json"))
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw EngineError.badFile(path: path, problem: "is not a fit's report: \(error)")
-        }
-        return BatchRecord(line: entry.lineNumber, index: entry.index, photos: entry.photos, output: entry.name,
-                           status: report.status, error: report.divergence?.message, seconds: seconds ?? report.totalSeconds,
-                           losses: Dictionary(report.stages.compactMap { s in s.losses.last.map { (s.name, $0.losses) } },
-                                              uniquingKeysWith: { $1 }))
+        decoder.nonConformingFloatDecodingStrategy = BatchSummary.decoder.nonConformingFloatDecodingStrategy
+        let report = try BatchSummary.decode(
+            ReportDigest.self, path: folder + "/report.json", what: "a fit's report.json",
+            decoder: decoder)
+        return BatchRecord(
+            line: entry.lineNumber, index: entry.index, photos: entry.photos, output: entry.name,
+            status: report.status, error: report.divergence?.message, seconds: seconds ?? report.totalSeconds,
+            losses: Dictionary(
+                report.stages.compactMap { s in s.losses.last.map { (s.name, $0.losses) } },
+                uniquingKeysWith: { $1 }))
     }
 
     /// The part of report.json a summary needs.
@@ -68,13 +63,22 @@ public struct BatchSummary: Codable, Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             return BatchSummary(list: list, shard: "\(shard.index)/\(shard.count)", records: [])
         }
+        return try decode(
+            BatchSummary.self, path: path, what: "a batch summary", decoder: decoder,
+            remedy: "; move it away to start the summary afresh (finished output folders are found again)")
+    }
+
+    /// The JSON file at `path` decoded; an error naming the file, `what` it should be and the `remedy`.
+    static func decode<T: Decodable>(
+        _ type: T.Type, path: String, what: String, decoder: JSONDecoder,
+        remedy: String = ""
+    ) throws -> T {
         do {
-            return try decoder.decode(BatchSummary.self, from: FileInput.read(path, what: "a batch summary"))
+            return try decoder.decode(type, from: FileInput.read(path, what: what))
         } catch let error as EngineError {
             throw error
         } catch {
-            throw EngineError.badFile(path: path, problem: "is not a batch summary (\(error)); move it away to start "
-                                      + "the summary afresh (finished output folders are found again)")
+            throw EngineError.badFile(path: path, problem: "is not \(what) (\(error))" + remedy)
         }
     }
 
@@ -92,16 +96,18 @@ public struct BatchSummary: Codable, Sendable {
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                        nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf",
+            nan: "nan")
         return decoder
     }()
 
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                      nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf",
+            nan: "nan")
         return encoder
     }()
 }

@@ -14,7 +14,9 @@ public enum PixelFont {
             for (row, bits) in rows.enumerated() {
                 for (column, bit) in bits.enumerated() where bit == "#" {
                     for dy in 0..<scale {
-                        for dx in 0..<scale { paint(x + (n * advance + column) * scale + dx, y + row * scale + dy) }
+                        for dx in 0..<scale {
+                            paint(x + (n * advance + column) * scale + dx, y + row * scale + dy)
+                        }
                     }
                 }
             }

@@ -37,10 +37,11 @@ public enum FaceFit {
         var textured = first.parameters
         let texture = try TextureModels.make(face, parameters: textured, photo: input.crop, settings: settings, device: device)
         textured.texture = texture.leaves
-        var jointSettings = settings  // a diverged landmark stage ends the fit: the joint stage only evaluates
+        var jointSettings = settings  // a diverged landmark stage ends the fit: stage 2 only evaluates
         if first.report.divergence != nil { jointSettings.jointIterations = 0 }
         let second = try JointStage.run(face, photo: input.crop, targets: targets, correspondences: first.correspondences,
-                                        from: textured, texture: texture, network: network, settings: jointSettings,
+                                        from: textured, texture: texture, network: network,
+                                        settings: jointSettings,
                                         device: device, log: log)
         log(String(format: "stage 2: landmark error %.2f px, identity cosine %.3f → %.3f in %.1f s",
                    second.finalError / input.frame.scale, second.initialCosine, second.finalCosine, second.report.seconds))

@@ -18,9 +18,10 @@ public struct FitDivergence: Codable, Equatable, Sendable {
     public let keptIteration: Int?
 
     public var message: String {
-        "the \(stage) stage's \(loss) loss is \(value) at iteration \(iteration); the fit diverged and stopped, "
+        "the \(stage) stage's \(loss) loss is \(value) at iteration \(iteration); the fit diverged and "
+            + "stopped, "
             + (keptIteration.map { "keeping the parameters of iteration \($0), the last with finite losses" }
-               ?? "keeping the stage's starting parameters")
+                ?? "keeping the stage's starting parameters")
             + " (try smaller learning rates or fewer iterations, or check the landmarks)"
     }
 }

@@ -5,9 +5,11 @@ import Foundation
 
 public enum FitOutputs {
     /// The file names written into the output folder.
-    public static let files = ["mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "render_photo.png",
-                               "shape_photo.png", "frontal.png", "landmarks.pts", "landmarks.png", "losses.png",
-                               "parameters.safetensors", "parameters.json", "report.json"]
+    public static let files = [
+        "mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "render_photo.png", "shape_photo.png",
+        "frontal.png", "landmarks.pts", "landmarks.png", "losses.png", "parameters.safetensors", "parameters.json",
+        "report.json",
+    ]
 
     /// Creates `folder` if missing and checks that files can be written there.
     public static func prepare(_ folder: String) throws {
@@ -21,7 +23,7 @@ public enum FitOutputs {
         }
     }
 
-    /// Writes `result` into `folder` (created if missing); the views over the whole photo are drawn on `device`.
+    /// Writes `result` into `folder` (created if missing); the views over the whole photo drawn on `device`.
     public static func write(_ result: FaceFitResult, face: FitModel, report: FitReport, device: any Backend,
                              to folder: String) throws {
         try prepare(folder)
@@ -49,7 +51,8 @@ public enum FitOutputs {
     /// A panel per stage: each loss recorded against its iteration, the total first.
     static func lossPlot(_ stages: [StageReport]) -> HostTensor {
         LinePlot.render(stages.map { stage in
-            let names = Set(stage.losses.flatMap(\.losses.keys)).sorted { ($0 == "total" ? "" : $0) < ($1 == "total" ? "" : $1) }
+            let names = Set(stage.losses.flatMap(\.losses.keys))
+                .sorted { ($0 == "total" ? "" : $0) < ($1 == "total" ? "" : $1) }
             return PlotPanel(title: stage.name, xMax: Double(stage.iterations), series: names.map { name in
                 PlotSeries(name: name, points: stage.losses.compactMap { record in
                     record.losses[name].map { SIMD2(Double(record.iteration), Double($0)) }

@@ -19,10 +19,14 @@ public struct FitProgressEvent: Sendable {
 public enum FitProgress {
     @TaskLocal public static var observer: (@Sendable (FitProgressEvent) -> Void)?
 
-    static func report(stage: String, iteration: Int, of total: Int, names: [String], last: LossRecord?, since start: Date) {
+    static func report(
+        stage: String, iteration: Int, of total: Int, names: [String], last: LossRecord?, since start: Date
+    ) {
         guard let observer else { return }
-        observer(FitProgressEvent(stage: stage, iteration: iteration, total: total, lossNames: names,
-                                  losses: last?.losses ?? [:], recorded: last?.iteration == iteration - 1,
-                                  seconds: Date().timeIntervalSince(start)))
+        observer(
+            FitProgressEvent(
+                stage: stage, iteration: iteration, total: total, lossNames: names,
+                losses: last?.losses ?? [:], recorded: last?.iteration == iteration - 1,
+                seconds: Date().timeIntervalSince(start)))
     }
 }

@@ -3,8 +3,7 @@
 import Foundation
 
 public struct FitProvenance: Codable, Sendable {
-    /// The project's version (see `version`) and the commit of the repository the executable was
-    /// built in, when it sits in one ("-dirty" with uncommitted changes), else "unknown".
+    /// The project's version (see `version`) and the commit the executable was built from (see `commit()`).
     public let version: String
     public let commit: String
     /// Each model file: what it is, its path, its SHA-256.
@@ -23,12 +22,16 @@ public struct FitProvenance: Codable, Sendable {
         (self.version, self.commit, self.models) = (Self.version, commit, models)
     }
 
-    /// The commit of the git repository holding the executable (found from its folder and up to
-    /// four folders above), read with `git describe --always --dirty --abbrev=40`; "unknown" when
-    /// there is none or git is not installed.
+    /// The commit the executable was built from: the file EXECUTABLE.commit beside it (written by
+    /// scripts/install.sh), else the commit of the git repository holding it (its folder or up to four
+    /// above), read with `git describe --always --dirty --abbrev=40` ("-dirty": uncommitted changes);
+    /// "unknown" when neither is there or git is not installed.
     public static func commit() -> String {
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-            .deletingLastPathComponent()
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        if let text = try? String(contentsOfFile: executable.path + ".commit", encoding: .utf8) {
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var folder = executable.deletingLastPathComponent()
         for _ in 0..<5 {
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent(".git").path) {
                 return git(["-C", folder.path, "describe", "--always", "--dirty", "--abbrev=40"]) ?? "unknown"
@@ -39,7 +42,8 @@ public struct FitProvenance: Codable, Sendable {
     }
 
     private static func git(_ arguments: [String]) -> String? {
-        let process = Process(), pipe = Pipe()
+        let process = Process()
+        let pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git"] + arguments
         process.standardOutput = pipe

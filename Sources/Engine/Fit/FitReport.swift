@@ -42,8 +42,8 @@ public struct FitReport: Codable {
     public let provenance: FitProvenance?
 
     public init(_ result: FaceFitResult, photo: String, landmarksFile: String?, landmarkDetection: LandmarkReport? = nil,
-                network: String, identityJudge: IdentityJudgement? = nil, settings: FitSettings, totalSeconds: Double,
-                provenance: FitProvenance? = nil) {
+                network: String, identityJudge: IdentityJudgement? = nil, settings: FitSettings,
+                totalSeconds: Double, provenance: FitProvenance? = nil) {
         let scale = result.input.frame.scale, box = result.input.frame.box
         status = result.status
         divergence = result.divergence

@@ -17,19 +17,27 @@ public struct PhotoViews {
     public init(_ result: FaceFitResult, face: FitModel, device: any Backend) throws {
         let photo = result.input.photo
         let scale = Swift.min(1, Float(Self.maximumSide) / Float(Swift.max(photo.width, photo.height)))
-        let (w, h) = (Swift.max(1, Int((Float(photo.width) * scale).rounded())),
-                      Swift.max(1, Int((Float(photo.height) * scale).rounded())))
+        let (w, h) = (
+            Swift.max(1, Int((Float(photo.width) * scale).rounded())),
+            Swift.max(1, Int((Float(photo.height) * scale).rounded()))
+        )
         let background = FaceCrop.cropRGB(photo, height: h, width: w)
         let (sx, sy) = (Float(w) / Float(photo.width), Float(h) / Float(photo.height))
-        let camera = result.camera, joint = result.jointStage
+        let camera = result.camera
+        let joint = result.jointStage
         func draw(_ look: ShapeOverlay.Look) throws -> HostTensor {
-            try ShapeOverlay.draw(face, vertices: joint.vertices, parameters: result.parameters, look: look, over: background,
-                                  focal: camera.focal * sx, principalPoint: [camera.principalPoint.x * sx,
-                                                                             camera.principalPoint.y * sy], device: device)
+            try ShapeOverlay.draw(
+                face, vertices: joint.vertices, parameters: result.parameters, look: look, over: background,
+                focal: camera.focal * sx,
+                principalPoint: [
+                    camera.principalPoint.x * sx,
+                    camera.principalPoint.y * sy,
+                ], device: device)
         }
         render = try draw(.textured(joint.texture, result.parameters.light))
         shape = try draw(.shape)
-        landmarks = LandmarkOverlay.compare(photo, box: result.input.frame.box, side: Self.landmarkSide,
-                                            given: result.input.landmarks, fitted: result.landmarks)
+        landmarks = LandmarkOverlay.compare(
+            photo, box: result.input.frame.box, side: Self.landmarkSide,
+            given: result.input.landmarks, fitted: result.landmarks)
     }
 }

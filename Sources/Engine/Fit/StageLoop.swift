@@ -78,23 +78,25 @@ struct StageLoop {
                 if let bad = losses.first(where: { !(record.losses[$0.name] ?? 0).isFinite }) {
                     let restored = try optimisers.map { try $0.restore() }.allSatisfy { $0 }
                     divergence = FitDivergence(stage: name, iteration: step, loss: bad.name,
-                                               value: record.losses[bad.name] ?? .nan, keptIteration: restored ? kept : nil)
+                                               value: record.losses[bad.name] ?? .nan,
+                                               keptIteration: restored ? kept : nil)
                     break
                 }
                 for adam in optimisers { try adam.keep() }
                 kept = step
             }
-            FitProgress.report(stage: name, iteration: step + 1, of: iterations, names: losses.map(\.name), last: records.last,
-                               since: start)
+            FitProgress.report(stage: name, iteration: step + 1, of: iterations, names: losses.map(\.name),
+                               last: records.last, since: start)
             for adam in optimisers { try adam.update() }
         }
-        let last = try evaluate(iteration: divergence?.keptIteration ?? iterations)
+        let last = try evaluate(iteration: divergence.map { $0.keptIteration ?? 0 } ?? iterations)
         records.append(last)
         let seconds = Date().timeIntervalSince(start), moved = Counters.shared.snapshot.since(counted)
         log(line(last, elapsed: seconds))
         if let divergence { log("stopped: " + divergence.message) }
         return StageReport(name: name, iterations: iterations, seconds: seconds, losses: records, bytesToHost: moved.bytesToHost,
-                           bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches, divergence: divergence)
+                           bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches,
+                           divergence: divergence)
     }
 
     private func line(_ record: LossRecord, elapsed: Double) -> String {

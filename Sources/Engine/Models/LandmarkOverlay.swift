@@ -25,15 +25,20 @@ public enum LandmarkOverlay {
 
     /// The square `frame.box` of `photo` at `side`² pixels with `given` [68] (red) and `fitted` [68]
     /// (green) points (0-based photo pixel centres), each pair joined by a yellow line.
-    public static func compare(_ photo: Image, box: FaceBox, side: Int, given: [SIMD2<Float>], fitted: [SIMD2<Float>])
-        -> HostTensor {
-        var canvas = Canvas(Image(pixels: FaceCrop.cropRGB(photo, box: box, height: side, width: side), bitDepth: 8))
+    public static func compare(_ photo: Image, box: FaceBox, side: Int, given: [SIMD2<Float>],
+                               fitted: [SIMD2<Float>]) -> HostTensor {
+        let crop = FaceCrop.cropRGB(photo, box: box, height: side, width: side)
+        var canvas = Canvas(Image(pixels: crop, bitDepth: 8))
         let scale = Float(Double(side) / box.width), origin = SIMD2(Float(box.x), Float(box.y))
         func place(_ p: SIMD2<Float>) -> SIMD2<Float> { (p + 0.5 - origin) * scale - 0.5 }
         let radius = max(1.5, Double(side) / 160)
-        for (a, b) in zip(given, fitted) { canvas.segment(place(a), place(b), thickness: radius / 2, colour: (1, 0.85, 0.1)) }
-        for p in given.map(place) { canvas.disk(x: Double(p.x), y: Double(p.y), radius: radius, colour: (1, 0.15, 0.1)) }
-        for p in fitted.map(place) { canvas.disk(x: Double(p.x), y: Double(p.y), radius: radius * 0.8, colour: (0.1, 0.9, 0.2)) }
+        for (a, b) in zip(given, fitted) {
+            canvas.segment(place(a), place(b), thickness: radius / 2, colour: (1, 0.85, 0.1))
+        }
+        for (points, size, colour) in [(given, radius, (Float(1), Float(0.15), Float(0.1))),
+                                       (fitted, radius * 0.8, (0.1, 0.9, 0.2))] {
+            for p in points.map(place) { canvas.disk(x: Double(p.x), y: Double(p.y), radius: size, colour: colour) }
+        }
         return HostTensor([canvas.height, canvas.width, 3], canvas.rgb)
     }
 }
@@ -86,7 +91,8 @@ private struct Canvas {
     }
 
     /// A line from `a` to `b` of disks of `thickness` diameter, one per pixel along it.
-    mutating func segment(_ a: SIMD2<Float>, _ b: SIMD2<Float>, thickness: Double, colour: (Float, Float, Float)) {
+    mutating func segment(_ a: SIMD2<Float>, _ b: SIMD2<Float>, thickness: Double,
+                          colour: (Float, Float, Float)) {
         guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { return }
         let steps = max(1, Int(((b - a) * (b - a)).sum().squareRoot().rounded(.up)))
         for s in 0...steps {

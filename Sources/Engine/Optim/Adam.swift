@@ -98,13 +98,17 @@ public final class Adam {
     /// Copies every parameter's current value on its own backend (no host transfer), for `restore()`.
     public func keep() throws {
         if kept.isEmpty { kept = try slots.map { try $0.param.backend.allocate($0.param.type) } }
-        for (s, copy) in zip(slots, kept) { try s.param.backend.run(Map(.copy), inputs: [s.param], outputs: [copy]) }
+        for (s, copy) in zip(slots, kept) {
+            try s.param.backend.run(Map(.copy), inputs: [s.param], outputs: [copy])
+        }
     }
 
     /// Puts back the values of the last `keep()`; false when nothing was kept.
     public func restore() throws -> Bool {
         guard !kept.isEmpty else { return false }
-        for (s, copy) in zip(slots, kept) { try s.param.backend.run(Map(.copy), inputs: [copy], outputs: [s.param]) }
+        for (s, copy) in zip(slots, kept) {
+            try s.param.backend.run(Map(.copy), inputs: [copy], outputs: [s.param])
+        }
         return true
     }
 }
