@@ -23,7 +23,7 @@ final class FitConsole: @unchecked Sendable {
     }
 
     /// The observer for `FitProgress` (nil when quiet: the loop's lines then go to `line`, which drops them).
-    var observer: (@Sendable (FitProgressEvent) -> Void)? {
+    var observer: FitProgress.Observer? {
         guard mode != .quiet else { return nil }
         return { [self] event in self.progress(event) }
     }

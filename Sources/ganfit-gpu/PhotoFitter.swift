@@ -52,7 +52,7 @@ final class PhotoFitter {
             "fit \(photo): \(input.photo.width)×\(input.photo.height), crop \(settings.size)² "
                 + "on \(device.name)"
         )
-        let result = try FitProgress.$observer.withValue(console.observer) {
+        let result = try FitProgress.observing(console.observer) {
             try FaceFit.run(
                 input, face: face, network: network, settings: settings, device: device, log: console.line)
         }
