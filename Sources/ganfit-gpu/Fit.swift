@@ -12,17 +12,21 @@ struct Fit: ParsableCommand {
             "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
         discussion: """
             The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest face, \
-            or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the landmarks; \
-            stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet identity, \
-            landmarks, priors). Writes into DIR: mesh.obj + mesh.mtl + texture.png, render.png (the fit over the \
-            photo crop), shape.png (the fitted shape over the crop), frontal.png (the textured fit seen from the \
-            front), landmarks.pts (the fitted model's \
-            landmarks, photo pixels), parameters.safetensors, report.json; with detected landmarks also \
-            detected.pts and detected.png (the box and points on the photo). \
-            The camera's principal point is the photo's centre and its focal length the photo's EXIF value, else \
-            50 mm (35 mm equivalent; --focal35mm). Every setting: --print-settings; change any with --settings FILE. \
-            More iterations fit better: --iterations 600,100. A loss that turns NaN or infinite stops the fit: the \
-            outputs hold the last parameters with finite losses, report.json says status "diverged", exit status 4.
+            or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the \
+            landmarks; stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet \
+            identity, landmarks, priors). The camera's principal point is the photo's centre and its focal \
+            length the photo's EXIF value, else 50 mm (35 mm equivalent; --focal35mm). Every setting: \
+            --print-settings; change any with --settings FILE. More iterations fit better: --iterations 600,100.
+
+            Writes into DIR: mesh.obj + mesh.mtl + texture.png (model frame, mm); render_photo.png and \
+            shape_photo.png (the textured fit and the grey shape over the whole photo), render.png and shape.png \
+            (over the crop), frontal.png (a novel frontal view); landmarks.pts (the fitted landmarks, photo \
+            pixels) and landmarks.png (given or detected in red, fitted in green); losses.png (the loss curves); \
+            parameters.json (with the camera in OpenCV's convention: K, R, t, image size) and \
+            parameters.safetensors; report.json (status, losses, timings, settings, provenance: version, commit, \
+            model SHA-256s); with detected landmarks also detected.pts and detected.png. A terminal shows a \
+            progress bar; -q prints only errors. A loss that turns NaN or infinite stops the fit: the outputs \
+            hold the last parameters with finite losses, report.json says status "diverged", exit status 4.
 
             Many photos: --batch LIST.txt -o OUTDIR [--shard I/N] fits every line of LIST.txt (a photo path, relative \
             to the list's folder; blank lines and # comments skipped; a .pts file beside a photo with its name gives \

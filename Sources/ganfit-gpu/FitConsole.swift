@@ -32,9 +32,11 @@ final class FitConsole: @unchecked Sendable {
         let rate = Double(e.iteration) / max(e.seconds, 1e-9)
         let eta = rate > 0 ? Double(e.total - e.iteration) / rate : 0
         let timing = String(format: "%.1f it/s, ETA %d:%02d", rate, Int(eta) / 60, Int(eta) % 60)
+        // Lines name the iteration their losses were recorded at; the bar counts iterations done.
+        let shown = mode == .lines ? e.iteration - 1 : e.iteration
         let counter =
             "\(e.stage) \(String(repeating: " ", count: max(0, 9 - e.stage.count)))"
-            + String(format: "%*d/%d", String(e.total).count, e.iteration, e.total)
+            + String(format: "%*d/%d", String(e.total).count, shown, e.total)
         switch mode {
         case .quiet:
             return

@@ -37,8 +37,14 @@ public struct BatchRun {
             let partial = folder + "/" + Self.partialName(entry)
             let previous = summary.records.first { $0.index == entry.index }
             if FileManager.default.fileExists(atPath: done) {
-                if previous == nil {
-                    summary.set(try BatchRecord.finished(entry, folder: done, seconds: nil))
+                if previous == nil {  // finished by a run killed before it wrote the summary
+                    do {
+                        summary.set(try BatchRecord.finished(entry, folder: done, seconds: nil))
+                    } catch {  // a finished folder whose report was removed or edited since: kept, but said
+                        summary.set(BatchRecord(line: entry.lineNumber, index: entry.index, photos: entry.photos,
+                                                output: entry.name, status: .fitted, error: "\(error)", seconds: 0,
+                                                losses: [:]))
+                    }
                 }
                 skipped += 1
                 continue
