@@ -35,7 +35,8 @@ public struct BatchRun {
         for (n, entry) in mine.enumerated() {
             let done = folder + "/" + entry.name
             let partial = folder + "/" + Self.partialName(entry)
-            let previous = summary.records.first { $0.index == entry.index }
+            // (a record of another photo at this index: the list was edited since, the record is stale)
+            let previous = summary.records.first { $0.index == entry.index && $0.photos == entry.photos }
             if FileManager.default.fileExists(atPath: done) {
                 if previous == nil {  // finished by a run killed before it wrote the summary
                     do {
