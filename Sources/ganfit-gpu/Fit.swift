@@ -11,31 +11,34 @@ struct Fit: ParsableCommand {
         abstract:
             "Fit the 3D face model to a photo; write mesh, texture, render, landmarks, parameters, report.",
         discussion: """
-            The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest face, \
-            or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the \
+            The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest \
+            face, or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the \
             landmarks; stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet \
             identity, landmarks, priors). The camera's principal point is the photo's centre and its focal \
             length the photo's EXIF value, else 50 mm (35 mm equivalent; --focal35mm). Every setting: \
-            --print-settings; change any with --settings FILE. More iterations fit better: --iterations 600,100.
+            --print-settings; change any with --settings FILE. More iterations fit better: --iterations \
+            600,100.
 
             Writes into DIR: mesh.obj + mesh.mtl + texture.png (model frame, mm); render_photo.png and \
-            shape_photo.png (the textured fit and the grey shape over the whole photo), render.png and shape.png \
-            (over the crop), frontal.png (a novel frontal view); landmarks.pts (the fitted landmarks, photo \
-            pixels) and landmarks.png (given or detected in red, fitted in green); losses.png (the loss curves); \
-            parameters.json (with the camera in OpenCV's convention: K, R, t, image size) and \
-            parameters.safetensors; report.json (status, losses, timings, settings, provenance: version, commit, \
-            model SHA-256s); with detected landmarks also detected.pts and detected.png. A terminal shows a \
-            progress bar; -q prints only errors. A loss that turns NaN or infinite stops the fit: the outputs \
-            hold the last parameters with finite losses, report.json says status "diverged", exit status 4.
+            shape_photo.png (the textured fit and the grey shape over the whole photo), render.png and \
+            shape.png (over the crop), frontal.png (a novel frontal view); landmarks.pts (the fitted \
+            landmarks, photo pixels) and landmarks.png (given or detected in red, fitted in green); \
+            losses.png (the loss curves); parameters.json (with the camera in OpenCV's convention: K, R, t, \
+            image size) and parameters.safetensors; report.json (status, losses, timings, settings, \
+            provenance: version, commit, model SHA-256s); with detected landmarks also detected.pts and \
+            detected.png. A terminal shows a progress bar; -q prints only errors. A loss that turns NaN or \
+            infinite stops the fit: the outputs hold the last parameters with finite losses, report.json \
+            says status "diverged", exit status 4.
 
-            Many photos: --batch LIST.txt -o OUTDIR [--shard I/N] fits every line of LIST.txt (a photo path, relative \
-            to the list's folder; blank lines and # comments skipped; a .pts file beside a photo with its name gives \
-            its landmarks) into OUTDIR/NAME (NAME: the path made safe plus 8 hex digits of its hash), each folder \
-            written as OUTDIR/.partial-NAME and renamed when complete. Lines already done are skipped, so a killed \
-            run started again repeats at most the line in progress; lines that failed are skipped too unless \
-            --retry-failed. --shard I/N fits the lines whose index i (0-based, photo lines only) has i % N == I. \
-            Each shard keeps OUTDIR/batch.I-of-N.json (per line: status, error, seconds, final losses); \
-            `ganfit-gpu batch-report OUTDIR` merges them. Exit status 5 when a line failed or diverged.
+            Many photos: --batch LIST.txt -o OUTDIR [--shard I/N] fits every line of LIST.txt (a photo path, \
+            relative to the list's folder; blank lines and # comments skipped; a .pts file beside a photo \
+            with its name gives its landmarks) into OUTDIR/NAME (NAME: the path made safe plus 8 hex digits \
+            of its hash), each folder written as OUTDIR/.partial-NAME and renamed when complete. Lines \
+            already done are skipped, so a killed run started again repeats at most the line in progress; \
+            lines that failed are skipped too unless --retry-failed. --shard I/N fits the lines whose index \
+            i (0-based, photo lines only) has i % N == I. Each shard keeps OUTDIR/batch.I-of-N.json (per \
+            line: status, error, seconds, final losses); `ganfit-gpu batch-report OUTDIR` merges them. Exit \
+            status 5 when a line failed or diverged.
             """)
 
     @OptionGroup var options: DeviceOptions
@@ -73,9 +76,9 @@ struct Fit: ParsableCommand {
     var output: String?
 
     @Option(
-        help:
-            "A JSON file of settings (snake_case keys, as --print-settings shows); it need only name what it changes."
-    )
+        help: ArgumentHelp(
+            "A JSON file of settings (snake_case keys, as --print-settings shows); "
+                + "it need only name what it changes."))
     var settings: String?
 
     @Flag(help: "Print every setting with its default (or its value from --settings) as JSON, and exit.")
@@ -91,9 +94,9 @@ struct Fit: ParsableCommand {
     var iterations: String?
 
     @Option(
-        help:
-            "The folder of the Surrey model files (eos): shape, blendshapes, landmark map, contours (default: sfm/ in the model folders)."
-    )
+        help: ArgumentHelp(
+            "The folder of the Surrey model files (eos): shape, blendshapes, landmark map, contours "
+                + "(default: sfm/ in the model folders)."))
     var model: String?
 
     @Option(help: "The FaceNet graph_final.pb (default: the documented search order).")
@@ -104,8 +107,9 @@ struct Fit: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset) or free "
-                + "(every texel, kept smooth and left-right symmetric: the unseen side mirrors the seen one; the default).",
+            "The joint stage's texture: projected (the photo at the stage-1 pose plus a smooth offset) "
+                + "or free (every texel, kept smooth and left-right symmetric: the unseen side mirrors the "
+                + "seen one; the default).",
             valueName: "projected|free"))
     var texture: TextureModelKind?
 
@@ -145,7 +149,8 @@ struct Fit: ParsableCommand {
     /// line failed or diverged.
     private func runBatch(_ list: String, output: String, settings: FitSettings, console: FitConsole) throws {
         guard photo == nil, landmarks == nil else {
-            throw EngineError.invalidValue("--batch takes its photos from the list; give no photo or --landmarks")
+            throw EngineError.invalidValue(
+                "--batch takes its photos from the list; give no photo or --landmarks")
         }
         let shard = try shard.map { try BatchShard(parsing: $0) } ?? BatchShard(index: 0, count: 1)
         let run = BatchRun(list: list, entries: try BatchList.read(list), shard: shard, folder: output,

@@ -42,9 +42,11 @@ public struct BatchRun {
                     do {
                         summary.set(try BatchRecord.finished(entry, folder: done, seconds: nil))
                     } catch {  // a finished folder whose report was removed or edited since: kept, but said
-                        summary.set(BatchRecord(line: entry.lineNumber, index: entry.index, photos: entry.photos,
-                                                output: entry.name, status: .fitted, error: "\(error)", seconds: 0,
-                                                losses: [:]))
+                        summary.set(
+                            BatchRecord(
+                                line: entry.lineNumber, index: entry.index, photos: entry.photos,
+                                output: entry.name, status: .fitted, error: "\(error)", seconds: 0,
+                                losses: [:]))
                     }
                 }
                 skipped += 1
@@ -64,7 +66,9 @@ public struct BatchRun {
                     entry, folder: partial, seconds: Date().timeIntervalSince(started))
                 try rename(partial, done)
                 summary.set(record)
-                log("  → \(entry.name) (\(record.status.rawValue), " + String(format: "%.1f s)", record.seconds))
+                log(
+                    "  → \(entry.name) (\(record.status.rawValue), "
+                        + String(format: "%.1f s)", record.seconds))
             } catch {
                 try? FileManager.default.removeItem(atPath: partial)
                 summary.set(

@@ -6,9 +6,9 @@ import Foundation
 public enum FitOutputs {
     /// The file names written into the output folder.
     public static let files = [
-        "mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "render_photo.png", "shape_photo.png",
-        "frontal.png", "landmarks.pts", "landmarks.png", "losses.png", "parameters.safetensors", "parameters.json",
-        "report.json",
+        "mesh.obj", "mesh.mtl", "texture.png", "render.png", "shape.png", "render_photo.png",
+        "shape_photo.png", "frontal.png", "landmarks.pts", "landmarks.png", "losses.png",
+        "parameters.safetensors", "parameters.json", "report.json",
     ]
 
     /// Creates `folder` if missing and checks that files can be written there.

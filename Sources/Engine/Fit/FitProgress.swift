@@ -35,10 +35,14 @@ public enum FitProgress {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var current: Observer?
 
-    static func report(stage: String, iteration: Int, of total: Int, names: [String], last: LossRecord?, since start: Date) {
+    static func report(
+        stage: String, iteration: Int, of total: Int, names: [String], last: LossRecord?, since start: Date
+    ) {
         guard let observer else { return }
-        observer(FitProgressEvent(stage: stage, iteration: iteration, total: total, lossNames: names,
-                                  losses: last?.losses ?? [:], recorded: last?.iteration == iteration - 1,
-                                  seconds: Date().timeIntervalSince(start)))
+        observer(
+            FitProgressEvent(
+                stage: stage, iteration: iteration, total: total, lossNames: names,
+                losses: last?.losses ?? [:], recorded: last?.iteration == iteration - 1,
+                seconds: Date().timeIntervalSince(start)))
     }
 }

@@ -37,7 +37,9 @@ public enum LandmarkOverlay {
         }
         for (points, size, colour) in [(given, radius, (Float(1), Float(0.15), Float(0.1))),
                                        (fitted, radius * 0.8, (0.1, 0.9, 0.2))] {
-            for p in points.map(place) { canvas.disk(x: Double(p.x), y: Double(p.y), radius: size, colour: colour) }
+            for p in points.map(place) {
+                canvas.disk(x: Double(p.x), y: Double(p.y), radius: size, colour: colour)
+            }
         }
         return HostTensor([canvas.height, canvas.width, 3], canvas.rgb)
     }
