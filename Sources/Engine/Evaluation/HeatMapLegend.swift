@@ -1,5 +1,5 @@
 // A heat map's colour bar: a vertical bar of `HeatMap.colour` from 0 (bottom) to the scale's top,
-// ticks at round steps labelled in millimetres with a built-in 5×7 pixel font, beside an image.
+// ticks at round steps labelled in millimetres in the 5×7 `PixelFont` (twice its size), beside an image.
 import Foundation
 
 enum HeatMapLegend {
@@ -27,15 +27,15 @@ enum HeatMapLegend {
             for x in barLeft..<barLeft + 18 { paint(x, y, colour) }
         }
         let white = SIMD3<Float>(0.95, 0.95, 0.95)
-        write("mm", x: barLeft, y: 12, paint: { paint($0, $1, white) })
+        PixelFont.write("mm", x: barLeft, y: 12, scale: 2, paint: { paint($0, $1, white) })
         let step = tickStep(top),
             decimals = step.rounded() == step ? 0 : step * 2 == (step * 2).rounded() ? 1 : 2
         for k in 0...Int((top / step).rounded(.down) + 1e-9) {
             let value = Double(k) * step
             let y = barBottom - Int((value / top * Double(barBottom - barTop)).rounded())
             for x in barLeft + 18..<barLeft + 24 { paint(x, y, white) }
-            write(
-                String(format: "%.\(decimals)f", value), x: barLeft + 28, y: y - 7,
+            PixelFont.write(
+                String(format: "%.\(decimals)f", value), x: barLeft + 28, y: y - 7, scale: 2,
                 paint: { paint($0, $1, white) })
         }
         return HostTensor([h, wide, 3], pixels)
@@ -46,34 +46,4 @@ enum HeatMapLegend {
         let magnitude = pow(10, (log10(top / 6)).rounded(.down))
         return [1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { top / $0 <= 6 } ?? 10 * magnitude
     }
-
-    /// Draws `text` (digits, '.', 'm') at twice the font's size with its top-left at (x, y).
-    static func write(_ text: String, x: Int, y: Int, paint: (Int, Int) -> Void) {
-        for (n, character) in text.enumerated() {
-            guard let rows = glyphs[character] else { continue }
-            for (row, bits) in rows.enumerated() {
-                for (column, bit) in bits.enumerated() where bit == "#" {
-                    for dy in 0..<2 {
-                        for dx in 0..<2 { paint(x + n * 12 + 2 * column + dx, y + 2 * row + dy) }
-                    }
-                }
-            }
-        }
-    }
-
-    /// 5×7 glyphs, one string per row.
-    static let glyphs: [Character: [String]] = [
-        "0": [".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."],
-        "1": ["..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."],
-        "2": [".###.", "#...#", "....#", "...#.", "..#..", ".#...", "#####"],
-        "3": ["#####", "...#.", "..#..", "...#.", "....#", "#...#", ".###."],
-        "4": ["...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."],
-        "5": ["#####", "#....", "####.", "....#", "....#", "#...#", ".###."],
-        "6": ["..##.", ".#...", "#....", "####.", "#...#", "#...#", ".###."],
-        "7": ["#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#..."],
-        "8": [".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."],
-        "9": [".###.", "#...#", "#...#", ".####", "....#", "...#.", ".##.."],
-        ".": [".....", ".....", ".....", ".....", ".....", ".##..", ".##.."],
-        "m": [".....", ".....", "##.#.", "#.#.#", "#.#.#", "#...#", "#...#"],
-    ]
 }

@@ -22,43 +22,65 @@ public struct FaceFitResult {
 public enum FaceFit {
     /// Fits `face` to `inputs` (one photo, or several of one person: one shape and texture, each
     /// photo its own expression, pose, camera and light) on `device`; `log` gets progress lines.
-    public static func run(_ inputs: [FitInput], face: FitModel, network: any IdentityNetwork, settings: FitSettings,
-                           device: any Backend, log: (String) -> Void) throws -> FaceFitResult {
+    public static func run(
+        _ inputs: [FitInput], face: FitModel, network: any IdentityNetwork, settings: FitSettings,
+        device: any Backend, log: (String) -> Void
+    ) throws -> FaceFitResult {
         guard !inputs.isEmpty else { throw EngineError.invalidValue("a fit needs at least one photo") }
         for input in inputs where input.frame.size != settings.size {
-            throw EngineError.shapeMismatch(op: "fit", expected: "an input cropped at settings.size \(settings.size)",
-                                            got: "a crop of \(input.frame.size)")
+            throw EngineError.shapeMismatch(
+                op: "fit", expected: "an input cropped at settings.size \(settings.size)",
+                got: "a crop of \(input.frame.size)")
         }
         let targets = inputs.map(\.cropLandmarks)
         let cameras = inputs.map { FitCamera(photo: $0.photo, settings: settings) }
         for (k, camera) in cameras.enumerated() {
-            log(String(format: "camera%@: focal %.0f mm (35 mm equivalent, %@), principal point at the photo's centre",
-                       inputs.count > 1 ? " of photo \(k + 1)" : "", camera.focal35mm, camera.focalSource))
+            log(
+                String(
+                    format:
+                        "camera%@: focal %.0f mm (35 mm equivalent, %@), principal point at the photo's centre",
+                    inputs.count > 1 ? " of photo \(k + 1)" : "", camera.focal35mm, camera.focalSource))
         }
         let starts = zip(inputs, cameras).map { FaceParameters.initial(face, input: $0.0, camera: $0.1) }
-        let first = try LandmarkStage.run(face, targets: targets, from: starts, settings: settings, device: device, log: log)
-        log(String(format: "stage 1: mean landmark error %@ px (photo pixels) in %.1f s",
-                   pixels(first.initialErrors, inputs) + " → " + pixels(first.finalErrors, inputs), first.report.seconds))
+        let first = try LandmarkStage.run(
+            face, targets: targets, from: starts, settings: settings, device: device, log: log)
+        log(
+            String(
+                format: "stage 1: mean landmark error %@ px (photo pixels) in %.1f s",
+                pixels(first.initialErrors, inputs) + " → " + pixels(first.finalErrors, inputs),
+                first.report.seconds))
         var textured = first.parameters
-        let texture = try TextureModels.make(face, parameters: textured, photos: inputs.map(\.crop), settings: settings,
-                                             device: device)
+        let texture = try TextureModels.make(
+            face, parameters: textured, photos: inputs.map(\.crop), settings: settings,
+            device: device)
         for view in textured.indices { textured[view].texture = texture.leaves }
-        let second = try JointStage.run(face, photos: inputs.map(\.crop), targets: targets, correspondences: first.correspondences,
-                                        from: textured, texture: texture, network: network, settings: settings,
-                                        device: device, log: log)
-        log(String(format: "stage 2: landmark error %@ px, identity cosine %.3f → %.3f in %.1f s",
-                   pixels(second.finalErrors, inputs), second.initialCosine, second.finalCosine, second.report.seconds))
+        var jointSettings = settings  // a diverged landmark stage ends the fit: stage 2 only evaluates
+        if first.report.divergence != nil { jointSettings.jointIterations = 0 }
+        let second = try JointStage.run(
+            face, photos: inputs.map(\.crop), targets: targets, correspondences: first.correspondences,
+            from: textured, texture: texture, network: network, settings: jointSettings,
+            device: device, log: log)
+        log(
+            String(
+                format: "stage 2: landmark error %@ px, identity cosine %.3f → %.3f in %.1f s",
+                pixels(second.finalErrors, inputs), second.initialCosine, second.finalCosine,
+                second.report.seconds))
         let overlays = try inputs.indices.map {
-            try ShapeOverlay.render(face, vertices: second.vertices[$0], parameters: second.parameters[$0], photo: inputs[$0].crop,
-                                    device: device)
+            try ShapeOverlay.render(
+                face, vertices: second.vertices[$0], parameters: second.parameters[$0],
+                photo: inputs[$0].crop,
+                device: device)
         }
-        return FaceFitResult(inputs: inputs, cameras: cameras, landmarkStage: first, jointStage: second,
-                             landmarks: inputs.indices.map {
-                                 fittedLandmarks(face, screen: second.screens[$0], targets: targets[$0]).map(inputs[$0].frame.toPhoto)
-                             },
-                             shapeOverlays: overlays,
-                             frontal: try FrontalView(face, vertices: second.vertices[0], texture: second.texture, device: device),
-                             device: device.name)
+        return FaceFitResult(
+            inputs: inputs, cameras: cameras, landmarkStage: first, jointStage: second,
+            landmarks: inputs.indices.map {
+                fittedLandmarks(face, screen: second.screens[$0], targets: targets[$0]).map(
+                    inputs[$0].frame.toPhoto)
+            },
+            shapeOverlays: overlays,
+            frontal: try FrontalView(
+                face, vertices: second.vertices[0], texture: second.texture, device: device),
+            device: device.name)
     }
 
     /// Crop-pixel errors in photo pixels, "/"-separated for several photos.
@@ -70,7 +92,9 @@ public enum FaceFit {
     /// jaw-line sides (each contour landmark at the contour vertex projecting nearest to its
     /// target, as the fit pairs them); the unmapped inner mouth corners 61 and 65 from their
     /// neighbours (`LandmarkMapping.withInnerMouthCorners`).
-    static func fittedLandmarks(_ face: FitModel, screen: [SIMD2<Float>], targets: [SIMD2<Float>]) -> [SIMD2<Float>] {
+    static func fittedLandmarks(_ face: FitModel, screen: [SIMD2<Float>], targets: [SIMD2<Float>]) -> [SIMD2<
+        Float
+    >] {
         let pairs = LandmarkCorrespondences(face, yawDegrees: 0, targets: targets, frontal: 90) { screen[$0] }
         return LandmarkMapping.withInnerMouthCorners(pairs.vertices.map { screen[Int($0)] })
     }

@@ -12,8 +12,9 @@ struct ViewGeometry {
 
     /// Screen vertices [V, 3] (crop pixels and depth) of a `size`² crop.
     func screen(_ g: Graph, size: Int) throws -> Value {
-        try g.project(vertices, rotation: rotation, translation: translation, focal: focal, width: size, height: size,
-                      principalPoint: principalPoint)
+        try g.project(
+            vertices, rotation: rotation, translation: translation, focal: focal, width: size, height: size,
+            principalPoint: principalPoint)
     }
 }
 
@@ -35,12 +36,14 @@ struct FaceGraph {
                 expression: expression, rotation: g.parameter(name("rotation"), [3]),
                 translation: g.parameter(name("translation"), [3]), focal: g.input(name("focal"), [1]),
                 principalPoint: g.input(name("principal_point"), [2]),
-                vertices: try face.model.vertices(g, shapeCoefficients: shape, expressionCoefficients: expression))
+                vertices: try face.model.vertices(
+                    g, shapeCoefficients: shape, expressionCoefficients: expression))
         }
         let expressionPrior = try views.map { try g.sum(g.square($0.expression)) }.dropFirst()
             .reduce(g.sum(g.square(views[0].expression))) { try g.add($0, $1) }
-        prior = try g.add(g.sum(g.square(shape)),
-                          g.scale(expressionPrior, 1 / (settings.expressionDeviation * settings.expressionDeviation)))
+        prior = try g.add(
+            g.sum(g.square(shape)),
+            g.scale(expressionPrior, 1 / (settings.expressionDeviation * settings.expressionDeviation)))
     }
 
     /// The first photo's geometry (the only one in a fit of one photo).
@@ -57,7 +60,8 @@ struct FaceGraph {
         return [ParameterGroup(parameters: [shape], gradients: [gradients[0]], rate: rates.shape)]
             + zip([rates.expression, rates.rotation, rates.translation], 0..<3).map { rate, part in
                 let range = 1 + part * k..<1 + (part + 1) * k
-                return ParameterGroup(parameters: Array(parameters[range]), gradients: Array(gradients[range]), rate: rate)
+                return ParameterGroup(
+                    parameters: Array(parameters[range]), gradients: Array(gradients[range]), rate: rate)
             }
     }
 }

@@ -35,15 +35,21 @@ public struct FaceParameters {
 
     /// The graph leaf names and values of the geometry and camera, for photo `view`.
     func geometryFeeds(view: Int = 0) -> [String: HostTensor] {
-        let values = ["shape": HostTensor([shape.count], shape), "expression": HostTensor([expression.count], expression),
-                      "rotation": HostTensor([3], rotation), "translation": HostTensor([3], translation),
-                      "focal": HostTensor([1], [focal]), "principal_point": HostTensor([2], principalPoint)]
+        let values = [
+            "shape": HostTensor([shape.count], shape),
+            "expression": HostTensor([expression.count], expression),
+            "rotation": HostTensor([3], rotation), "translation": HostTensor([3], translation),
+            "focal": HostTensor([1], [focal]), "principal_point": HostTensor([2], principalPoint),
+        ]
         return Dictionary(uniqueKeysWithValues: values.map { (Self.leafName($0.key, view: view), $0.value) })
     }
 
     /// Every leaf's name and value for photo `view`, the texture's last (absent before stage 2).
     func feeds(view: Int = 0) -> [(name: String, tensor: HostTensor)] {
-        let light = [("light_ambient", light.ambient), ("light_colour", light.colour), ("light_direction", light.direction)]
+        let light = [
+            ("light_ambient", light.ambient), ("light_colour", light.colour),
+            ("light_direction", light.direction),
+        ]
         return geometryFeeds(view: view).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             + light.map { (Self.leafName($0.0, view: view), HostTensor([3], $0.1)) }
             + texture.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
@@ -52,7 +58,8 @@ public struct FaceParameters {
     /// Reads back every parameter of photo `view` that `program` holds (after a stage).
     mutating func update(from program: Program, view: Int = 0) throws {
         func read(_ base: String) throws -> HostTensor? {
-            guard let leaf = program.graph.leaf(named: Self.leafName(base, view: view)), let tensor = program.tensor(leaf)
+            guard let leaf = program.graph.leaf(named: Self.leafName(base, view: view)),
+                let tensor = program.tensor(leaf)
             else { return nil }
             return try tensor.toHost()
         }
@@ -64,7 +71,9 @@ public struct FaceParameters {
         light.colour = try read("light_colour")?.values ?? light.colour
         light.direction = try read("light_direction")?.values ?? light.direction
         for name in texture.keys {
-            if let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) { texture[name] = try tensor.toHost() }
+            if let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) {
+                texture[name] = try tensor.toHost()
+            }
         }
     }
 
@@ -72,25 +81,33 @@ public struct FaceParameters {
     /// targets' centroid and their spread (RMS distance from the centroid) matches:
     /// depth d = f·spread_model/spread_image, translation = (x, y, −d) − centroid_model.
     /// `targets` [68] are in continuous crop pixels; `focal` and `principalPoint` the crop's camera.
-    public static func initial(_ face: FitModel, targets: [SIMD2<Float>], focal: Float, principalPoint: SIMD2<Float>)
-        -> FaceParameters {
+    public static func initial(
+        _ face: FitModel, targets: [SIMD2<Float>], focal: Float, principalPoint: SIMD2<Float>
+    )
+        -> FaceParameters
+    {
         let pairs = face.mapping.vertices.filter { $0.key <= targets.count }.sorted { $0.key < $1.key }
         let mean = face.model.meanVertices
-        let model = pairs.map { mean[$0.value] }, image = pairs.map { targets[$0.key - 1] }
+        let model = pairs.map { mean[$0.value] }
+        let image = pairs.map { targets[$0.key - 1] }
         let modelCentre = model.reduce(SIMD3<Float>(), +) / Float(model.count)
         let imageCentre = image.reduce(SIMD2<Float>(), +) / Float(image.count)
         func spread<V: SIMD>(_ points: [V], _ centre: V) -> Float where V.Scalar == Float {
-            (points.map { (($0 - centre) * ($0 - centre)).sum() }.reduce(0, +) / Float(points.count)).squareRoot()
+            (points.map { (($0 - centre) * ($0 - centre)).sum() }.reduce(0, +) / Float(points.count))
+                .squareRoot()
         }
         let planar = model.map { SIMD2($0.x, $0.y) }
-        let depth = focal * spread(planar, SIMD2(modelCentre.x, modelCentre.y)) / Swift.max(spread(image, imageCentre), 1e-3)
+        let depth =
+            focal * spread(planar, SIMD2(modelCentre.x, modelCentre.y))
+            / Swift.max(spread(image, imageCentre), 1e-3)
         let offset = imageCentre - principalPoint
         let target = SIMD3(offset.x * depth / focal, -offset.y * depth / focal, -depth)
         let t = target - modelCentre
-        return FaceParameters(shape: [Float](repeating: 0, count: face.model.shapeComponentCount),
-                              expression: [Float](repeating: 0, count: face.model.expressionCount),
-                              rotation: [0, 0, 0], translation: [t.x, t.y, t.z], focal: focal,
-                              principalPoint: [principalPoint.x, principalPoint.y])
+        return FaceParameters(
+            shape: [Float](repeating: 0, count: face.model.shapeComponentCount),
+            expression: [Float](repeating: 0, count: face.model.expressionCount),
+            rotation: [0, 0, 0], translation: [t.x, t.y, t.z], focal: focal,
+            principalPoint: [principalPoint.x, principalPoint.y])
     }
 
     /// `initial` for `input`'s landmarks seen by `camera` (its view of the fitting crop).
@@ -102,7 +119,10 @@ public struct FaceParameters {
     /// The head's yaw in degrees: the angle of the face's forward axis R·(0, 0, 1) about the
     /// vertical, positive when the subject turns towards their left (eos's sign).
     public var yawDegrees: Float {
-        let r = (try? Rodrigues().reference([HostTensor([3], rotation)])[0].values) ?? [1, 0, 0, 0, 1, 0, 0, 0, 1]
+        let r =
+            (try? Rodrigues().reference([HostTensor([3], rotation)])[0].values) ?? [
+                1, 0, 0, 0, 1, 0, 0, 0, 1,
+            ]
         return Foundation.atan2(r[2], r[8]) * 180 / .pi
     }
 }

@@ -78,9 +78,7 @@ public struct FitInput {
         }
         self.photo = photo
         self.landmarks = landmarks
-        let planar = FaceCrop.crop(photo, box: frame.box, height: size, width: size).values
-        let plane = size * size
-        crop = HostTensor([size, size, 3], (0..<3 * plane).map { k in planar[(k % 3) * plane + k / 3] })
+        crop = FaceCrop.cropRGB(photo, box: frame.box, height: size, width: size)
     }
 
     /// The largest fitting size accepted (a 2048² crop already needs gigabytes in the joint stage).

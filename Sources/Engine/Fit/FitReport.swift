@@ -1,5 +1,6 @@
-// report.json of a fit: where it ran, each photo's crop, camera and landmark errors, per-stage
-// losses and timings, identity similarity before and after, and the settings used.
+// report.json of a fit: how it ended, where it ran, each photo's crop, camera and landmark errors,
+// per-stage losses and timings, identity similarity before and after, the settings used and the
+// provenance.
 import Foundation
 
 public struct FitReport: Codable {
@@ -38,10 +39,15 @@ public struct FitReport: Codable {
         public let landmarkDetection: LandmarkReport?
 
         public init(photo: String, landmarksFile: String?, landmarkDetection: LandmarkReport? = nil) {
-            (self.photo, self.landmarksFile, self.landmarkDetection) = (photo, landmarksFile, landmarkDetection)
+            (self.photo, self.landmarksFile, self.landmarkDetection) = (
+                photo, landmarksFile, landmarkDetection
+            )
         }
     }
 
+    /// fitted, or diverged (see `divergence`: the outputs hold the last parameters with finite losses).
+    public let status: FitStatus
+    public let divergence: FitDivergence?
     /// The photos, in the order given (one shape and texture for all; the outputs without a number
     /// are the first photo's).
     public let photos: [Photo]
@@ -54,21 +60,34 @@ public struct FitReport: Codable {
     /// Wall-clock seconds of the whole fit (reading the model and the photo included).
     public let totalSeconds: Double
     public let settings: FitSettings
+    /// The project's version and commit and each model file's SHA-256 (nil when not computed).
+    public let provenance: FitProvenance?
 
-    public init(_ result: FaceFitResult, sources: [Source], network: String, identityJudge: IdentityJudgement? = nil,
-                settings: FitSettings, totalSeconds: Double) {
+    public init(
+        _ result: FaceFitResult, sources: [Source], network: String, identityJudge: IdentityJudgement? = nil,
+        settings: FitSettings, totalSeconds: Double, provenance: FitProvenance? = nil
+    ) {
+        status = result.status
+        divergence = result.divergence
+        self.provenance = provenance
         photos = zip(sources, result.inputs).enumerated().map { k, pair in
             let (source, input) = pair
-            let scale = input.frame.scale, box = input.frame.box
-            return Photo(photo: source.photo, landmarksFile: source.landmarksFile, landmarkDetection: source.landmarkDetection,
-                         cropBox: [box.x, box.y, box.width, box.height], cropSize: input.frame.size, camera: result.cameras[k],
-                         landmarkErrorPixels: Errors(initial: result.landmarkStage.initialErrors[k] / scale,
-                                                     afterLandmarks: result.landmarkStage.finalErrors[k] / scale,
-                                                     afterJoint: result.jointStage.finalErrors[k] / scale))
+            let scale = input.frame.scale
+            let box = input.frame.box
+            return Photo(
+                photo: source.photo, landmarksFile: source.landmarksFile,
+                landmarkDetection: source.landmarkDetection,
+                cropBox: [box.x, box.y, box.width, box.height], cropSize: input.frame.size,
+                camera: result.cameras[k],
+                landmarkErrorPixels: Errors(
+                    initial: result.landmarkStage.initialErrors[k] / scale,
+                    afterLandmarks: result.landmarkStage.finalErrors[k] / scale,
+                    afterJoint: result.jointStage.finalErrors[k] / scale))
         }
         device = result.device
         self.identityJudge = identityJudge
-        identityCosine = Identity(before: result.jointStage.initialCosine, after: result.jointStage.finalCosine, network: network)
+        identityCosine = Identity(
+            before: result.jointStage.initialCosine, after: result.jointStage.finalCosine, network: network)
         stages = [result.landmarkStage.report, result.jointStage.report]
         self.totalSeconds = totalSeconds
         self.settings = settings
@@ -79,7 +98,8 @@ public struct FitReport: Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try encoder.encode(self)
     }
 }

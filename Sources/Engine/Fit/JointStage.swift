@@ -35,79 +35,111 @@ enum JointStage {
     /// Fits `starts` (each photo's stage-1 geometry and light, and `texture`'s leaves) to `photos`
     /// [S, S, 3] (the fitting crops), with `targets` [68] (crop pixels) paired by `correspondences`, for
     /// `settings.jointIterations` Adam steps on `device`; `log` gets progress lines.
-    static func run(_ face: FitModel, photos: [HostTensor], targets: [[SIMD2<Float>]],
-                    correspondences: [LandmarkCorrespondences], from starts: [FaceParameters], texture model: any TextureModel,
-                    network: any IdentityNetwork, settings: FitSettings, device: any Backend,
-                    log: (String) -> Void) throws -> JointFit {
-        let s = settings.size, g = Graph(), count = photos.count
+    static func run(
+        _ face: FitModel, photos: [HostTensor], targets: [[SIMD2<Float>]],
+        correspondences: [LandmarkCorrespondences], from starts: [FaceParameters],
+        texture model: any TextureModel,
+        network: any IdentityNetwork, settings: FitSettings, device: any Backend,
+        log: (String) -> Void
+    ) throws -> JointFit {
+        let s = settings.size
+        let g = Graph()
+        let count = photos.count
         let geometry = try FaceGraph(g, face: face, settings: settings, views: count)
-        let textured = try model.build(g), texture = textured.texture
+        let textured = try model.build(g)
+        let texture = textured.texture
         let photoEmbeddings = try photos.map { try IdentityTerm.embed($0, network: network, device: device) }
         let views = try geometry.views.enumerated().map { view, viewGeometry -> JointView in
             func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
-            let ambient = g.parameter(name("light_ambient"), [3]), colour = g.parameter(name("light_colour"), [3])
+            let ambient = g.parameter(name("light_ambient"), [3])
+            let colour = g.parameter(name("light_colour"), [3])
             let direction = g.parameter(name("light_direction"), [3])
             let image = g.input(name("photo"), [s, s, 3])
             let reference = g.input(name("photo_embedding"), photoEmbeddings[view].shape)
-            let render = try g.renderMesh(face.mesh, vertices: viewGeometry.vertices, rotation: viewGeometry.rotation,
-                                          translation: viewGeometry.translation, focal: viewGeometry.focal,
-                                          albedo: .texture(texture),
-                                          lights: SceneLights(ambient: ambient, directional: [DirectionalLight(colour: colour, direction: direction)]),
-                                          background: image, width: s, height: s, principalPoint: viewGeometry.principalPoint)
-            let pixel = try g.div(g.sum(g.mul(render.coverage, g.abs(g.sub(render.image, image)))),
-                                  g.scale(g.sum(render.coverage), 3, plus: 1))
-            let identity = try IdentityTerm.loss(g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
-                                                 reference: reference)
-            return JointView(render: render, landmarks: try LandmarkTerm(g, screen: render.screen, face: face, view: view,
-                                                                         outlierScale: settings.landmarkOutlierScale),
-                             pixel: pixel, identity: identity, lights: [ambient, colour, direction])
+            let render = try g.renderMesh(
+                face.mesh, vertices: viewGeometry.vertices, rotation: viewGeometry.rotation,
+                translation: viewGeometry.translation, focal: viewGeometry.focal,
+                albedo: .texture(texture),
+                lights: SceneLights(
+                    ambient: ambient, directional: [DirectionalLight(colour: colour, direction: direction)]),
+                background: image, width: s, height: s, principalPoint: viewGeometry.principalPoint)
+            let pixel = try g.div(
+                g.sum(g.mul(render.coverage, g.abs(g.sub(render.image, image)))),
+                g.scale(g.sum(render.coverage), 3, plus: 1))
+            let identity = try IdentityTerm.loss(
+                g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
+                reference: reference)
+            return JointView(
+                render: render,
+                landmarks: try LandmarkTerm(
+                    g, screen: render.screen, face: face, view: view,
+                    outlierScale: settings.landmarkOutlierScale),
+                pixel: pixel, identity: identity, lights: [ambient, colour, direction])
         }
         func mean(_ values: [Value]) throws -> Value {
             try g.scale(values.dropFirst().reduce(values[0]) { try g.add($0, $1) }, 1 / Float(values.count))
         }
-        let pixel = try mean(views.map(\.pixel)), identity = try mean(views.map(\.identity))
+        let pixel = try mean(views.map(\.pixel))
+        let identity = try mean(views.map(\.identity))
         let landmarkLoss = try mean(views.map(\.landmarks.loss))
         let geometryObjective = try LandmarkTerm.objective(g, views.map(\.landmarks), prior: geometry.prior)
-        let total = try ([(pixel, settings.pixelWeight), (identity, settings.identityWeight),
-                          (geometryObjective, settings.jointGeometryWeight)] + textured.priors.map { ($0.loss, $0.weight) })
+        let total = try
+            ([
+                (pixel, settings.pixelWeight), (identity, settings.identityWeight),
+                (geometryObjective, settings.jointGeometryWeight),
+            ] + textured.priors.map { ($0.loss, $0.weight) })
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
         let lights = views.flatMap(\.lights)
         let gradients = try g.gradients(of: total, wrt: geometry.parameters + lights + textured.parameters)
-        let perView = views.flatMap { [$0.render.image, $0.render.screen, $0.landmarks.projected] } + geometry.views.map(\.vertices)
-        let program = try Program(graph: g, outputs: [total, pixel, identity, landmarkLoss, geometry.prior]
-                                      + textured.priors.map(\.loss) + [texture] + perView + gradients,
-                                  device: device)
+        let perView =
+            views.flatMap { [$0.render.image, $0.render.screen, $0.landmarks.projected] }
+            + geometry.views.map(\.vertices)
+        let program = try Program(
+            graph: g,
+            outputs: [total, pixel, identity, landmarkLoss, geometry.prior]
+                + textured.priors.map(\.loss) + [texture] + perView + gradients,
+            device: device)
         var begun = starts  // the model's starting leaves unless the starts carry them (a resumed fit)
         for view in begun.indices {
             begun[view].texture.merge(model.leaves) { given, _ in given }
             for (name, value) in begun[view].feeds(view: view) { try program.set(name, value) }
             try program.set(FaceParameters.leafName("photo", view: view), photos[view])
             try program.set(FaceParameters.leafName("photo_embedding", view: view), photoEmbeddings[view])
-            try LandmarkTerm.feed(program, correspondences[view], targets: targets[view],
-                                  noise: settings.landmarkNoisePixels(yawDegrees: starts[view].yawDegrees), view: view)
+            try LandmarkTerm.feed(
+                program, correspondences[view], targets: targets[view],
+                noise: settings.landmarkNoisePixels(yawDegrees: starts[view].yawDegrees), view: view)
         }
         let geometryCount = geometry.parameters.count
-        let groups = geometry.groups(Array(gradients.prefix(geometryCount)), settings.jointRates) + [
-            ParameterGroup(parameters: lights, gradients: Array(gradients[geometryCount..<geometryCount + lights.count]),
-                           rate: settings.lightRate),
-        ] + textured.parameterGroups(Array(gradients[(geometryCount + lights.count)...]))
-        let loop = try StageLoop(name: "joint", program: program,
-                                 losses: [("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarkLoss),
-                                          ("prior", geometry.prior)] + textured.priors.map { ($0.name, $0.loss) }, groups: groups)
+        let groups =
+            geometry.groups(Array(gradients.prefix(geometryCount)), settings.jointRates) + [
+                ParameterGroup(
+                    parameters: lights,
+                    gradients: Array(gradients[geometryCount..<geometryCount + lights.count]),
+                    rate: settings.lightRate)
+            ] + textured.parameterGroups(Array(gradients[(geometryCount + lights.count)...]))
+        let loop = try StageLoop(
+            name: "joint", program: program,
+            losses: [
+                ("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarkLoss),
+                ("prior", geometry.prior),
+            ] + textured.priors.map { ($0.name, $0.loss) }, groups: groups)
         let initialCosine = 1 - (try loop.evaluate(iteration: 0).losses["identity"] ?? 1)
-        let report = try loop.run(iterations: settings.jointIterations, logInterval: settings.logInterval, log: log)
+        let report = try loop.run(
+            iterations: settings.jointIterations, logInterval: settings.logInterval, log: log)
         var parameters = begun
         for view in parameters.indices { try parameters[view].update(from: program, view: view) }
         let screens = try views.map { view -> [SIMD2<Float>] in
             let screen = try program.read(view.render.screen).values
             return stride(from: 0, to: screen.count, by: 3).map { SIMD2(screen[$0], screen[$0 + 1]) }
         }
-        return JointFit(parameters: parameters, report: report, initialCosine: initialCosine,
-                        finalCosine: 1 - (report.losses.last?.losses["identity"] ?? 1),
-                        finalErrors: try views.indices.map {
-                            correspondences[$0].meanError(try program.read(views[$0].landmarks.projected).values.points, targets[$0])
-                        },
-                        renders: try views.map { try program.read($0.render.image) }, texture: try program.read(texture),
-                        vertices: try geometry.views.map { try program.read($0.vertices) }, screens: screens)
+        return JointFit(
+            parameters: parameters, report: report, initialCosine: initialCosine,
+            finalCosine: 1 - (report.losses.last?.losses["identity"] ?? 1),
+            finalErrors: try views.indices.map {
+                correspondences[$0].meanError(
+                    try program.read(views[$0].landmarks.projected).values.points, targets[$0])
+            },
+            renders: try views.map { try program.read($0.render.image) }, texture: try program.read(texture),
+            vertices: try geometry.views.map { try program.read($0.vertices) }, screens: screens)
     }
 }

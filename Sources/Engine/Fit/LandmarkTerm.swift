@@ -14,15 +14,20 @@ public struct LandmarkCorrespondences: Equatable, Sendable {
     /// contour landmark gets the contour vertex projecting nearest to it (`ModelContour`).
     /// `project` gives a vertex's crop-pixel position; `targets` [68] are the landmarks; the jaw
     /// line's weight is `contourWeight`.
-    public init(_ face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>], frontal: Float, contourWeight: Float = 1,
-                project: (Int) -> SIMD2<Float>) {
+    public init(
+        _ face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>], frontal: Float,
+        contourWeight: Float = 1,
+        project: (Int) -> SIMD2<Float>
+    ) {
         vertices = [Int32](repeating: 0, count: targets.count)
         weights = [Float](repeating: 0, count: targets.count)
         let sides: [Float] = Swift.abs(yawDegrees) < frontal ? [1, -1] : [yawDegrees]
         let contour = sides.flatMap {
-            face.contour.correspondences(yawDegrees: $0, mapping: face.mapping, landmarks: targets, project: project)
+            face.contour.correspondences(
+                yawDegrees: $0, mapping: face.mapping, landmarks: targets, project: project)
         }
-        for (landmark, vertex) in face.mapping.vertices.map({ ($0.key, $0.value) }) + contour.map({ ($0.landmark, $0.vertex) })
+        for (landmark, vertex) in face.mapping.vertices.map({ ($0.key, $0.value) })
+            + contour.map({ ($0.landmark, $0.vertex) })
         where landmark <= targets.count {
             vertices[landmark - 1] = Int32(vertex)
             weights[landmark - 1] = landmark <= Self.jawLine ? contourWeight : 1
@@ -35,7 +40,10 @@ public struct LandmarkCorrespondences: Equatable, Sendable {
     /// Mean Euclidean distance between `points` and `targets` over the used landmarks, divided by `scale`.
     public func meanError(_ points: [SIMD2<Float>], _ targets: [SIMD2<Float>], scale: Float = 1) -> Float {
         let used = weights.indices.filter { weights[$0] > 0 }
-        let total = used.map { k -> Float in let d = points[k] - targets[k]; return (d * d).sum().squareRoot() }.reduce(0, +)
+        let total = used.map { k -> Float in
+            let d = points[k] - targets[k]
+            return (d * d).sum().squareRoot()
+        }.reduce(0, +)
         return total / Float(Swift.max(used.count, 1)) / scale
     }
 }
@@ -62,7 +70,8 @@ struct LandmarkTerm {
     init(_ g: Graph, screen: Value, face: FitModel, view: Int = 0, outlierScale: Float? = nil) throws {
         let n = FitInput.landmarkCount
         func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
-        let vertices = g.input(name("landmark_vertices"), [n], .int32), weights = g.input(name("landmark_weights"), [n, 1])
+        let vertices = g.input(name("landmark_vertices"), [n], .int32)
+        let weights = g.input(name("landmark_weights"), [n, 1])
         let targets = g.input(name("landmark_targets"), [n, 2])
         projected = try g.slice(g.gather(screen, vertices), axis: 1, 0..<2)
         let squared = try g.sum(g.square(g.sub(projected, targets)), axes: [1], keepDims: true)
@@ -77,7 +86,8 @@ struct LandmarkTerm {
             robust = loss
         }
         let ids = (face.contour.right + face.contour.left).map(Int32.init)
-        contour = try g.slice(g.gather(screen, g.constant(HostTensor([ids.count], indices: ids))), axis: 1, 0..<2)
+        contour = try g.slice(
+            g.gather(screen, g.constant(HostTensor([ids.count], indices: ids))), axis: 1, 0..<2)
     }
 
     /// The MAP objective of the photos' `terms` with the coefficients' `prior` (−2 log, see
@@ -86,14 +96,18 @@ struct LandmarkTerm {
     static func objective(_ g: Graph, _ terms: [LandmarkTerm], prior: Value) throws -> Value {
         let precisions = try terms.map { try g.div($0.weightSum, $0.noiseVariance) }
         let weighted = try zip(terms, precisions).map { try g.mul($0.0.robust, $0.1) }
-        func total(_ values: [Value]) throws -> Value { try values.dropFirst().reduce(values[0]) { try g.add($0, $1) } }
+        func total(_ values: [Value]) throws -> Value {
+            try values.dropFirst().reduce(values[0]) { try g.add($0, $1) }
+        }
         return try g.sum(g.div(g.add(total(weighted), prior), total(precisions)))
     }
 
     /// Feeds `correspondences`, `targets` [68] (crop pixels) and `noise` (crop pixels) of photo `view`
     /// to `program`.
-    static func feed(_ program: Program, _ correspondences: LandmarkCorrespondences, targets: [SIMD2<Float>], noise: Float,
-                     view: Int = 0) throws {
+    static func feed(
+        _ program: Program, _ correspondences: LandmarkCorrespondences, targets: [SIMD2<Float>], noise: Float,
+        view: Int = 0
+    ) throws {
         let n = targets.count
         func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
         try program.set(name("landmark_noise"), HostTensor([1], [noise]))
@@ -104,13 +118,18 @@ struct LandmarkTerm {
 
     /// Chooses the contour for the program's current pose (see `LandmarkCorrespondences.init`):
     /// reads the contour projections (a few dozen numbers).
-    func correspondences(_ program: Program, face: FitModel, yawDegrees: Float, frontal: Float, contourWeight: Float,
-                         targets: [SIMD2<Float>]) throws -> LandmarkCorrespondences {
+    func correspondences(
+        _ program: Program, face: FitModel, yawDegrees: Float, frontal: Float, contourWeight: Float,
+        targets: [SIMD2<Float>]
+    ) throws -> LandmarkCorrespondences {
         let points = try program.read(contour).values
         let ids = face.contour.right + face.contour.left
-        let position = Dictionary(ids.enumerated().map { ($0.element, SIMD2(points[2 * $0.offset], points[2 * $0.offset + 1])) },
-                                  uniquingKeysWith: { a, _ in a })
-        return LandmarkCorrespondences(face, yawDegrees: yawDegrees, targets: targets, frontal: frontal, contourWeight: contourWeight) {
+        let position = Dictionary(
+            ids.enumerated().map { ($0.element, SIMD2(points[2 * $0.offset], points[2 * $0.offset + 1])) },
+            uniquingKeysWith: { a, _ in a })
+        return LandmarkCorrespondences(
+            face, yawDegrees: yawDegrees, targets: targets, frontal: frontal, contourWeight: contourWeight
+        ) {
             position[$0] ?? SIMD2(.infinity, .infinity)
         }
     }

@@ -25,6 +25,8 @@ public struct StageReport: Codable, Sendable {
     public let bytesToHost: Int
     public let bytesToDevice: Int
     public let kernelLaunches: Int
+    /// Set when a loss stopped being finite and the stage stopped there.
+    public var divergence: FitDivergence? = nil
 }
 
 struct StageLoop {
@@ -58,35 +60,43 @@ struct StageLoop {
 
     /// Runs `iterations` Adam steps (learning rates divided by 5 for the last 30%), recording the
     /// losses every `logInterval` iterations and calling `every.action` every `every.interval`
-    /// iterations (before that step); ends evaluated at the final parameters.
+    /// iterations (before that step); ends evaluated at the final parameters. A recorded loss that
+    /// is NaN or infinite stops the stage: the parameters of the last finite record are put back
+    /// (kept on the device at each record) and the report says where it diverged.
     func run(iterations: Int, logInterval: Int, every: (interval: Int, action: (Int) throws -> Void)? = nil,
              log: (String) -> Void) throws -> StageReport {
         let start = Date(), counted = Counters.shared.snapshot
-        var records: [LossRecord] = []
+        var records: [LossRecord] = [], divergence: FitDivergence?, kept: Int?
         for step in 0..<iterations {
             if step == iterations - iterations * 3 / 10 { for adam in optimisers { adam.learningRate /= 5 } }
             if let every, step > 0, step % every.interval == 0 { try every.action(step) }
             try program.run()
             if step % logInterval == 0 {
-                records.append(try record(step))
-                log(line(records[records.count - 1], elapsed: Date().timeIntervalSince(start)))
-                try checkFinite(records[records.count - 1])
+                let record = try record(step)
+                records.append(record)
+                if FitProgress.observer == nil { log(line(record, elapsed: Date().timeIntervalSince(start))) }
+                if let bad = losses.first(where: { !(record.losses[$0.name] ?? 0).isFinite }) {
+                    let restored = try optimisers.map { try $0.restore() }.allSatisfy { $0 }
+                    divergence = FitDivergence(stage: name, iteration: step, loss: bad.name,
+                                               value: record.losses[bad.name] ?? .nan,
+                                               keptIteration: restored ? kept : nil)
+                    break
+                }
+                for adam in optimisers { try adam.keep() }
+                kept = step
             }
+            FitProgress.report(stage: name, iteration: step + 1, of: iterations, names: losses.map(\.name),
+                               last: records.last, since: start)
             for adam in optimisers { try adam.update() }
         }
-        let last = try evaluate(iteration: iterations)
+        let last = try evaluate(iteration: divergence.map { $0.keptIteration ?? 0 } ?? iterations)
         records.append(last)
         let seconds = Date().timeIntervalSince(start), moved = Counters.shared.snapshot.since(counted)
         log(line(last, elapsed: seconds))
+        if let divergence { log("stopped: " + divergence.message) }
         return StageReport(name: name, iterations: iterations, seconds: seconds, losses: records, bytesToHost: moved.bytesToHost,
-                           bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches)
-    }
-
-    /// A loss that is NaN or infinite ends the fit with an error rather than writing garbage.
-    private func checkFinite(_ record: LossRecord) throws {
-        guard let bad = losses.first(where: { !(record.losses[$0.name] ?? 0).isFinite }) else { return }
-        throw EngineError.invalidValue("the \(name) stage's \(bad.name) loss is \(record.losses[bad.name] ?? .nan) at iteration "
-                                       + "\(record.iteration); the fit diverged (try fewer or smaller steps, or check the landmarks)")
+                           bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches,
+                           divergence: divergence)
     }
 
     private func line(_ record: LossRecord, elapsed: Double) -> String {

@@ -29,19 +29,26 @@ extension ProjectedPhoto {
     /// with their weights, its weight the largest of theirs, the skin colour their weighted mean.
     static func merged(_ photos: [ProjectedPhoto]) -> ProjectedPhoto {
         guard photos.count > 1 else { return photos[0] }
-        let weights = photos.map(\.weight.values), colours = photos.map(\.photoColours)
+        let weights = photos.map(\.weight.values)
+        let colours = photos.map(\.photoColours)
         let totals = weights[0].indices.map { i in weights.map { $0[i] }.reduce(0, +) }
-        let skinWeights = weights.map { $0.reduce(0, +) }, skinTotal = Swift.max(skinWeights.reduce(0, +), 1e-6)
-        let skin = (0..<3).map { c in zip(photos, skinWeights).map { $0.skin.values[c] * $1 }.reduce(0, +) / skinTotal }
+        let skinWeights = weights.map { $0.reduce(0, +) }
+        let skinTotal = Swift.max(skinWeights.reduce(0, +), 1e-6)
+        let skin = (0..<3).map { c in
+            zip(photos, skinWeights).map { $0.skin.values[c] * $1 }.reduce(0, +) / skinTotal
+        }
         let weight = weights[0].indices.map { i in weights.map { $0[i] }.max()! }
         let texture = photos[0].texture.values.indices.map { k -> Float in
-            let i = k / 3, c = k % 3
+            let i = k / 3
+            let c = k % 3
             guard totals[i] > 0 else { return skin[c] }
             let colour = zip(weights, colours).map { $0[i] * $1[k] }.reduce(0, +) / totals[i]
             return skin[c] + weight[i] * (colour - skin[c])
         }
-        return ProjectedPhoto(texture: HostTensor(photos[0].texture.shape, texture), weight: HostTensor(photos[0].weight.shape, weight),
-                              skin: HostTensor([3], skin))
+        return ProjectedPhoto(
+            texture: HostTensor(photos[0].texture.shape, texture),
+            weight: HostTensor(photos[0].weight.shape, weight),
+            skin: HostTensor([3], skin))
     }
 }
 
@@ -50,22 +57,32 @@ enum TextureProjection {
     static let occlusionTolerance: Float = 20
 
     /// The UV map [T, T, 3] of `photo` [S, S, 3] seen through `parameters` (geometry and camera).
-    static func texture(_ face: FitModel, parameters: FaceParameters, photo: HostTensor, size t: Int,
-                        settings: FitSettings, device: any Backend) throws -> HostTensor {
-        try project(face, parameters: parameters, photo: photo, size: t, settings: settings, device: device).texture
+    static func texture(
+        _ face: FitModel, parameters: FaceParameters, photo: HostTensor, size t: Int,
+        settings: FitSettings, device: any Backend
+    ) throws -> HostTensor {
+        try project(face, parameters: parameters, photo: photo, size: t, settings: settings, device: device)
+            .texture
     }
 
     /// The UV map of `photo` [S, S, 3] seen through `parameters`, its weights and skin colour.
-    static func project(_ face: FitModel, parameters: FaceParameters, photo: HostTensor, size t: Int,
-                        settings: FitSettings, device: any Backend) throws -> ProjectedPhoto {
-        let g = Graph(), mesh = face.mesh, s = photo.shape[0]
+    static func project(
+        _ face: FitModel, parameters: FaceParameters, photo: HostTensor, size t: Int,
+        settings: FitSettings, device: any Backend
+    ) throws -> ProjectedPhoto {
+        let g = Graph()
+        let mesh = face.mesh
+        let s = photo.shape[0]
         let geometry = try FaceGraph(g, face: face, settings: settings)
         let welded = try RenderMesh(g, triangles: mesh.triangles, vertexCount: mesh.positions.count)
         let screen = try geometry.first.screen(g, size: s)
-        let uv = try g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(s)), depth = try g.slice(screen, axis: 1, 2..<3)
+        let uv = try g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(s))
+        let depth = try g.slice(screen, axis: 1, 2..<3)
         // The depth of the nearest surface at each photo pixel (0 where there is none).
         let depthImage = try g.interpolate(depth, g.rasterize(screen, welded, width: s, height: s))
-        let normals = try g.matmul(g.vertexNormals(geometry.first.vertices, welded), g.rotationMatrix(axisAngle: geometry.first.rotation), transB: true)
+        let normals = try g.matmul(
+            g.vertexNormals(geometry.first.vertices, welded),
+            g.rotationMatrix(axisAngle: geometry.first.rotation), transB: true)
         // Weight 1 facing the camera (n_z ≥ 0.35), fading to 0 at n_z = 0.1.
         let facing = try g.clamp(g.scale(g.slice(normals, axis: 1, 2..<3), 1 / 0.25, plus: -0.1 / 0.25), 0, 1)
         let raster = try g.rasterizeUVLayout(mesh, welded, size: t)
@@ -84,6 +101,8 @@ enum TextureProjection {
         for (name, value) in parameters.geometryFeeds() { try program.set(name, value) }
         try program.set("photo", photo)
         try program.run()
-        return ProjectedPhoto(texture: try program.read(texture), weight: try program.read(weight), skin: try program.read(skin))
+        return ProjectedPhoto(
+            texture: try program.read(texture), weight: try program.read(weight), skin: try program.read(skin)
+        )
     }
 }

@@ -46,6 +46,12 @@ public enum FaceCrop {
         return HostTensor([1, 3, height, width], out)
     }
 
+    /// `crop` as an RGB image [height, width, 3] (channels last, as PNGFile writes and the renderer takes).
+    public static func cropRGB(_ image: Image, box: FaceBox? = nil, height: Int, width: Int) -> HostTensor {
+        let planar = crop(image, box: box, height: height, width: width).values, plane = height * width
+        return HostTensor([height, width, 3], (0..<3 * plane).map { k in planar[(k % 3) * plane + k / 3] })
+    }
+
     /// Per output pixel along one axis, the input pixels its interval covers and their shares
     /// (summing to 1); positions past the image read its edge pixel.
     static func weights(start: Double, length: Double, outputs: Int, inputs: Int) -> [[(index: Int, weight: Float)]] {

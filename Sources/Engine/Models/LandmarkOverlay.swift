@@ -1,5 +1,6 @@
 // A picture of what the landmarker found: each face's detector box (green), the box the landmark
-// model ran on (yellow, when calibrated), its 68 points (red dots) and its number (0 = largest).
+// model ran on (yellow, when calibrated), its 68 points (red dots) and its number (0 = largest);
+// and a fit's given or detected landmarks against its fitted ones.
 
 public enum LandmarkOverlay {
     /// `photo` as RGB [H, W, 3] in [0, 1] with every face drawn on it; line and dot sizes follow the face size.
@@ -18,6 +19,27 @@ public enum LandmarkOverlay {
             canvas.number(
                 index, x: Int(face.detection.left), y: Int(face.detection.top) - 2,
                 scale: max(2, Int(face.detection.width / 50)), colour: (0.1, 0.9, 0.2))
+        }
+        return HostTensor([canvas.height, canvas.width, 3], canvas.rgb)
+    }
+
+    /// The square `frame.box` of `photo` at `side`² pixels with `given` [68] (red) and `fitted` [68]
+    /// (green) points (0-based photo pixel centres), each pair joined by a yellow line.
+    public static func compare(_ photo: Image, box: FaceBox, side: Int, given: [SIMD2<Float>],
+                               fitted: [SIMD2<Float>]) -> HostTensor {
+        let crop = FaceCrop.cropRGB(photo, box: box, height: side, width: side)
+        var canvas = Canvas(Image(pixels: crop, bitDepth: 8))
+        let scale = Float(Double(side) / box.width), origin = SIMD2(Float(box.x), Float(box.y))
+        func place(_ p: SIMD2<Float>) -> SIMD2<Float> { (p + 0.5 - origin) * scale - 0.5 }
+        let radius = max(1.5, Double(side) / 160)
+        for (a, b) in zip(given, fitted) {
+            canvas.segment(place(a), place(b), thickness: radius / 2, colour: (1, 0.85, 0.1))
+        }
+        for (points, size, colour) in [(given, radius, (Float(1), Float(0.15), Float(0.1))),
+                                       (fitted, radius * 0.8, (0.1, 0.9, 0.2))] {
+            for p in points.map(place) {
+                canvas.disk(x: Double(p.x), y: Double(p.y), radius: size, colour: colour)
+            }
         }
         return HostTensor([canvas.height, canvas.width, 3], canvas.rgb)
     }
@@ -67,6 +89,17 @@ private struct Canvas {
             for dx in -r...r where Double(dx * dx + dy * dy) <= radius * radius {
                 set(cx + dx, cy + dy, colour)
             }
+        }
+    }
+
+    /// A line from `a` to `b` of disks of `thickness` diameter, one per pixel along it.
+    mutating func segment(_ a: SIMD2<Float>, _ b: SIMD2<Float>, thickness: Double,
+                          colour: (Float, Float, Float)) {
+        guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { return }
+        let steps = max(1, Int(((b - a) * (b - a)).sum().squareRoot().rounded(.up)))
+        for s in 0...steps {
+            let p = a + (b - a) * Float(s) / Float(steps)
+            disk(x: Double(p.x), y: Double(p.y), radius: thickness / 2, colour: colour)
         }
     }
 

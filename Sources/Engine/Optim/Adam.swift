@@ -56,6 +56,8 @@ public final class Adam {
     private let program: Program
     /// (parameter tensor, gradient tensor, first moment, second moment), all on one backend.
     private let slots: [(param: Tensor, grad: Tensor, m: Tensor, v: Tensor)]
+    /// Copies of the parameters kept on their backend by `keep()` (none before the first call).
+    private var kept: [Tensor] = []
 
     /// Optimises `parameters` of `program` with the matching `gradients` (program outputs).
     public init(program: Program, parameters: [Value], gradients: [Value], learningRate: Float = 1e-3,
@@ -91,5 +93,22 @@ public final class Adam {
         for s in slots {
             try s.param.backend.run(op, inputs: [s.param, s.grad, s.m, s.v], outputs: [s.param, s.m, s.v])
         }
+    }
+
+    /// Copies every parameter's current value on its own backend (no host transfer), for `restore()`.
+    public func keep() throws {
+        if kept.isEmpty { kept = try slots.map { try $0.param.backend.allocate($0.param.type) } }
+        for (s, copy) in zip(slots, kept) {
+            try s.param.backend.run(Map(.copy), inputs: [s.param], outputs: [copy])
+        }
+    }
+
+    /// Puts back the values of the last `keep()`; false when nothing was kept.
+    public func restore() throws -> Bool {
+        guard !kept.isEmpty else { return false }
+        for (s, copy) in zip(slots, kept) {
+            try s.param.backend.run(Map(.copy), inputs: [copy], outputs: [s.param])
+        }
+        return true
     }
 }

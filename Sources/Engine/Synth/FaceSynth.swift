@@ -85,13 +85,8 @@ public enum FaceSynth {
                 "synthetic faces need at least one photo with a face (for albedo and background)")
         }
         try FitOutputs.prepare(folder)
-        let layout = try SynthLayout(model, bumpRegion: settings.ranges.bumpRegion)
-        let projection = ModelProjection(model.model)
-        let jaw = SynthLandmarks.vertices(model)
-        let renderer = try SynthRenderer(
-            model, width: settings.width, height: settings.height,
-            textureSize: albedos[0].texture.shape[0], supersampling: settings.supersampling,
-            device: device)
+        let scene = try SynthSceneWriter(
+            settings: settings, model: model, photos: photos, albedos: albedos, device: device)
         for (k, albedo) in albedos.enumerated() {
             try PNGFile.write(albedo.texture, to: folder + "/albedo_\(k).png")
         }
@@ -102,46 +97,20 @@ public enum FaceSynth {
             for view in 0..<settings.views {
                 var face = SynthFace.draw(
                     index: index, view: view, seed: settings.seed, width: settings.width,
-                    height: settings.height,
-                    layout: layout, ranges: settings.ranges, albedoCount: albedos.count, photos: photos)
+                    height: settings.height, layout: scene.layout, ranges: settings.ranges,
+                    albedoCount: albedos.count, photos: photos)
                 if let person {
                     (face.shape, face.bumps, face.albedo) = (person.shape, person.bumps, person.albedo)
                 }
                 person = person ?? face
-                let (w, h) = (
-                    settings.width * settings.supersampling, settings.height * settings.supersampling
-                )
-                let b = face.backgroundBox
-                let planar = FaceCrop.crop(
-                    photos[face.background].image, box: FaceBox(x: b[0], y: b[1], width: b[2], height: b[3]),
-                    height: h, width: w
-                ).values
-                let background = HostTensor(
-                    [h, w, 3], (0..<3 * h * w).map { k in planar[(k % 3) * h * w + k / 3] })
-                let displacement = SynthBump.displacement(
-                    face.bumps, mean: layout.mean, normals: layout.normals)
-                let out = try renderer.render(
-                    face, displacement: displacement, texture: albedos[face.albedo].texture,
-                    background: background)
-                let name = folder + "/face_\(index)" + (view > 0 ? ".\(view + 1)" : "")
-                let photo = face.capture.degrade(
-                    out.image.values, width: settings.width, height: settings.height)
-                try JPEGFile.write(
-                    HostTensor(out.image.shape, photo), to: name + ".jpg", quality: face.capture.jpegQuality)
-                try PTSFile.write(SynthLandmarks.points(jaw, screen: out.screen), to: name + ".pts")
-                let truthMesh = try Mesh(model: model.model, vertices: out.vertices)
-                try OBJFile.write(truthMesh, to: name + ".obj")
-                let (floor, floorMesh) = try Self.floor(
-                    truthMesh, displacement: displacement, projection, model: model)
-                face.floor = floor
-                try OBJFile.write(floorMesh, to: name + ".floor.obj")
+                let name = "face_\(index)" + (view > 0 ? ".\(view + 1)" : "")
+                let (truthMesh, floorMesh) = try scene.write(&face, to: folder + "/" + name)
                 var line = String(
                     format:
-                        "face_%@: yaw %.0f° pitch %.0f° roll %.0f°, focal %.0f mm (35 mm eq.), "
+                        "%@: yaw %.0f° pitch %.0f° roll %.0f°, focal %.0f mm (35 mm eq.), "
                         + "face %.0f%% of the frame; bumps %.2f mm rms, floor %.2f mm rms (vertices)",
-                    "\(index)" + (view > 0 ? ".\(view + 1)" : ""), face.yaw, face.pitch, face.roll,
-                    face.focal35mm, 100 * face.faceFraction,
-                    floor.displacementRMS, floor.vertexRMS)
+                    name, face.yaw, face.pitch, face.roll, face.focal35mm, 100 * face.faceFraction,
+                    face.floor?.displacementRMS ?? 0, face.floor?.vertexRMS ?? 0)
                 if settings.score {
                     let score = try SynthScoring.scores(truth: truthMesh, floor: floorMesh, model: model)
                     scores.append(score)
@@ -208,5 +177,55 @@ enum SynthScoring {
             reconstruction: mesh, landmarks: points, scan: scan, scanLandmarks: landmarks
         )
         .report.symmetric.meanPointToPlane
+    }
+}
+
+/// Renders one drawn face and writes its files: the photo (degraded), the true points, the true mesh
+/// and the floor (which it records in the face).
+private struct SynthSceneWriter {
+    let settings: SynthSettings
+    let model: FitModel
+    let photos: [SynthPhoto]
+    let albedos: [SynthAlbedo]
+    let layout: SynthLayout
+    let projection: ModelProjection
+    let jaw: [Int: Int]
+    let renderer: SynthRenderer
+
+    init(
+        settings: SynthSettings, model: FitModel, photos: [SynthPhoto], albedos: [SynthAlbedo],
+        device: any Backend
+    ) throws {
+        (self.settings, self.model, self.photos, self.albedos) = (settings, model, photos, albedos)
+        layout = try SynthLayout(model, bumpRegion: settings.ranges.bumpRegion)
+        projection = ModelProjection(model.model)
+        jaw = SynthLandmarks.vertices(model)
+        renderer = try SynthRenderer(
+            model, width: settings.width, height: settings.height,
+            textureSize: albedos[0].texture.shape[0], supersampling: settings.supersampling,
+            device: device)
+    }
+
+    /// Writes `name`.jpg, .pts, .obj and .floor.obj; returns the true mesh and the floor's.
+    func write(_ face: inout SynthFace, to name: String) throws -> (truth: Mesh, floor: Mesh) {
+        let (w, h) = (settings.width * settings.supersampling, settings.height * settings.supersampling)
+        let b = face.backgroundBox
+        let background = FaceCrop.cropRGB(
+            photos[face.background].image, box: FaceBox(x: b[0], y: b[1], width: b[2], height: b[3]),
+            height: h, width: w)
+        let displacement = SynthBump.displacement(face.bumps, mean: layout.mean, normals: layout.normals)
+        let out = try renderer.render(
+            face, displacement: displacement, texture: albedos[face.albedo].texture, background: background)
+        let photo = face.capture.degrade(out.image.values, width: settings.width, height: settings.height)
+        try JPEGFile.write(
+            HostTensor(out.image.shape, photo), to: name + ".jpg", quality: face.capture.jpegQuality)
+        try PTSFile.write(SynthLandmarks.points(jaw, screen: out.screen), to: name + ".pts")
+        let truthMesh = try Mesh(model: model.model, vertices: out.vertices)
+        try OBJFile.write(truthMesh, to: name + ".obj")
+        let (floor, floorMesh) = try FaceSynth.floor(
+            truthMesh, displacement: displacement, projection, model: model)
+        face.floor = floor
+        try OBJFile.write(floorMesh, to: name + ".floor.obj")
+        return (truthMesh, floorMesh)
     }
 }
