@@ -101,6 +101,12 @@ struct Fit: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "The seed of the GAN texture's starting latent, the fit's only random choice (default 0): "
+                + "the same photos, settings, seed and device give the same fit."))
+    var seed: UInt64?
+
+    @Option(
+        help: ArgumentHelp(
             "The folder of the Surrey model files (eos): shape, blendshapes, landmark map, contours "
                 + "(default: sfm/ in the model folders)."))
     var model: String?
@@ -208,6 +214,7 @@ struct Fit: ParsableCommand {
             settings.focal35mm = focal35mm
         }
         if let texture { settings.texture = texture }
+        if let seed { settings.seed = seed }
         if let iterations {
             let counts = iterations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard counts.count == 2, let first = counts[0], let second = counts[1],

@@ -113,6 +113,11 @@ final class FitTests: XCTestCase {
             settings.texture = kind
             XCTAssertEqual(try FitSettings.read(settings.json(), source: "printed.json").texture, kind)
         }
+        var seeded = FitSettings()
+        seeded.seed = 7  // the GAN's starting latent, the fit's only random choice
+        XCTAssertEqual(GANTexture(generator: generator, file: "g", settings: seeded).leaves["texture_latent"],
+                       generator.latents(seed: 7))
+        XCTAssertEqual(try FitSettings.read(Data(#"{"seed": 7}"#.utf8), source: "seed.json").seed, 7)
         XCTAssertThrowsError(try FitSettings.read(Data(#"{"texture": "gan"}"#.utf8), source: "bad.json")) {
             XCTAssertTrue("\($0)".contains("texture"), "\($0)")
         }

@@ -33,6 +33,9 @@ public struct FitSettings: Codable, Sendable {
     /// the whole face (no flat patch where the photo had no view), copying the photo less; linear and
     /// GAN models have no trained weights here to compare.
     public var texture = TextureModelKind.free
+    /// The seed of the fit's only random choice, the GAN texture's starting latent (N(0, 1)); everything
+    /// else is deterministic, so the same photos, settings, seed and device give the same fit.
+    public var seed: UInt64 = 0
     /// The free texture's coarsest level (levels double from it up to `textureSize`).
     public var freeTextureCoarsest = 16
 

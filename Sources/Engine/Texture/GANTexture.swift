@@ -1,5 +1,5 @@
 // The progressive-GAN texture model in the fit (GANFIT's T = G(p_t)): the latent fitted under a
-// Gaussian prior from a fixed seeded start; the whole UV map is generated in the graph every step
+// Gaussian prior from a seeded start (`FitSettings.seed`); the whole UV map is generated in the graph every step
 // (no per-vertex sampling) and resampled to the fit's texture size. The weights are constants.
 
 struct GANTexture: TextureModel {
@@ -7,15 +7,18 @@ struct GANTexture: TextureModel {
     /// The generator's file (the kind names it).
     let file: String
     let fitting: GaussianCoefficients
+    /// The starting latent's seed (`FitSettings.seed`).
+    let seed: UInt64
 
     init(generator: ProgressiveGenerator, file: String, settings: FitSettings) {
         (self.generator, self.file, fitting) = (generator, file, GaussianCoefficients(settings))
+        seed = settings.seed
     }
 
     var kind: TextureModelKind { .gan(file) }
 
-    /// The start: the latent N(0, 1) of seed 0 (`texture sample --seed 0` shows its map).
-    var leaves: [String: HostTensor] { ["texture_latent": generator.latents(seed: 0)] }
+    /// The start: the latent N(0, 1) of `seed` (`texture sample --seed S` shows its map).
+    var leaves: [String: HostTensor] { ["texture_latent": generator.latents(seed: seed)] }
 
     /// texture = G(z) as a UV map (·½ + ½); prior: mean(z²).
     func build(_ g: Graph) throws -> TextureGraph {
