@@ -1,10 +1,10 @@
 import Foundation
 import XCTest
 
-// The built `ganfit-gpu` run as users run it: a batch of small photos (crops of the sample with
-// their landmarks, a corrupt file, a line of two photos fitted together) killed with SIGKILL mid-way and started
-// again, then every photo has exactly one complete output set; a fit's pictures, provenance and
-// OpenCV camera; and a diverging fit's exit status.
+// The built `ganfit-gpu` run as users run it, from a folder outside the repository: a batch of small
+// photos (crops of the sample with their landmarks, a corrupt file, a line of two photos fitted
+// together) killed with SIGKILL mid-way and started again, then every line has exactly one complete
+// output set; a fit's pictures, provenance and OpenCV camera; and a diverging fit's exit status.
 @testable import Engine
 
 final class BatchCommandTests: XCTestCase {
@@ -196,6 +196,8 @@ final class BatchCommandTests: XCTestCase {
         var environment = ProcessInfo.processInfo.environment
         environment["GANFIT_DEVICE"] = "cpu"
         process.environment = environment
+        // From the test's scratch folder, not the repository: the models are found beside the executable.
+        process.currentDirectoryURL = URL(fileURLWithPath: log).deletingLastPathComponent()
         try process.run()
         return process
     }
