@@ -39,8 +39,7 @@ struct FaceGraph {
                 vertices: try face.model.vertices(
                     g, shapeCoefficients: shape, expressionCoefficients: expression))
         }
-        let expressionPrior = try views.map { try g.sum(g.square($0.expression)) }.dropFirst()
-            .reduce(g.sum(g.square(views[0].expression))) { try g.add($0, $1) }
+        let expressionPrior = try g.add(views.map { try g.sum(g.square($0.expression)) })
         prior = try g.add(
             g.sum(g.square(shape)),
             g.scale(expressionPrior, 1 / (settings.expressionDeviation * settings.expressionDeviation)))

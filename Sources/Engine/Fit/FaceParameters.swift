@@ -33,18 +33,20 @@ public struct FaceParameters {
         view == 0 || base == "shape" ? base : "\(base)_\(view + 1)"
     }
 
-    /// The graph leaf names and values of the geometry and camera, for photo `view`.
+    /// The graph leaf names and values of the geometry and camera of photo `view`; the shared shape
+    /// with the first photo's only.
     func geometryFeeds(view: Int = 0) -> [String: HostTensor] {
-        let values = [
-            "shape": HostTensor([shape.count], shape),
+        var values = [
             "expression": HostTensor([expression.count], expression),
             "rotation": HostTensor([3], rotation), "translation": HostTensor([3], translation),
             "focal": HostTensor([1], [focal]), "principal_point": HostTensor([2], principalPoint),
         ]
+        if view == 0 { values["shape"] = HostTensor([shape.count], shape) }
         return Dictionary(uniqueKeysWithValues: values.map { (Self.leafName($0.key, view: view), $0.value) })
     }
 
-    /// Every leaf's name and value for photo `view`, the texture's last (absent before stage 2).
+    /// Every leaf's name and value of photo `view`, the texture's last (absent before stage 2); the
+    /// shared shape and texture with the first photo's only.
     func feeds(view: Int = 0) -> [(name: String, tensor: HostTensor)] {
         let light = [
             ("light_ambient", light.ambient), ("light_colour", light.colour),
@@ -52,17 +54,16 @@ public struct FaceParameters {
         ]
         return geometryFeeds(view: view).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             + light.map { (Self.leafName($0.0, view: view), HostTensor([3], $0.1)) }
-            + texture.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            + (view == 0 ? texture.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } : [])
     }
 
     /// Reads back every parameter of photo `view` that `program` holds (after a stage).
     mutating func update(from program: Program, view: Int = 0) throws {
-        func read(_ base: String) throws -> HostTensor? {
-            guard let leaf = program.graph.leaf(named: Self.leafName(base, view: view)),
-                let tensor = program.tensor(leaf)
-            else { return nil }
+        func held(_ name: String) throws -> HostTensor? {
+            guard let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) else { return nil }
             return try tensor.toHost()
         }
+        func read(_ base: String) throws -> HostTensor? { try held(Self.leafName(base, view: view)) }
         shape = try read("shape")?.values ?? shape
         expression = try read("expression")?.values ?? expression
         rotation = try read("rotation")?.values ?? rotation
@@ -70,11 +71,7 @@ public struct FaceParameters {
         light.ambient = try read("light_ambient")?.values ?? light.ambient
         light.colour = try read("light_colour")?.values ?? light.colour
         light.direction = try read("light_direction")?.values ?? light.direction
-        for name in texture.keys {
-            if let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) {
-                texture[name] = try tensor.toHost()
-            }
-        }
+        for name in texture.keys { texture[name] = try held(name) ?? texture[name] }
     }
 
     /// The mean face, frontal, placed so that its mapped landmarks' centroid projects onto the

@@ -66,9 +66,7 @@ public enum FitOutputs {
         let boxes = result.inputs.map {
             "\($0.frame.box.x),\($0.frame.box.y),\($0.frame.box.width),\($0.frame.box.height)"
         }
-        let feeds = fit.parameters.enumerated().flatMap { k, p in
-            p.feeds(view: k).filter { k == 0 || !p.texture.keys.contains($0.name) && $0.name != "shape" }
-        }
+        let feeds = fit.parameters.enumerated().flatMap { $1.feeds(view: $0) }
         try PNGFile.write(lossPlot(report.stages), to: folder + "/losses.png")
         try AtomicWrite.write(try FitParametersFile.json(result), to: folder + "/parameters.json")
         try SafetensorsFile.write(

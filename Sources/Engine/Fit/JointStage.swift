@@ -76,12 +76,9 @@ enum JointStage {
                     outlierScale: settings.landmarkOutlierScale),
                 pixel: pixel, identity: identity, lights: [ambient, colour, direction])
         }
-        func mean(_ values: [Value]) throws -> Value {
-            try g.scale(values.dropFirst().reduce(values[0]) { try g.add($0, $1) }, 1 / Float(values.count))
-        }
-        let pixel = try mean(views.map(\.pixel))
-        let identity = try mean(views.map(\.identity))
-        let landmarkLoss = try mean(views.map(\.landmarks.loss))
+        let pixel = try g.mean(views.map(\.pixel))
+        let identity = try g.mean(views.map(\.identity))
+        let landmarkLoss = try g.mean(views.map(\.landmarks.loss))
         let geometryObjective = try LandmarkTerm.objective(g, views.map(\.landmarks), prior: geometry.prior)
         let total = try
             ([

@@ -28,8 +28,7 @@ enum LandmarkStage {
                 outlierScale: settings.landmarkOutlierScale)
         }
         let total = try LandmarkTerm.objective(g, terms, prior: geometry.prior)
-        let loss = try terms.dropFirst().reduce(terms[0].loss) { try g.add($0, $1.loss) }
-        let meanLoss = try g.scale(loss, 1 / Float(terms.count))
+        let meanLoss = try g.mean(terms.map(\.loss))
         let gradients = try g.gradients(of: total, wrt: geometry.parameters)
         let program = try Program(
             graph: g,

@@ -96,10 +96,7 @@ struct LandmarkTerm {
     static func objective(_ g: Graph, _ terms: [LandmarkTerm], prior: Value) throws -> Value {
         let precisions = try terms.map { try g.div($0.weightSum, $0.noiseVariance) }
         let weighted = try zip(terms, precisions).map { try g.mul($0.0.robust, $0.1) }
-        func total(_ values: [Value]) throws -> Value {
-            try values.dropFirst().reduce(values[0]) { try g.add($0, $1) }
-        }
-        return try g.sum(g.div(g.add(total(weighted), prior), total(precisions)))
+        return try g.sum(g.div(g.add(g.add(weighted), prior), g.add(precisions)))
     }
 
     /// Feeds `correspondences`, `targets` [68] (crop pixels) and `noise` (crop pixels) of photo `view`

@@ -157,6 +157,13 @@ public extension Graph {
     }
 
     func add(_ a: Value, _ b: Value) throws -> Value { try map(.add, a, b) }
+    /// The sum of `values` (one or more), added left to right.
+    func add(_ values: [Value]) throws -> Value {
+        guard let first = values.first else { throw EngineError.invalidValue("add: no values to sum") }
+        return try values.dropFirst().reduce(first) { try add($0, $1) }
+    }
+    /// The mean of `values` (one or more).
+    func mean(_ values: [Value]) throws -> Value { try scale(add(values), 1 / Float(values.count)) }
     func sub(_ a: Value, _ b: Value) throws -> Value { try map(.sub, a, b) }
     func mul(_ a: Value, _ b: Value) throws -> Value { try map(.mul, a, b) }
     func div(_ a: Value, _ b: Value) throws -> Value { try map(.div, a, b) }
