@@ -8,10 +8,12 @@ device=cpu
 if [ "${1:-}" = "--device" ]; then device="$2"; shift 2; fi
 seconds="${1:-1}"
 venv="${CV_VENV:-${TMPDIR:-/tmp}/ganfit-opencv-peer}"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import cv2" 2>/dev/null; then
-  echo "facenet_peer: installing opencv-python-headless into $venv" >&2
+# OpenCV 5.0.0 made the fixtures; 5.1 no longer reads TensorFlow graphs, 4.14 fails on this one.
+opencv="opencv-python-headless==5.0.0.93"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import cv2; cv2.dnn.readNetFromTensorflow" 2>/dev/null; then
+  echo "facenet_peer: installing $opencv into $venv" >&2
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q opencv-python-headless numpy
+  "$venv/bin/pip" install -q "$opencv" numpy
 fi
 bash scripts/fetch-models.sh >&2
 swift build -c release --product ganfit-gpu >&2

@@ -1,6 +1,6 @@
 // conv2d as implicit GEMM, forward and both backward passes, NCHW / weight [K, C, R, S].
 // One kernel, three operand mappings (the mode is uniform per launch):
-//   forward       Y[n,k,p,q]  = Σ_{c,r,s}   W[k,c,r,s] · X[n,c,ih,iw]        (+ bias[k])
+//   forward       Y[n,k,p,q]  = Σ_{c,r,s}   W[k,c,r,s] · X[n,c,ih,iw]   (+ bias[k], then the epilogue)
 //   input grad    dX[n,c,h,w] = Σ_{k,r,s}   W[k,c,r,s] · dY[n,k,p,q] where ih = h
 //   weight grad   dW[k,c,r,s] = Σ_{n,p,q}   dY[n,k,p,q] · X[n,c,ih,iw]
 // with ih = p·strideH − padTop + r·dilH, iw = q·strideW − padLeft + s·dilW.
@@ -97,8 +97,8 @@ inline int conv_store_index(const ConvGeometry* g, int mode, int m, int j) {
 
 __kernel __attribute__((reqd_work_group_size(CWG, CWG, 1)))
 void conv2d_gemm(__global float* out, __global const float* a, __global const float* b,
-                 __global const float* bias, const ConvGeometry g, const int mode, const int hasBias,
-                 const int relu) {
+                 __global const float* bias, __global const float* residual, const ConvGeometry g,
+                 const int mode, const int hasBias, const int hasResidual, const float scale, const float slope) {
     __local float As[CT_K][CT_M + 1];
     __local float Bs[CT_K][CT_N + 1];
     const int3 size = conv_gemm_size(&g, mode);
@@ -144,8 +144,12 @@ void conv2d_gemm(__global float* out, __global const float* a, __global const fl
         for (int j = 0; j < CPER; ++j) {
             int gj = n0 + tx + CWG * j;
             if (gj < NC) {
-                float v = acc[i][j] + add;
-                out[conv_store_index(&g, mode, gm, gj)] = relu ? fmax(v, 0.0f) : v;
+                // The epilogue (ConvEpilogue): activation(scale·(acc + bias) + residual); slope 0
+                // is relu, 1 none.
+                int index = conv_store_index(&g, mode, gm, gj);
+                float v = scale * (acc[i][j] + add);
+                if (hasResidual) v += residual[index];
+                out[index] = v > 0.0f ? v : (slope == 0.0f ? 0.0f : slope * v);
             }
         }
     }

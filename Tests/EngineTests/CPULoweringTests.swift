@@ -1,8 +1,9 @@
+import XCTest
+
 // The CPU reference's GEMM split over workers and conv2d's lowering paths: the split GEMM
 // against a plain triple loop, tap products and fused relu against im2col and Map's relu, and
 // the conv2d cases against the paths they are meant to reach.
 @testable import Engine
-import XCTest
 
 final class CPULoweringTests: XCTestCase {
     func testParallelGemmMatchesATripleLoopForEveryLayout() {
@@ -13,7 +14,9 @@ final class CPULoweringTests: XCTestCase {
         // Wide (split by columns) and tall (split by rows), each with every transpose and accumulation;
         // 2·m·n·k ≥ 12e6 so that the work is split three ways.
         for (m, n, k) in [(33, 311, 600), (311, 33, 600)] {
-            for (transA, transB, accumulate) in [(false, false, false), (true, false, true), (false, true, false), (true, true, true)] {
+            for (transA, transB, accumulate) in [
+                (false, false, false), (true, false, true), (false, true, false), (true, true, true),
+            ] {
                 let a = (0..<(m * k)).map { _ in Double(rng.nextUnit()) - 0.5 }
                 let b = (0..<(k * n)).map { _ in Double(rng.nextUnit()) - 0.5 }
                 let start = (0..<(m * n)).map { _ in Double(rng.nextUnit()) - 0.5 }
@@ -21,7 +24,9 @@ final class CPULoweringTests: XCTestCase {
                 for i in 0..<m {
                     for j in 0..<n {
                         for l in 0..<k {
-                            expected[i * n + j] += (transA ? a[l * m + i] : a[i * k + l]) * (transB ? b[j * k + l] : b[l * n + j])
+                            expected[i * n + j] +=
+                                (transA ? a[l * m + i] : a[i * k + l])
+                                * (transB ? b[j * k + l] : b[l * n + j])
                         }
                     }
                 }
@@ -29,14 +34,18 @@ final class CPULoweringTests: XCTestCase {
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
                         c.withUnsafeMutableBufferPointer { c in
-                            Double.parallelGemm(GemmOperands(transA: transA, transB: transB, m: m, n: n, k: k,
-                                                             a: a.baseAddress!, b: b.baseAddress!, c: c.baseAddress!,
-                                                             accumulate: accumulate))
+                            Double.parallelGemm(
+                                GemmOperands(
+                                    transA: transA, transB: transB, m: m, n: n, k: k,
+                                    a: a.baseAddress!, b: b.baseAddress!, c: c.baseAddress!,
+                                    accumulate: accumulate))
                         }
                     }
                 }
                 let worst = zip(c, expected).map { Swift.abs($0 - $1) }.max()!
-                XCTAssertLessThan(worst, 1e-12, "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate)")
+                XCTAssertLessThan(
+                    worst, 1e-12,
+                    "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate)")
             }
         }
     }
@@ -46,19 +55,26 @@ final class CPULoweringTests: XCTestCase {
             let graph = try opCase.makeGraph(withGradients: false).graph
             return try graph.nodes.compactMap { node in
                 guard case .op(let op as Conv2d) = node.kind else { return nil }
-                return try ConvGeometry(input: graph.nodes[node.inputs[0]].type.shape,
-                                        weight: graph.nodes[node.inputs[1]].type.shape, window: op.window, op: op.name)
+                return try ConvGeometry(
+                    input: graph.nodes[node.inputs[0]].type.shape,
+                    weight: graph.nodes[node.inputs[1]].type.shape, window: op.window, op: op.name)
             }
         }
         XCTAssertTrue(geometries.contains { $0.isPointwise }, "a 1×1 case (GEMM on the image itself)")
-        XCTAssertTrue(geometries.contains { $0.bands.count > 1 && $0.transposedForInputGrad != nil },
-                      "a stride-1 case in several bands whose input gradient is the flipped convolution")
-        XCTAssertTrue(geometries.contains { $0.bands.count > 1 && $0.window.strideH > 1 },
-                      "a strided case in several bands (input gradient by col2im)")
-        XCTAssertTrue(geometries.contains { !$0.isPointwise && $0.window.strideH == 1 && $0.transposedForInputGrad == nil },
-                      "a stride-1 case whose input gradient takes col2im (weight larger than the im2col matrix)")
-        XCTAssertTrue(geometries.contains { $0.preferredLowering == .tapProducts },
-                      "a stride-1 case with K < C (forward by tap products)")
+        XCTAssertTrue(
+            geometries.contains { $0.bands.count > 1 && $0.transposedForInputGrad != nil },
+            "a stride-1 case in several bands whose input gradient is the flipped convolution")
+        XCTAssertTrue(
+            geometries.contains { $0.bands.count > 1 && $0.window.strideH > 1 },
+            "a strided case in several bands (input gradient by col2im)")
+        XCTAssertTrue(
+            geometries.contains {
+                !$0.isPointwise && $0.window.strideH == 1 && $0.transposedForInputGrad == nil
+            },
+            "a stride-1 case whose input gradient takes col2im (weight larger than the im2col matrix)")
+        XCTAssertTrue(
+            geometries.contains { $0.preferredLowering == .tapProducts },
+            "a stride-1 case with K < C (forward by tap products)")
     }
 
     /// Tap products against the reference im2col lowering, in Double: one output channel
@@ -88,8 +104,9 @@ final class CPULoweringTests: XCTestCase {
                 x.withUnsafeBufferPointer { x in
                     w.withUnsafeBufferPointer { w in
                         y.withUnsafeMutableBufferPointer {
-                            g.forward(x.baseAddress!, w.baseAddress!, into: $0.baseAddress!,
-                                      lowering: lowering)
+                            g.forward(
+                                x.baseAddress!, w.baseAddress!, into: $0.baseAddress!,
+                                lowering: lowering)
                         }
                     }
                 }
@@ -99,21 +116,32 @@ final class CPULoweringTests: XCTestCase {
             let worst = zip(taps, windows).map { Swift.abs($0 - $1) }.max()!
             XCTAssertLessThan(worst, 1e-12, "x \(input) w \(weight) \(window)")
         }
-        let mmodFeatures = try ConvGeometry(input: [1, 32, 160, 463], weight: [45, 32, 5, 5],
-                                            window: Window(padding: (2, 2, 2, 2)), op: "test")
+        let mmodFeatures = try ConvGeometry(
+            input: [1, 32, 160, 463], weight: [45, 32, 5, 5],
+            window: Window(padding: (2, 2, 2, 2)), op: "test")
         XCTAssertEqual(mmodFeatures.preferredLowering, .windows, "K ≥ C: im2col")
     }
 
-    /// conv2d with relu fused is exactly Map's relu of conv2d (bias added), zero included.
-    func testFusedReluIsMapsReluOfTheConvolution() throws {
+    /// conv2d's epilogue is exactly Map's ops after conv2d (bias added), zero included:
+    /// relu(scale·conv + residual) and leaky relu.
+    func testFusedEpilogueIsMapsOpsAfterTheConvolution() throws {
         var rng = SplitMix64(seed: "fused relu")
         let x = HostTensor([2, 3, 6, 5], (0..<180).map { _ in rng.nextUnit() - 0.5 })
         let w = HostTensor([4, 3, 3, 3], (0..<108).map { _ in rng.nextUnit() - 0.5 })
         let b = HostTensor([4], [0.1, -0.2, 0, 0.3])
+        let r = HostTensor([2, 4, 6, 5], (0..<240).map { _ in rng.nextUnit() - 0.5 })
         let window = Window(padding: (1, 1, 1, 1))
-        let fused = try Conv2d(window, relu: true).reference([x, w, b])[0]
-        let separate = try Map(.relu).reference(try Conv2d(window).reference([x, w, b]))[0]
-        XCTAssertEqual(fused, separate)
-        XCTAssertTrue(fused.values.contains(0) && fused.values.contains { $0 > 0 })
+        let conv = try Conv2d(window).reference([x, w, b])
+        let relu = try Conv2d(window, epilogue: ConvEpilogue(activation: .relu)).reference([x, w, b])[0]
+        XCTAssertEqual(relu, try Map(.relu).reference(conv)[0])
+        XCTAssertTrue(relu.values.contains(0) && relu.values.contains { $0 > 0 })
+        let block = try Conv2d(window, epilogue: ConvEpilogue(scale: 0.17, residual: true, activation: .relu))
+            .reference([x, w, b, r])[0]
+        let scaled = try Map(.mul).reference([conv[0], HostTensor([], [0.17])])[0]
+        XCTAssertEqual(block, try Map(.relu).reference(try Map(.add).reference([r, scaled]))[0])
+        let leaky = try Conv2d(window, epilogue: ConvEpilogue(activation: .leakyRelu(slope: 0.2))).reference([
+            x, w, b,
+        ])[0]
+        XCTAssertEqual(leaky, try Map(.leakyRelu, 0.2).reference(conv)[0])
     }
 }

@@ -41,6 +41,9 @@ public final class Graph {
 
     public init() {}
 
+    /// A graph of these nodes (a rewrite of another that keeps its node ids).
+    init(nodes: [Node]) { self.nodes = nodes }
+
     private func append(_ kind: NodeKind, _ inputs: [Int], _ type: TensorType) -> Value {
         nodes.append(Node(kind: kind, inputs: inputs, type: type))
         return Value(id: nodes.count - 1, type: type, graph: ObjectIdentifier(self))

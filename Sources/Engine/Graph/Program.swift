@@ -1,9 +1,11 @@
-// A graph compiled for a device: placed, planned, its tensors allocated once; each run
-// enqueues every step with no host round-trip, and only what is read comes back.
+// A graph compiled for a device: conv epilogues fused, placed, planned, its tensors allocated
+// once; each run enqueues every step with no host round-trip, and only what is read comes back.
 
 public final class Program {
     public let graph: Graph
     public let outputs: [Value]
+    /// The graph as it runs: `graph` with conv epilogues fused (Fusion.swift), the same node ids.
+    let fused: Graph
     let schedule: Schedule
     let plan: BufferPlan
     /// Per step, the prepared tensors (so a run does no lookups).
@@ -14,22 +16,24 @@ public final class Program {
     public init(graph: Graph, outputs: [Value], device: any Backend) throws {
         self.graph = graph
         self.outputs = outputs
-        schedule = Schedule(graph: graph, outputs: outputs, preferred: device, fallback: CPUBackend.shared)
+        let fused = graph.fusingEpilogues(for: outputs)
+        self.fused = fused
+        schedule = Schedule(graph: fused, outputs: outputs, preferred: device, fallback: CPUBackend.shared)
         for _ in schedule.fallbacks { Counters.shared.addFallback() }
-        let plan = try BufferPlan(graph: graph, schedule: schedule, pinned: Set(outputs.map(\.id)))
+        let plan = try BufferPlan(graph: fused, schedule: schedule, pinned: Set(outputs.map(\.id)))
         self.plan = plan
         var prepared: [(Step, [Tensor], [Tensor])] = []
         for step in schedule.steps {
             switch step {
-            case let .run(node, b):
-                let ins = graph.nodes[node].inputs.map { plan.tensor($0, on: b)! }
+            case .run(let node, let b):
+                let ins = fused.nodes[node].inputs.map { plan.tensor($0, on: b)! }
                 prepared.append((step, ins, [plan.tensor(node, on: b)!]))
-            case let .transfer(value, from, to):
+            case .transfer(let value, let from, let to):
                 prepared.append((step, [plan.tensor(value, on: from)!], [plan.tensor(value, on: to)!]))
             }
         }
         self.prepared = prepared
-        for (id, node) in graph.nodes.enumerated() {
+        for (id, node) in fused.nodes.enumerated() {
             if case .constant(let host) = node.kind, let t = plan.tensor(id, on: schedule.home[id]) {
                 try t.backend.upload(host, into: t)
             }
@@ -51,8 +55,8 @@ public final class Program {
     /// The summed cost of every op the program runs (for benchmarks).
     public var forwardCost: OpCost {
         var total = OpCost(flops: 0, bytes: 0)
-        for case let (.run(node, _), inputs, outputs) in prepared {
-            guard case .op(let op) = graph.nodes[node].kind else { continue }
+        for case (.run(let node, _), let inputs, let outputs) in prepared {
+            guard case .op(let op) = fused.nodes[node].kind else { continue }
             let cost = op.cost(inputs.map(\.type), outputs.map(\.type))
             total.flops += cost.flops
             total.bytes += cost.bytes
@@ -69,7 +73,8 @@ public final class Program {
             throw EngineError.invalidValue("program has no input or parameter named '\(name)'")
         }
         guard host.type == leaf.type else {
-            throw EngineError.shapeMismatch(op: "feed '\(name)'", expected: leaf.type.description, got: host.type.description)
+            throw EngineError.shapeMismatch(
+                op: "feed '\(name)'", expected: leaf.type.description, got: host.type.description)
         }
         let t = tensor(leaf)!
         try t.backend.upload(host, into: t)
@@ -79,8 +84,8 @@ public final class Program {
     public func run() throws {
         for (step, inputs, outputs) in prepared {
             switch step {
-            case let .run(node, b):
-                guard case .op(let op) = graph.nodes[node].kind, !op.isView else { continue }
+            case .run(let node, let b):
+                guard case .op(let op) = fused.nodes[node].kind, !op.isView else { continue }
                 try schedule.backends[b].run(op, inputs: inputs, outputs: outputs)
             case .transfer:
                 let host = try inputs[0].backend.download(inputs[0])

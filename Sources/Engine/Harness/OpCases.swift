@@ -13,6 +13,7 @@ public enum OpCases {
             + Concat.cases
             + Gather.cases
             + Conv2d.cases
+            + ConvEpilogue.cases
             + Pool2d.cases
             + Resize.cases
             + AffineWarp.cases
@@ -26,19 +27,25 @@ public enum OpCases {
     /// Benchmark-sized cases of the same families (too large for finite differences).
     public static var benchmark: [OpCase] {
         [
-            OpCase("matmul", "NN [1024,1024]·[1024,1024]", [.float([1024, 1024]), .float([1024, 1024])]) { g, x in
+            OpCase("matmul", "NN [1024,1024]·[1024,1024]", [.float([1024, 1024]), .float([1024, 1024])]) {
+                g, x in
                 try g.matmul(x[0], x[1])
             },
-            OpCase("matmul", "NT [512,2048]·[512,2048]ᵀ", [.float([512, 2048]), .float([512, 2048])]) { g, x in
+            OpCase("matmul", "NT [512,2048]·[512,2048]ᵀ", [.float([512, 2048]), .float([512, 2048])]) {
+                g, x in
                 try g.matmul(x[0], x[1], transB: true)
             },
             OpCase("map", "add [1024,1024]+[1024]", [.float([1024, 1024]), .float([1024])]) { g, x in
                 try g.add(x[0], x[1])
             },
             OpCase("map", "sigmoid [1024,1024]", [.float([1024, 1024])]) { g, x in try g.sigmoid(x[0]) },
-            OpCase("reduce", "sum axes [1] [1024,1024]", [.float([1024, 1024])]) { g, x in try g.sum(x[0], axes: [1]) },
-            OpCase("permute", "transpose [1024,1024]", [.float([1024, 1024])]) { g, x in try g.transpose(x[0]) },
-            OpCase("gather", "[3448,3] by 20208 indices", [.float([3448, 3]), .indices(20208, below: 3448)]) { g, x in
+            OpCase("reduce", "sum axes [1] [1024,1024]", [.float([1024, 1024])]) { g, x in
+                try g.sum(x[0], axes: [1])
+            },
+            OpCase("permute", "transpose [1024,1024]", [.float([1024, 1024])]) { g, x in try g.transpose(x[0])
+            },
+            OpCase("gather", "[3448,3] by 20208 indices", [.float([3448, 3]), .indices(20208, below: 3448)]) {
+                g, x in
                 try g.gather(x[0], x[1])
             },
         ] + Conv2d.benchmarkCases + Pool2d.benchmarkCases + Resize.benchmarkCases + AffineWarp.benchmarkCases
@@ -47,7 +54,8 @@ public enum OpCases {
 
     /// Cases whose name contains any of the filters (all of `cases` for an empty list).
     public static func matching(_ filters: [String], in cases: [OpCase] = all) -> [OpCase] {
-        filters.isEmpty ? cases : cases.filter { c in filters.contains { c.name.localizedCaseInsensitiveContains($0) } }
+        filters.isEmpty
+            ? cases : cases.filter { c in filters.contains { c.name.localizedCaseInsensitiveContains($0) } }
     }
 }
 
@@ -55,8 +63,13 @@ public enum OpCases {
 enum Composite {
     static var cases: [OpCase] {
         [
-            OpCase("composite", "mlp [6,10]→8→3 tanh", [.float([6, 10]), .float([8, 10]), .float([8]),
-                                                        .float([3, 8]), .float([3])]) { g, x in
+            OpCase(
+                "composite", "mlp [6,10]→8→3 tanh",
+                [
+                    .float([6, 10]), .float([8, 10]), .float([8]),
+                    .float([3, 8]), .float([3]),
+                ]
+            ) { g, x in
                 let hidden = try g.tanh(try g.linear(x[0], weight: x[1], bias: x[2]))
                 return try g.linear(hidden, weight: x[3], bias: x[4])
             },

@@ -33,39 +33,48 @@ public final class MMODDetector: FaceDetector {
         self.path = path
         backend = device ?? CPUBackend.shared
         func wrong(_ problem: String) -> EngineError {
-            .badFile(path: path, problem: problem + "; expected dlib's mmod_human_face_detector.dat "
-                + "(bash scripts/fetch-models.sh)")
+            .badFile(
+                path: path,
+                problem: problem + "; expected dlib's mmod_human_face_detector.dat "
+                    + "(bash scripts/fetch-models.sh)")
         }
         let file = try DlibNetworkFile(path: path, format: "a dlib MMOD network")
         let kinds = file.layers.map(\.kind)
         let block = ["con", "affine", "relu"]
         let expected = ["input"] + Array(repeating: block, count: 6).flatMap { $0 } + ["con"]
         guard kinds == expected else { throw wrong("its layers are \(kinds.joined(separator: ", "))") }
-        guard case let .mmod(options) = file.loss, options.windows.count == 1, !options.usesBoxRegression,
-              options.assumesPyramid else { throw wrong("its loss is not loss_mmod with one window") }
-        guard case let .input(input) = file.layers[0], input.kind == "input_rgb_image_pyramid" else {
+        guard case .mmod(let options) = file.loss, options.windows.count == 1, !options.usesBoxRegression,
+            options.assumesPyramid
+        else { throw wrong("its loss is not loss_mmod with one window") }
+        guard case .input(let input) = file.layers[0], input.kind == "input_rgb_image_pyramid" else {
             throw wrong("its input is not input_rgb_image_pyramid")
         }
         (mean, padding, outerPadding) = (input.mean, input.pyramidPadding, input.pyramidOuterPadding)
         window = (options.windows[0].width, options.windows[0].height)
         (nmsIoU, nmsCovered) = (options.nmsIoU, options.nmsCovered)
         // filters, inputs, kernel, stride, padding of each convolution in dlib's definition.
-        let shapes = [(16, 3, 5, 2, 0), (32, 16, 5, 2, 0), (32, 32, 5, 2, 0),
-                      (45, 32, 5, 1, 2), (45, 45, 5, 1, 2), (45, 45, 5, 1, 2), (1, 45, 9, 1, 4)]
+        let shapes = [
+            (16, 3, 5, 2, 0), (32, 16, 5, 2, 0), (32, 32, 5, 2, 0),
+            (45, 32, 5, 1, 2), (45, 45, 5, 1, 2), (45, 45, 5, 1, 2), (1, 45, 9, 1, 4),
+        ]
         var convolutions: [(HostTensor, HostTensor, Window, Int, Bool)] = []
         for (k, shape) in shapes.enumerated() {
             let layer = file.layers[1 + 3 * k]
-            guard case let .convolution(weights, weightShape, bias, stride, pad) = layer else {
+            guard case .convolution(let weights, let weightShape, let bias, let stride, let pad) = layer
+            else {
                 throw wrong("layer \(1 + 3 * k) is not a convolution")
             }
             let (filters, inputs, kernel, s, p) = shape
             guard weightShape == [filters, inputs, kernel, kernel], [stride.y, stride.x] == [s, s],
-                  [pad.y, pad.x] == [p, p] else {
-                throw wrong("convolution \(k) is \(weightShape) stride \(stride) padding \(pad), expected "
-                    + "[\(filters), \(inputs), \(kernel), \(kernel)] stride \(s) padding \(p)")
+                [pad.y, pad.x] == [p, p]
+            else {
+                throw wrong(
+                    "convolution \(k) is \(weightShape) stride \(stride) padding \(pad), expected "
+                        + "[\(filters), \(inputs), \(kernel), \(kernel)] stride \(s) padding \(p)")
             }
-            var w = weights, b = bias ?? [Float](repeating: 0, count: filters)
-            if k < 6, case let .affine(scale, shift) = file.layers[2 + 3 * k] {
+            var w = weights
+            var b = bias ?? [Float](repeating: 0, count: filters)
+            if k < 6, case .affine(let scale, let shift) = file.layers[2 + 3 * k] {
                 guard scale.count == filters, shift.count == filters else {
                     throw wrong("affine \(k) has \(scale.count) channels")
                 }
@@ -75,18 +84,24 @@ public final class MMODDetector: FaceDetector {
                     b[f] = b[f] * scale[f] + shift[f]
                 }
             }
-            convolutions.append((HostTensor(weightShape, w), HostTensor([filters], b),
-                                 Window(stride: (s, s), padding: (p, p, p, p)), kernel, k < 6))
+            convolutions.append(
+                (
+                    HostTensor(weightShape, w), HostTensor([filters], b),
+                    Window(stride: (s, s), padding: (p, p, p, p)), kernel, k < 6
+                ))
         }
         self.convolutions = convolutions
     }
 
     /// The model file, in ModelFiles' search order.
-    public static func locate(explicit: String? = nil, flag: String = "--detector-model",
-                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                              searchFolders: [String] = ModelFiles.defaultFolders()) throws -> String {
-        try ModelFiles.locate(relativePath, what: "dlib's MMOD face detector", explicit: explicit, flag: flag,
-                              environment: environment, searchFolders: searchFolders)
+    public static func locate(
+        explicit: String? = nil, flag: String = "--detector-model",
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        searchFolders: [String] = ModelFiles.defaultFolders()
+    ) throws -> String {
+        try ModelFiles.locate(
+            relativePath, what: "dlib's MMOD face detector", explicit: explicit, flag: flag,
+            environment: environment, searchFolders: searchFolders)
     }
 
     /// The faces in `photo`, largest first. A photo under 80 pixels on a side (after upsampling)
@@ -97,13 +112,15 @@ public final class MMODDetector: FaceDetector {
         }
         let work = WorkingPhoto(photo, upsample: upsample, maxPixels: maxPixels)
         guard min(work.image.width, work.image.height) >= min(window.width, window.height) else {
-            throw EngineError.invalidValue("the photo is \(photo.width)×\(photo.height) pixels"
-                + (upsample > 0 ? " (\(work.image.width)×\(work.image.height) upsampled)" : "")
-                + "; the MMOD detector sees faces of \(window.width)×\(window.height) pixels or more: "
-                + "upsample it (--upsample 1) or give a larger photo")
+            throw EngineError.invalidValue(
+                "the photo is \(photo.width)×\(photo.height) pixels"
+                    + (upsample > 0 ? " (\(work.image.width)×\(work.image.height) upsampled)" : "")
+                    + "; the MMOD detector sees faces of \(window.width)×\(window.height) pixels or more: "
+                    + "upsample it (--upsample 1) or give a larger photo")
         }
-        let pyramid = MMODPyramid(width: work.image.width, height: work.image.height, padding: padding,
-                                  outerPadding: outerPadding)
+        let pyramid = MMODPyramid(
+            width: work.image.width, height: work.image.height, padding: padding,
+            outerPadding: outerPadding)
         let scores = try networkOutput(pyramid.tensor(work.image, mean: mean))
         return decode(scores, pyramid: pyramid).map(work.toPhoto)
             .sorted { ($0.area, $0.score) > ($1.area, $1.score) }
@@ -114,7 +131,8 @@ public final class MMODDetector: FaceDetector {
         let g = Graph()
         var x = g.input("image", tiled.shape)
         for c in convolutions {
-            x = try g.conv2d(x, g.constant(c.weight), bias: g.constant(c.bias), c.window, relu: c.relu)
+            x = try g.conv2d(x, g.constant(c.weight), bias: g.constant(c.bias), c.window)
+            if c.relu { x = try g.relu(x) }  // the program fuses it into the convolution
         }
         let program = try Program(graph: g, outputs: [x], device: backend)
         try program.set("image", tiled)
@@ -132,12 +150,15 @@ public final class MMODDetector: FaceDetector {
                 // output_tensor_to_input_tensor: back through each convolution, top first.
                 var (x, y) = (Double(c), Double(r))
                 for conv in convolutions.reversed() {  // square strides and paddings (checked in init)
-                    let (stride, pad, half) = (Double(conv.window.strideW), Double(conv.window.padLeft),
-                                               Double(conv.kernel / 2))
+                    let (stride, pad, half) = (
+                        Double(conv.window.strideW), Double(conv.window.padLeft),
+                        Double(conv.kernel / 2)
+                    )
                     (x, y) = (x * stride - pad + half, y * stride - pad + half)
                 }
-                let box = DlibRect.centered(x: x, y: y, width: Double(window.width),
-                                            height: Double(window.height))
+                let box = DlibRect.centered(
+                    x: x, y: y, width: Double(window.width),
+                    height: Double(window.height))
                 candidates.append((pyramid.toPhoto(box).rounded(), Double(scores.values[r * cols + c])))
             }
         }
@@ -167,11 +188,13 @@ struct WorkingPhoto {
     let reduction: Double, upsampled: Int
 
     init(_ photo: RGBImage8, upsample: Int, maxPixels: Int) {
-        var image = photo, reduction = 1.0
+        var image = photo
+        var reduction = 1.0
         if photo.width * photo.height > maxPixels {
             reduction = (Double(photo.width * photo.height) / Double(maxPixels)).squareRoot()
-            image = photo.areaReduced(width: Int(Double(photo.width) / reduction),
-                                      height: Int(Double(photo.height) / reduction))
+            image = photo.areaReduced(
+                width: Int(Double(photo.width) / reduction),
+                height: Int(Double(photo.height) / reduction))
             reduction = Double(photo.width) / Double(image.width)
         }
         var done = 0
@@ -189,9 +212,11 @@ struct WorkingPhoto {
         rect = rect.mapped { DlibPyramidDown(n: 2).down($0, $1, levels: upsampled) }.rounded()
         if reduction != 1 {
             // Continuous extents [left, right + 1) scale; back to inclusive pixels.
-            rect = DlibRect(left: rect.left * reduction, top: rect.top * reduction,
-                            right: (rect.right + 1) * reduction - 1,
-                            bottom: (rect.bottom + 1) * reduction - 1).rounded()
+            rect = DlibRect(
+                left: rect.left * reduction, top: rect.top * reduction,
+                right: (rect.right + 1) * reduction - 1,
+                bottom: (rect.bottom + 1) * reduction - 1
+            ).rounded()
         }
         return DetectedFace(rect, score: face.score)
     }

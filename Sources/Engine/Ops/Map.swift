@@ -30,8 +30,9 @@ public struct Map: Op, OpenCLOp {
         for (k, t) in inputs.enumerated() { try expectType(name, t, operand: "operand \(k)") }
         let joint = try broadcastShape(inputs.map(\.shape) + (shape.map { [$0] } ?? []), op: name)
         if let shape, joint != shape {
-            throw EngineError.shapeMismatch(op: name, expected: "operands that broadcast to \(shape.shapeText)",
-                                            got: inputs.map(\.description).joined(separator: ", "))
+            throw EngineError.shapeMismatch(
+                op: name, expected: "operands that broadcast to \(shape.shapeText)",
+                got: inputs.map(\.description).joined(separator: ", "))
         }
         return [TensorType(joint)]
     }
@@ -40,26 +41,33 @@ public struct Map: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let out = try outputTypes(inputs.map(\.type))[0].shape
-        let p0 = T(Double(self.p0)), p1 = T(Double(self.p1))
+        let p0 = T(Double(self.p0))
+        let p1 = T(Double(self.p1))
         let count = out.elementCount
         let a = inputs[0].values
         let b = inputs.count > 1 ? inputs[1].values : a
         let c = inputs.count > 2 ? inputs[2].values : a
         let strides = inputs.map { $0.shape.broadcastStrides(to: out) }
-        let sb = strides.count > 1 ? strides[1] : strides[0], sc = strides.count > 2 ? strides[2] : strides[0]
-        var y = [T](repeating: 0, count: count)
+        let sb = strides.count > 1 ? strides[1] : strides[0]
+        let sc = strides.count > 2 ? strides[2] : strides[0]
+        var y = [T](unwrittenCount: count)  // every run below writes its elements
         let function = self.function
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeBufferPointer { c in
                     y.withUnsafeMutableBufferPointer { y in
-                        let (a, b, c, y) = (UnsafeSendable(a.baseAddress!), UnsafeSendable(b.baseAddress!),
-                                            UnsafeSendable(c.baseAddress!), UnsafeSendable(y.baseAddress!))
+                        let (a, b, c, y) = (
+                            UnsafeSendable(a.baseAddress!), UnsafeSendable(b.baseAddress!),
+                            UnsafeSendable(c.baseAddress!), UnsafeSendable(y.baseAddress!)
+                        )
                         forEachRun(of: out, strides: [strides[0], sb, sc]) { start, length, offsets, steps in
                             var (ia, ib, ic) = (offsets[0], offsets[1], offsets[2])
                             for i in start..<(start + length) {
-                                y.pointer[i] = function.apply(a.pointer[ia], b.pointer[ib], c.pointer[ic], p0, p1)
-                                ia += steps[0]; ib += steps[1]; ic += steps[2]
+                                y.pointer[i] = function.apply(
+                                    a.pointer[ia], b.pointer[ib], c.pointer[ic], p0, p1)
+                                ia += steps[0]
+                                ib += steps[1]
+                                ic += steps[2]
                             }
                         }
                     }
@@ -69,7 +77,9 @@ public struct Map: Op, OpenCLOp {
         return [RefTensor(out, y)]
     }
 
-    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
+    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws
+        -> [Value?]
+    {
         func local(_ fn: MapFunction) throws -> [Value?] { [try g.apply(Map(fn, p0, p1), x[0], y, dy)] }
         switch function {
         case .copy: return [try g.sumTo(dy, x[0].shape)]
@@ -92,107 +102,126 @@ public struct Map: Op, OpenCLOp {
         case .sub:
             return [try g.sumTo(dy, x[0].shape), try g.sumTo(try g.neg(dy), x[1].shape)]
         case .mul:
-            return [try g.sumTo(try g.mul(dy, x[1]), x[0].shape), try g.sumTo(try g.mul(dy, x[0]), x[1].shape)]
+            return [
+                try g.sumTo(try g.mul(dy, x[1]), x[0].shape), try g.sumTo(try g.mul(dy, x[0]), x[1].shape),
+            ]
         case .div:
             let da = try g.div(dy, x[1])
             return [try g.sumTo(da, x[0].shape), try g.sumTo(try g.neg(try g.mul(da, y)), x[1].shape)]
         case .prelu:
-            return [try g.sumTo(try g.apply(Map(.preluGradX), x[0], x[1], dy), x[0].shape),
-                    try g.sumTo(try g.apply(Map(.preluGradA), x[0], x[1], dy), x[1].shape)]
+            return [
+                try g.sumTo(try g.apply(Map(.preluGradX), x[0], x[1], dy), x[0].shape),
+                try g.sumTo(try g.apply(Map(.preluGradA), x[0], x[1], dy), x[1].shape),
+            ]
         case .equal, .greater:
             return [nil, nil]
         case .select:
             let zero = g.scalar(0)
-            return [nil, try g.sumTo(try g.select(x[0], dy, zero), x[1].shape),
-                    try g.sumTo(try g.select(x[0], zero, dy), x[2].shape)]
+            return [
+                nil, try g.sumTo(try g.select(x[0], dy, zero), x[1].shape),
+                try g.sumTo(try g.select(x[0], zero, dy), x[2].shape),
+            ]
         default:
             throw EngineError.unsupportedOp(op: name + " (second-order gradient)", backend: "autodiff")
         }
     }
 
     public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
-        let flopsPerElement: Double = [.exp, .log, .tanh, .sigmoid, .pow, .powGrad].contains(function) ? 8 : 1
-        return OpCost(flops: Double(outputs[0].count) * flopsPerElement,
-                      bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
+        let flopsPerElement: Double =
+            [.exp, .log, .tanh, .sigmoid, .pow, .powGrad].contains(function) ? 8 : 1
+        return OpCost(
+            flops: Double(outputs[0].count) * flopsPerElement,
+            bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
     }
 
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         let out = outputs[0].shape
-        let layout = StridedLayout(dims: out, strides: [out.contiguousStrides] + inputs.map { $0.shape.broadcastStrides(to: out) })
+        let layout = StridedLayout(
+            dims: out, strides: [out.contiguousStrides] + inputs.map { $0.shape.broadcastStrides(to: out) })
         try device.mapStrided(function, layout: layout, output: outputs[0], inputs: inputs, p0: p0, p1: p1)
     }
 }
 
 extension OpenCLBackend {
     /// Enqueues map_strided: output[off0] = fn(inputs[off1], …) over `layout`.
-    func mapStrided(_ fn: MapFunction, layout: StridedLayout, output: Tensor, inputs: [Tensor],
-                    p0: Float = 0, p1: Float = 0) throws {
+    func mapStrided(
+        _ fn: MapFunction, layout: StridedLayout, output: Tensor, inputs: [Tensor],
+        p0: Float = 0, p1: Float = 0
+    ) throws {
         guard layout.fitsKernel else {
-            throw EngineError.shapeMismatch(op: "map(\(fn))", expected: "at most \(StridedLayout.maxRank) non-contiguous dimensions",
-                                            got: "\(layout.dims.count)")
+            throw EngineError.shapeMismatch(
+                op: "map(\(fn))", expected: "at most \(StridedLayout.maxRank) non-contiguous dimensions",
+                got: "\(layout.dims.count)")
         }
         let k = try kernel("map_strided", file: "elementwise.cl", prelude: MapFunction.kernelDefines)
         let a = Self.buffer(inputs[0])
         let b = inputs.count > 1 ? Self.buffer(inputs[1]) : a
         let c = inputs.count > 2 ? Self.buffer(inputs[2]) : a
-        try runtime.launch(k, global: [layout.count], local: nil, [
-            .buffer(Self.buffer(output)), .buffer(a), .buffer(b), .buffer(c), .strided(layout),
-            .int(fn.rawValue), .int(Int32(inputs.count)), .float(p0), .float(p1),
-        ])
+        try runtime.launch(
+            k, global: [layout.count], local: nil,
+            [
+                .buffer(Self.buffer(output)), .buffer(a), .buffer(b), .buffer(c), .strided(layout),
+                .int(fn.rawValue), .int(Int32(inputs.count)), .float(p0), .float(p1),
+            ])
     }
 
     /// Enqueues fill: the first `count` elements of `output` = value.
     func fill(_ output: Tensor, value: Float) throws {
         let k = try kernel("fill", file: "elementwise.cl", prelude: MapFunction.kernelDefines)
-        try runtime.launch(k, global: [output.type.count], local: nil,
-                           [.buffer(Self.buffer(output)), .int(Int32(output.type.count)), .float(value)])
+        try runtime.launch(
+            k, global: [output.type.count], local: nil,
+            [.buffer(Self.buffer(output)), .int(Int32(output.type.count)), .float(value)])
     }
 }
 
 // MARK: - Graph builders
 
-public extension Graph {
-    func map(_ fn: MapFunction, _ operands: Value..., p0: Float = 0, p1: Float = 0) throws -> Value {
+extension Graph {
+    public func map(_ fn: MapFunction, _ operands: Value..., p0: Float = 0, p1: Float = 0) throws -> Value {
         try apply(Map(fn, p0, p1), operands)
     }
 
-    func add(_ a: Value, _ b: Value) throws -> Value { try map(.add, a, b) }
+    public func add(_ a: Value, _ b: Value) throws -> Value { try map(.add, a, b) }
     /// The sum of `values` (one or more), added left to right.
-    func add(_ values: [Value]) throws -> Value {
+    public func add(_ values: [Value]) throws -> Value {
         guard let first = values.first else { throw EngineError.invalidValue("add: no values to sum") }
         return try values.dropFirst().reduce(first) { try add($0, $1) }
     }
     /// The mean of `values` (one or more).
-    func mean(_ values: [Value]) throws -> Value { try scale(add(values), 1 / Float(values.count)) }
-    func sub(_ a: Value, _ b: Value) throws -> Value { try map(.sub, a, b) }
-    func mul(_ a: Value, _ b: Value) throws -> Value { try map(.mul, a, b) }
-    func div(_ a: Value, _ b: Value) throws -> Value { try map(.div, a, b) }
-    func neg(_ a: Value) throws -> Value { try map(.neg, a) }
-    func abs(_ a: Value) throws -> Value { try map(.abs, a) }
-    func exp(_ a: Value) throws -> Value { try map(.exp, a) }
-    func log(_ a: Value) throws -> Value { try map(.log, a) }
-    func sqrt(_ a: Value) throws -> Value { try map(.sqrt, a) }
-    func rsqrt(_ a: Value) throws -> Value { try map(.rsqrt, a) }
-    func square(_ a: Value) throws -> Value { try map(.square, a) }
-    func pow(_ a: Value, _ exponent: Float) throws -> Value { try map(.pow, a, p0: exponent) }
-    func clamp(_ a: Value, _ low: Float, _ high: Float) throws -> Value { try map(.clamp, a, p0: low, p1: high) }
-    func relu(_ a: Value) throws -> Value { try map(.relu, a) }
-    func leakyRelu(_ a: Value, slope: Float) throws -> Value { try map(.leakyRelu, a, p0: slope) }
+    public func mean(_ values: [Value]) throws -> Value { try scale(add(values), 1 / Float(values.count)) }
+    public func sub(_ a: Value, _ b: Value) throws -> Value { try map(.sub, a, b) }
+    public func mul(_ a: Value, _ b: Value) throws -> Value { try map(.mul, a, b) }
+    public func div(_ a: Value, _ b: Value) throws -> Value { try map(.div, a, b) }
+    public func neg(_ a: Value) throws -> Value { try map(.neg, a) }
+    public func abs(_ a: Value) throws -> Value { try map(.abs, a) }
+    public func exp(_ a: Value) throws -> Value { try map(.exp, a) }
+    public func log(_ a: Value) throws -> Value { try map(.log, a) }
+    public func sqrt(_ a: Value) throws -> Value { try map(.sqrt, a) }
+    public func rsqrt(_ a: Value) throws -> Value { try map(.rsqrt, a) }
+    public func square(_ a: Value) throws -> Value { try map(.square, a) }
+    public func pow(_ a: Value, _ exponent: Float) throws -> Value { try map(.pow, a, p0: exponent) }
+    public func clamp(_ a: Value, _ low: Float, _ high: Float) throws -> Value {
+        try map(.clamp, a, p0: low, p1: high)
+    }
+    public func relu(_ a: Value) throws -> Value { try map(.relu, a) }
+    public func leakyRelu(_ a: Value, slope: Float) throws -> Value { try map(.leakyRelu, a, p0: slope) }
     /// x > 0 ? x : alpha·x, alpha broadcast (per channel: shape [C, 1, 1] against [N, C, H, W]).
-    func prelu(_ x: Value, _ alpha: Value) throws -> Value { try map(.prelu, x, alpha) }
-    func tanh(_ a: Value) throws -> Value { try map(.tanh, a) }
-    func sigmoid(_ a: Value) throws -> Value { try map(.sigmoid, a) }
+    public func prelu(_ x: Value, _ alpha: Value) throws -> Value { try map(.prelu, x, alpha) }
+    public func tanh(_ a: Value) throws -> Value { try map(.tanh, a) }
+    public func sigmoid(_ a: Value) throws -> Value { try map(.sigmoid, a) }
     /// a·factor + offset.
-    func scale(_ a: Value, _ factor: Float, plus offset: Float = 0) throws -> Value {
+    public func scale(_ a: Value, _ factor: Float, plus offset: Float = 0) throws -> Value {
         try map(.scale, a, p0: factor, p1: offset)
     }
     /// condition > 0 ? a : b, broadcasting all three.
-    func select(_ condition: Value, _ a: Value, _ b: Value) throws -> Value { try map(.select, condition, a, b) }
-    func equal(_ a: Value, _ b: Value) throws -> Value { try map(.equal, a, b) }
-    func greater(_ a: Value, _ b: Value) throws -> Value { try map(.greater, a, b) }
+    public func select(_ condition: Value, _ a: Value, _ b: Value) throws -> Value {
+        try map(.select, condition, a, b)
+    }
+    public func equal(_ a: Value, _ b: Value) throws -> Value { try map(.equal, a, b) }
+    public func greater(_ a: Value, _ b: Value) throws -> Value { try map(.greater, a, b) }
 
     /// `a` repeated along broadcast dimensions to `shape`.
-    func broadcast(_ a: Value, to shape: Shape) throws -> Value {
+    public func broadcast(_ a: Value, to shape: Shape) throws -> Value {
         a.shape == shape ? a : try apply(Map(.copy, shape: shape), a)
     }
 }

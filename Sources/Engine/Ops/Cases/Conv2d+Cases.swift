@@ -4,37 +4,52 @@
 
 extension Conv2d {
     static var cases: [OpCase] {
-        func conv(_ label: String, input: Shape, weight: Shape, bias: Bool = true, _ window: Window,
-                  relu: Bool = false, tolerance: Tolerance = .standard) -> OpCase {
+        func conv(
+            _ label: String, input: Shape, weight: Shape, bias: Bool = true, _ window: Window,
+            relu: Bool = false, tolerance: Tolerance = .standard
+        ) -> OpCase {
             var specs: [InputSpec] = [.float(input), .float(weight)]
             if bias { specs.append(.float([weight[0]])) }
-            return OpCase("conv2d", "\(label) x\(input.shapeText) w\(weight.shapeText) \(window)", specs,
-                          tolerance: tolerance) { g, x in
-                try g.conv2d(x[0], x[1], bias: bias ? x[2] : nil, window, relu: relu)
+            return OpCase(
+                "conv2d", "\(label) x\(input.shapeText) w\(weight.shapeText) \(window)", specs,
+                tolerance: tolerance
+            ) { g, x in
+                try g.conv2d(x[0], x[1], bias: bias ? x[2] : nil, window, activation: relu ? .relu : .none)
             }
         }
         let longSums = Tolerance(absolute: 5e-4, relative: 1e-4, normalizedMSE: 1e-7)
         return [
             conv("3×3 pad 1", input: [2, 3, 7, 6], weight: [4, 3, 3, 3], Window(padding: (1, 1, 1, 1))),
             conv("1×7", input: [1, 3, 5, 9], weight: [2, 3, 1, 7], Window(padding: (0, 0, 3, 3))),
-            conv("7×1", input: [1, 2, 9, 4], weight: [3, 2, 7, 1], bias: false, Window(padding: (3, 3, 0, 0))),
-            conv("3×3 stride 2 SAME", input: [1, 2, 9, 8], weight: [3, 2, 3, 3],
-                 .same(input: (9, 8), kernel: (3, 3), stride: (2, 2))),
+            conv(
+                "7×1", input: [1, 2, 9, 4], weight: [3, 2, 7, 1], bias: false, Window(padding: (3, 3, 0, 0))),
+            conv(
+                "3×3 stride 2 SAME", input: [1, 2, 9, 8], weight: [3, 2, 3, 3],
+                .same(input: (9, 8), kernel: (3, 3), stride: (2, 2))),
             conv("1×1", input: [2, 5, 4, 3], weight: [3, 5, 1, 1], Window()),
-            conv("3×3 dilation 2", input: [1, 2, 8, 8], weight: [2, 2, 3, 3], Window(dilation: (2, 2), padding: (2, 2, 2, 2))),
-            conv("5×3 stride 2×1 VALID", input: [2, 3, 11, 7], weight: [2, 3, 5, 3], bias: false, .valid(stride: (2, 1))),
-            conv("3×3 pad 1 relu", input: [2, 3, 7, 6], weight: [4, 3, 3, 3], Window(padding: (1, 1, 1, 1)),
-                 relu: true),
+            conv(
+                "3×3 dilation 2", input: [1, 2, 8, 8], weight: [2, 2, 3, 3],
+                Window(dilation: (2, 2), padding: (2, 2, 2, 2))),
+            conv(
+                "5×3 stride 2×1 VALID", input: [2, 3, 11, 7], weight: [2, 3, 5, 3], bias: false,
+                .valid(stride: (2, 1))),
+            conv(
+                "3×3 pad 1 relu", input: [2, 3, 7, 6], weight: [4, 3, 3, 3], Window(padding: (1, 1, 1, 1)),
+                relu: true),
             conv("5×5 K=1 < C", input: [1, 6, 9, 8], weight: [1, 6, 5, 5], Window(padding: (2, 2, 1, 3))),
-            conv("3×3 K=70 (two tiles)", input: [1, 4, 5, 5], weight: [70, 4, 3, 3], Window(padding: (1, 1, 1, 1))),
+            conv(
+                "3×3 K=70 (two tiles)", input: [1, 4, 5, 5], weight: [70, 4, 3, 3],
+                Window(padding: (1, 1, 1, 1))),
             // Large enough that the CPU lowering works in two bands of output rows. The weight and
             // bias gradients sum ~30,000 float32 products whose partial sums reach ~30, in another
             // order on each backend (OpenBLAS blocking, tiled kernel, reduction tree): absolute
             // errors of ~1e-4 follow (√n·ulp·|partial sum|), while the NMSE stays ~1e-11.
-            conv("3×3 two bands", input: [1, 8, 150, 201], weight: [4, 8, 3, 3], Window(padding: (1, 1, 1, 1)),
-                 tolerance: longSums),
-            conv("3×3 stride 2 SAME two bands", input: [1, 8, 299, 399], weight: [3, 8, 3, 3], bias: false,
-                 .same(input: (299, 399), kernel: (3, 3), stride: (2, 2)), tolerance: longSums),
+            conv(
+                "3×3 two bands", input: [1, 8, 150, 201], weight: [4, 8, 3, 3], Window(padding: (1, 1, 1, 1)),
+                tolerance: longSums),
+            conv(
+                "3×3 stride 2 SAME two bands", input: [1, 8, 299, 399], weight: [3, 8, 3, 3], bias: false,
+                .same(input: (299, 399), kernel: (3, 3), stride: (2, 2)), tolerance: longSums),
         ]
     }
 }
@@ -50,8 +65,11 @@ extension Conv2d {
         shapes.append(("7×1 (128,17)", 128, 128, 17, 7, 1, Window(padding: (3, 3, 0, 0))))
         shapes.append(("stem 3→32 s2 160²", 3, 32, 160, 3, 3, .valid(stride: (2, 2))))
         return shapes.flatMap { shape -> [OpCase] in
-            let input = [1, shape.c, shape.h, shape.h], weight = [shape.k, shape.c, shape.r, shape.s]
-            let out = (try? ConvGeometry(input: input, weight: weight, window: shape.window, op: "bench").outputShape) ?? []
+            let input = [1, shape.c, shape.h, shape.h]
+            let weight = [shape.k, shape.c, shape.r, shape.s]
+            let out =
+                (try? ConvGeometry(input: input, weight: weight, window: shape.window, op: "bench")
+                    .outputShape) ?? []
             return [
                 OpCase("conv2d", "fwd \(shape.label)", [.float(input), .float(weight)]) { g, x in
                     try g.conv2d(x[0], x[1], shape.window)

@@ -1,0 +1,92 @@
+// Epilogue fusion, run when a program is built: the ops after a conv2d that its epilogue can
+// do (ConvEpilogue) join it, so that none is a pass over memory of its own, in every network
+// built from separate ops. The rules, applied in node order (so chains fuse one op at a time):
+//   conv → conv · c, c a scalar constant (or scale by c, offset 0)   while no residual, no activation
+//   conv → conv + r, r of the output's shape                          while no residual, no activation
+//   conv → relu or leaky relu (slope ≥ 0)                              while no activation
+// A conv joins the op only where that op is its one reader and the program does not output it.
+// Node ids are kept: the fused conv takes the op's id; the conv it replaces stays, unread.
+// Relu's backward reads relu's input; it is made to read relu's output (of the same sign), so
+// that forward+backward graphs fuse too.
+
+extension Graph {
+    /// A copy with the same node ids and conv epilogues fused, for computing `outputs`.
+    func fusingEpilogues(for outputs: [Value]) -> Graph {
+        var nodes = self.nodes
+        let needed = Schedule.neededNodes(self, outputs)
+        for id in needed {
+            if let rewired = Self.readingActivationOutput(nodes, id) { nodes[id] = rewired }
+        }
+        var readers = [Int](repeating: 0, count: nodes.count)
+        for id in needed { for input in nodes[id].inputs { readers[input] += 1 } }
+        for output in outputs { readers[output.id] += 1 }  // read by the caller
+        for id in needed {
+            if let fused = Self.fusedConv(nodes, id, readers) { nodes[id] = fused }
+        }
+        return Graph(nodes: nodes)
+    }
+
+    /// reluGrad(x, relu(x), dy) → reluGrad(relu(x), relu(x), dy); likewise leaky relu.
+    private static func readingActivationOutput(_ nodes: [Node], _ id: Int) -> Node? {
+        guard case .op(let op as Map) = nodes[id].kind, op.function == .reluGrad || op.function == .leakyGrad,
+            case let inputs = nodes[id].inputs, case .op(let forward as Map) = nodes[inputs[1]].kind,
+            nodes[inputs[1]].inputs == [inputs[0]]
+        else { return nil }
+        let matches =
+            op.function == .reluGrad
+            ? forward.function == .relu
+            : forward.function == .leakyRelu && forward.p0 == op.p0 && op.p0 >= 0
+        guard matches else { return nil }
+        return Node(kind: nodes[id].kind, inputs: [inputs[1], inputs[1], inputs[2]], type: nodes[id].type)
+    }
+
+    /// Node `id` as a conv2d that absorbs its operand conv, if a rule applies.
+    private static func fusedConv(_ nodes: [Node], _ id: Int, _ readers: [Int]) -> Node? {
+        guard case .op(let map as Map) = nodes[id].kind else { return nil }
+        let inputs = nodes[id].inputs
+        /// The operand at `k` as a conv2d that only this node reads, with its epilogue.
+        func conv(_ k: Int) -> (op: Conv2d, node: Node)? {
+            guard k < inputs.count, case .op(let op as Conv2d) = nodes[inputs[k]].kind,
+                readers[inputs[k]] == 1,
+                nodes[inputs[k]].type == nodes[id].type
+            else { return nil }
+            return (op, nodes[inputs[k]])
+        }
+        /// The operand at `k`'s value if it is a one-element constant.
+        func scalar(_ k: Int) -> Float? {
+            guard case .constant(let host) = nodes[inputs[k]].kind, host.values.count == 1 else { return nil }
+            return host.values[0]
+        }
+        func fused(_ c: (op: Conv2d, node: Node), _ epilogue: ConvEpilogue, residual: Int? = nil) -> Node {
+            Node(
+                kind: .op(Conv2d(c.op.window, epilogue: epilogue)),
+                inputs: c.node.inputs + (residual.map { [$0] } ?? []),
+                type: nodes[id].type)
+        }
+        switch map.function {
+        case .mul:
+            for k in 0..<2 {
+                guard let c = conv(k), c.op.epilogue.isIdentity, let s = scalar(1 - k) else { continue }
+                return fused(c, ConvEpilogue(scale: s))
+            }
+        case .scale where map.p1 == 0:
+            if let c = conv(0), c.op.epilogue.isIdentity { return fused(c, ConvEpilogue(scale: map.p0)) }
+        case .add:
+            for k in 0..<2 {
+                guard let c = conv(k), !c.op.epilogue.residual, c.op.epilogue.activation == .none,
+                    nodes[inputs[1 - k]].type == nodes[id].type
+                else { continue }
+                return fused(
+                    c, ConvEpilogue(scale: c.op.epilogue.scale, residual: true), residual: inputs[1 - k])
+            }
+        case .relu, .leakyRelu:
+            guard let c = conv(0), c.op.epilogue.activation == .none, map.function == .relu || map.p0 >= 0
+            else { break }
+            var epilogue = c.op.epilogue
+            epilogue.activation = map.function == .relu ? .relu : .leakyRelu(slope: map.p0)
+            return fused(c, epilogue)
+        default: break
+        }
+        return nil
+    }
+}
