@@ -97,8 +97,9 @@ inline int conv_store_index(const ConvGeometry* g, int mode, int m, int j) {
 
 __kernel __attribute__((reqd_work_group_size(CWG, CWG, 1)))
 void conv2d_gemm(__global float* out, __global const float* a, __global const float* b,
-                 __global const float* bias, __global const float* residual, const ConvGeometry g,
-                 const int mode, const int hasBias, const int hasResidual, const float scale, const float slope) {
+                 __global const float* bias, __global const float* residual, __global const float* gate,
+                 const ConvGeometry g, const int mode, const int hasBias, const int hasResidual,
+                 const int hasGate, const float scale, const float slope) {
     __local float As[CT_K][CT_M + 1];
     __local float Bs[CT_K][CT_N + 1];
     const int3 size = conv_gemm_size(&g, mode);
@@ -144,12 +145,13 @@ void conv2d_gemm(__global float* out, __global const float* a, __global const fl
         for (int j = 0; j < CPER; ++j) {
             int gj = n0 + tx + CWG * j;
             if (gj < NC) {
-                // The epilogue (ConvEpilogue): activation(scale·(acc + bias) + residual); slope 0
-                // is relu, 1 none.
+                // The epilogue (ConvEpilogue): v = scale·(acc + bias) + residual, then
+                // v > 0 ? v : slope·v (slope 0 relu, 1 none), the sign from the gate if given.
                 int index = conv_store_index(&g, mode, gm, gj);
                 float v = scale * (acc[i][j] + add);
                 if (hasResidual) v += residual[index];
-                out[index] = v > 0.0f ? v : (slope == 0.0f ? 0.0f : slope * v);
+                float sign = hasGate ? gate[index] : v;
+                out[index] = sign > 0.0f ? v : (slope == 0.0f ? 0.0f : slope * v);
             }
         }
     }

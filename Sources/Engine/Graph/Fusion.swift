@@ -1,13 +1,15 @@
-// Epilogue fusion, run when a program is built: the ops after a conv2d that its epilogue can
-// do (ConvEpilogue) join it, so that none is a pass over memory of its own, in every network
-// built from separate ops. The rules, applied in node order (so chains fuse one op at a time):
-//   conv → conv · c, c a scalar constant (or scale by c, offset 0)   while no residual, no activation
+// Epilogue fusion, run when a program is built: the ops after a convolution (conv2d or its
+// gradients) that its epilogue can do (ConvEpilogue) join it, so that none is a pass over
+// memory of its own, in every network built from separate ops. The rules, in node order (so
+// chains fuse one op at a time):
+//   conv → conv · c, c a scalar constant (or scale by c, offset 0)   while its epilogue is the identity
 //   conv → conv + r, r of the output's shape                          while no residual, no activation
 //   conv → relu or leaky relu (slope ≥ 0)                              while no activation
-// A conv joins the op only where that op is its one reader and the program does not output it.
-// Node ids are kept: the fused conv takes the op's id; the conv it replaces stays, unread.
-// Relu's backward reads relu's input; it is made to read relu's output (of the same sign), so
-// that forward+backward graphs fuse too.
+//   input gradient → relu's or leaky relu's backward, gated by y       while no activation
+// A convolution joins the op only where that op is its one reader and the program does not
+// output it. Node ids are kept: the fused op takes the op's id; the one it replaces stays,
+// unread. Relu's backward reads relu's input; it is made to read relu's output (of the same
+// sign), so that forward+backward graphs fuse too.
 
 extension Graph {
     /// A copy with the same node ids and conv epilogues fused, for computing `outputs`.
@@ -40,13 +42,13 @@ extension Graph {
         return Node(kind: nodes[id].kind, inputs: [inputs[1], inputs[1], inputs[2]], type: nodes[id].type)
     }
 
-    /// Node `id` as a conv2d that absorbs its operand conv, if a rule applies.
+    /// Node `id` as a convolution that absorbs its operand convolution, if a rule applies.
     private static func fusedConv(_ nodes: [Node], _ id: Int, _ readers: [Int]) -> Node? {
         guard case .op(let map as Map) = nodes[id].kind else { return nil }
         let inputs = nodes[id].inputs
-        /// The operand at `k` as a conv2d that only this node reads, with its epilogue.
-        func conv(_ k: Int) -> (op: Conv2d, node: Node)? {
-            guard k < inputs.count, case .op(let op as Conv2d) = nodes[inputs[k]].kind,
+        /// The operand at `k` as a convolution that only this node reads.
+        func conv(_ k: Int) -> (op: any EpilogueConv, node: Node)? {
+            guard k < inputs.count, case .op(let op as any EpilogueConv) = nodes[inputs[k]].kind,
                 readers[inputs[k]] == 1,
                 nodes[inputs[k]].type == nodes[id].type
             else { return nil }
@@ -57,10 +59,11 @@ extension Graph {
             guard case .constant(let host) = nodes[inputs[k]].kind, host.values.count == 1 else { return nil }
             return host.values[0]
         }
-        func fused(_ c: (op: Conv2d, node: Node), _ epilogue: ConvEpilogue, residual: Int? = nil) -> Node {
+        func fused(
+            _ c: (op: any EpilogueConv, node: Node), _ epilogue: ConvEpilogue, adding extra: Int? = nil
+        ) -> Node {
             Node(
-                kind: .op(Conv2d(c.op.window, epilogue: epilogue)),
-                inputs: c.node.inputs + (residual.map { [$0] } ?? []),
+                kind: .op(c.op.with(epilogue)), inputs: c.node.inputs + (extra.map { [$0] } ?? []),
                 type: nodes[id].type)
         }
         switch map.function {
@@ -77,7 +80,7 @@ extension Graph {
                     nodes[inputs[1 - k]].type == nodes[id].type
                 else { continue }
                 return fused(
-                    c, ConvEpilogue(scale: c.op.epilogue.scale, residual: true), residual: inputs[1 - k])
+                    c, ConvEpilogue(scale: c.op.epilogue.scale, residual: true), adding: inputs[1 - k])
             }
         case .relu, .leakyRelu:
             guard let c = conv(0), c.op.epilogue.activation == .none, map.function == .relu || map.p0 >= 0
@@ -85,6 +88,15 @@ extension Graph {
             var epilogue = c.op.epilogue
             epilogue.activation = map.function == .relu ? .relu : .leakyRelu(slope: map.p0)
             return fused(c, epilogue)
+        case .reluGrad, .leakyGrad:
+            // a > 0 ? c : slope·c with c an input gradient: gated by a.
+            guard let c = conv(2), c.op is Conv2dGrad, c.op.epilogue.activation == .none,
+                map.function == .reluGrad || map.p0 >= 0
+            else { break }
+            var epilogue = c.op.epilogue
+            epilogue.activation = map.function == .reluGrad ? .relu : .leakyRelu(slope: map.p0)
+            epilogue.gated = true
+            return fused(c, epilogue, adding: inputs[0])
         default: break
         }
         return nil

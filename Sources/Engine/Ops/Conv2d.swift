@@ -3,40 +3,28 @@
 // both backward passes. CPU reference: ConvLowering (im2col + GEMM on OpenBLAS; ConvTapProducts
 // where faster). OpenCL: conv2d.cl's implicit GEMM.
 
-public struct Conv2d: Op, OpenCLOp {
+public struct Conv2d: EpilogueConv, OpenCLOp {
     public let window: Window
-    /// What is done to each output as it is written (bias added).
+    /// What is done to each output as it is written (bias added); never gated.
     public let epilogue: ConvEpilogue
 
     public init(_ window: Window = Window(), epilogue: ConvEpilogue = ConvEpilogue()) {
         (self.window, self.epilogue) = (window, epilogue)
     }
 
+    func with(_ epilogue: ConvEpilogue) -> Conv2d { Conv2d(window, epilogue: epilogue) }
+
     public var name: String { "conv2d(\(window))" + epilogue.description }
 
-    /// Operands: input, weight, then bias and residual where present.
-    private func hasBias(_ operands: Int) -> Bool { operands == (epilogue.residual ? 4 : 3) }
-
     public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
-        let required = epilogue.residual ? 3 : 2
-        guard inputs.count == required || inputs.count == required + 1 else {
+        guard inputs.count >= 2, !epilogue.gated else {
             throw EngineError.shapeMismatch(
-                op: name, expected: "input, weight, optional bias" + (epilogue.residual ? ", residual" : ""),
-                got: "\(inputs.count) operands")
+                op: name, expected: "input, weight, optional bias, no gate", got: "\(inputs.count) operands")
         }
-        try epilogue.validate(name)
-        for (k, t) in inputs.enumerated() { try expectType(name, t, operand: "operand \(k)") }
         let geometry = try ConvGeometry(
             input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
-        if hasBias(inputs.count) && inputs[2].shape != [geometry.k] {
-            throw EngineError.shapeMismatch(
-                op: name, expected: "bias [\(geometry.k)]", got: inputs[2].description)
-        }
-        if epilogue.residual && inputs[inputs.count - 1].shape != geometry.outputShape {
-            throw EngineError.shapeMismatch(
-                op: name, expected: "residual \(geometry.outputShape.shapeText)",
-                got: inputs[inputs.count - 1].description)
-        }
+        try epilogue.validate(
+            name, inputs, output: geometry.outputShape, channels: geometry.k, takesBias: true)
         return [TensorType(geometry.outputShape)]
     }
 
@@ -52,25 +40,8 @@ public struct Conv2d: Op, OpenCLOp {
                 }
             }
         }
-        let hasBias = hasBias(inputs.count)
-        guard hasBias || !epilogue.isIdentity else { return [RefTensor(g.outputShape, y)] }
-        // One pass over the output, plane by plane on the workers.
-        let bias = hasBias ? inputs[2].values : [T](repeating: 0, count: g.k)
-        let epilogue = self.epilogue
-        let residual = epilogue.residual ? inputs[inputs.count - 1].values : []
-        let area = g.p * g.q
-        residual.withUnsafeBufferPointer { residual in
-            y.withUnsafeMutableBufferPointer { y in
-                // (An empty array's buffer may still have an address.)
-                let out = UnsafeSendable(y.baseAddress!)
-                let res: UnsafeSendable<T>? = epilogue.residual ? UnsafeSendable(residual.baseAddress!) : nil
-                CPUParallel.forEach(g.n * g.k) { plane in
-                    epilogue.apply(
-                        out.pointer + plane * area, count: area, bias: bias[plane % g.k],
-                        residual: res.map { UnsafePointer($0.pointer) + plane * area })
-                }
-            }
-        }
+        epilogue.apply(
+            to: &y, shape: g.outputShape, inputs, at: epilogue.operands(inputs.count, takesBias: true))
         return [RefTensor(g.outputShape, y)]
     }
 
@@ -82,7 +53,9 @@ public struct Conv2d: Op, OpenCLOp {
         let dx = try g.apply(Conv2dGrad(wrt: .input, window: window, shape: x[0].shape), dconv, x[1])
         let dw = try g.apply(Conv2dGrad(wrt: .weight, window: window, shape: x[1].shape), dconv, x[0])
         var grads: [Value?] = [dx, dw]
-        if hasBias(x.count) { grads.append(try g.sum(dconv, axes: [0, 2, 3])) }
+        if epilogue.operands(x.count, takesBias: true).bias != nil {
+            grads.append(try g.sum(dconv, axes: [0, 2, 3]))
+        }
         if epilogue.residual { grads.append(dz) }
         return grads
     }
@@ -97,16 +70,15 @@ public struct Conv2d: Op, OpenCLOp {
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         let g = try ConvGeometry(input: inputs[0].shape, weight: inputs[1].shape, window: window, op: name)
         try device.convGEMM(
-            mode: 0, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0],
-            bias: hasBias(inputs.count) ? inputs[2] : nil, epilogue: epilogue,
-            residual: epilogue.residual ? inputs[inputs.count - 1] : nil)
+            mode: 0, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0], epilogue: epilogue,
+            operands: inputs, at: epilogue.operands(inputs.count, takesBias: true))
     }
 }
 
 /// A backward pass of conv2d from dY [N, K, P, Q] and the other operand: the input gradient
 /// dX [N, C, H, W] (from the weight; the transposed convolution) or the weight gradient
 /// dW [K, C, R, S] (from the input; summed over the batch).
-public struct Conv2dGrad: Op, OpenCLOp {
+public struct Conv2dGrad: EpilogueConv, OpenCLOp {
     public enum Operand: String, Sendable { case input, weight }
 
     /// Which operand's gradient this computes.
@@ -114,12 +86,21 @@ public struct Conv2dGrad: Op, OpenCLOp {
     public let window: Window
     /// The shape of that operand (the gradient's shape).
     public let shape: Shape
+    /// What is done to the gradient as it is written (no bias): accumulating a residual,
+    /// an activation's backward (gated).
+    public let epilogue: ConvEpilogue
 
-    public init(wrt: Operand, window: Window, shape: Shape) {
-        (self.wrt, self.window, self.shape) = (wrt, window, shape)
+    public init(wrt: Operand, window: Window, shape: Shape, epilogue: ConvEpilogue = ConvEpilogue()) {
+        (self.wrt, self.window, self.shape, self.epilogue) = (wrt, window, shape, epilogue)
     }
 
-    public var name: String { "conv2d_\(wrt.rawValue)_grad(\(window),\(shape.shapeText))" }
+    func with(_ epilogue: ConvEpilogue) -> Conv2dGrad {
+        Conv2dGrad(wrt: wrt, window: window, shape: shape, epilogue: epilogue)
+    }
+
+    public var name: String {
+        "conv2d_\(wrt.rawValue)_grad(\(window),\(shape.shapeText))" + epilogue.description
+    }
 
     /// The geometry, given the other operand's shape.
     func geometry(_ other: Shape) throws -> ConvGeometry {
@@ -129,7 +110,11 @@ public struct Conv2dGrad: Op, OpenCLOp {
     }
 
     public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
-        try expectArity(name, inputs, 2)
+        guard inputs.count >= 2 else {
+            throw EngineError.shapeMismatch(
+                op: name, expected: "dy and the other operand", got: "\(inputs.count)")
+        }
+        try epilogue.validate(name, inputs, output: shape, channels: shape[1], takesBias: false)
         let g = try geometry(inputs[1].shape)
         guard inputs[0].shape == g.outputShape else {
             throw EngineError.shapeMismatch(
@@ -142,7 +127,7 @@ public struct Conv2dGrad: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try geometry(inputs[1].shape)
-        var gradient = [T](repeating: 0, count: shape.elementCount)
+        var gradient = [T](repeating: 0, count: shape.elementCount)  // col2im and GEMMs accumulate
         inputs[0].values.withUnsafeBufferPointer { dy in
             inputs[1].values.withUnsafeBufferPointer { other in
                 gradient.withUnsafeMutableBufferPointer {
@@ -153,6 +138,8 @@ public struct Conv2dGrad: Op, OpenCLOp {
                 }
             }
         }
+        epilogue.apply(
+            to: &gradient, shape: shape, inputs, at: epilogue.operands(inputs.count, takesBias: false))
         return [RefTensor(shape, gradient)]
     }
 
@@ -164,23 +151,26 @@ public struct Conv2dGrad: Op, OpenCLOp {
 
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         let g = try geometry(inputs[1].shape)
+        let at = epilogue.operands(inputs.count, takesBias: false)
         switch wrt {
         case .input:
             try device.convGEMM(
-                mode: 1, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0], bias: nil)
+                mode: 1, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0], epilogue: epilogue,
+                operands: inputs, at: at)
         case .weight:
             try device.convGEMM(
-                mode: 2, geometry: g, output: outputs[0], a: inputs[0], b: inputs[1], bias: nil)
+                mode: 2, geometry: g, output: outputs[0], a: inputs[0], b: inputs[1], epilogue: epilogue,
+                operands: inputs, at: at)
         }
     }
 }
 
 extension OpenCLBackend {
-    /// Enqueues conv2d_gemm in `mode` (0 forward, 1 input grad, 2 weight grad), the epilogue on
-    /// the output (forward only).
+    /// Enqueues conv2d_gemm in `mode` (0 forward, 1 input grad, 2 weight grad) with the
+    /// epilogue, its bias, residual and gate found among `operands`.
     func convGEMM(
-        mode: Int32, geometry g: ConvGeometry, output: Tensor, a: Tensor, b: Tensor, bias: Tensor?,
-        epilogue: ConvEpilogue = ConvEpilogue(), residual: Tensor? = nil
+        mode: Int32, geometry g: ConvGeometry, output: Tensor, a: Tensor, b: Tensor, epilogue: ConvEpilogue,
+        operands: [Tensor], at: ConvEpilogue.Operands
     ) throws {
         let (m, n): (Int, Int) =
             switch mode {
@@ -189,14 +179,17 @@ extension OpenCLBackend {
             default: (g.k, g.c * g.r * g.s)
             }
         let k = try kernel("conv2d_gemm", file: "conv2d.cl")
+        /// The operand at `index`, or a stand-in buffer the kernel does not read.
+        func buffer(_ index: Int?) -> KernelArgument { .buffer(Self.buffer(index.map { operands[$0] } ?? a)) }
+        func flag(_ index: Int?) -> KernelArgument { .int(index == nil ? 0 : 1) }
         try runtime.launch(
             k, global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16], local: [16, 16],
             [
                 .buffer(Self.buffer(output)), .buffer(Self.buffer(a)), .buffer(Self.buffer(b)),
-                .buffer(Self.buffer(bias ?? a)), .buffer(Self.buffer(residual ?? a)), .words(g.packed),
-                .int(mode),
-                .int(bias == nil ? 0 : 1), .int(residual == nil ? 0 : 1), .float(epilogue.scale),
-                .float(epilogue.slope),
+                buffer(at.bias),
+                buffer(at.residual), buffer(at.gate), .words(g.packed), .int(mode), flag(at.bias),
+                flag(at.residual),
+                flag(at.gate), .float(epilogue.scale), .float(epilogue.slope),
             ])
     }
 }

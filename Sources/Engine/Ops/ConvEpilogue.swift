@@ -1,8 +1,9 @@
-// What conv2d does to each output as it writes it, in the same pass:
-//   y = activation(scale · (conv + bias) + residual)
-// with activation none, relu or leaky relu. The graph's fusion pass (Graph/Fusion.swift) moves
-// the bias, scale, residual add and activation that follow a convolution into it; its gradient
-// recovers the activation's slope from the sign of y (so leaky slopes must be ≥ 0).
+// What conv2d and its input gradient do to each output as they write it, in the same pass:
+//   v = scale · (conv + bias) + residual,   y = v > 0 ? v : slope·v   (none: slope 1, relu: 0)
+// and gated, for an activation's backward: y = gate > 0 ? v : slope·v, the sign read from the
+// forward's output. The graph's fusion pass (Graph/Fusion.swift) moves the bias, scale,
+// residual add, activation and activation gradient around a convolution into it. The fused
+// forward's gradient recovers the slope from the sign of y (so leaky slopes must be ≥ 0).
 
 public struct ConvEpilogue: Hashable, Sendable, CustomStringConvertible {
     public enum Activation: Hashable, Sendable {
@@ -13,12 +14,16 @@ public struct ConvEpilogue: Hashable, Sendable, CustomStringConvertible {
 
     /// Multiplies conv + bias before the residual is added.
     public var scale: Float = 1
-    /// Whether the op's last operand is a residual of the output's shape, added after the scale.
+    /// Whether a residual of the output's shape follows the fixed operands (and bias), added after the scale.
     public var residual = false
     public var activation: Activation = .none
+    /// Whether the activation's sign comes from the last operand (the forward output whose
+    /// gradient this is: relu's or leaky relu's backward) instead of from v.
+    public var gated = false
 
-    public init(scale: Float = 1, residual: Bool = false, activation: Activation = .none) {
-        (self.scale, self.residual, self.activation) = (scale, residual, activation)
+    public init(scale: Float = 1, residual: Bool = false, activation: Activation = .none, gated: Bool = false)
+    {
+        (self.scale, self.residual, self.activation, self.gated) = (scale, residual, activation, gated)
     }
 
     /// The epilogue of a plain convolution (with or without bias).
@@ -41,42 +46,130 @@ public struct ConvEpilogue: Hashable, Sendable, CustomStringConvertible {
         case .relu: text += "+relu"
         case .leakyRelu(let slope): text += "+leaky(\(slope))"
         }
-        return text
+        return text + (gated ? "_grad" : "")
     }
 
-    func validate(_ op: String) throws {
-        guard slope >= 0, scale.isFinite else {
+    /// Where the optional operands sit among `count`, after the op's two fixed ones: bias (for
+    /// ops that take one, when present), residual, gate.
+    struct Operands {
+        let bias: Int?, residual: Int?, gate: Int?
+    }
+
+    func operands(_ count: Int, takesBias: Bool) -> Operands {
+        let trailing = (residual ? 1 : 0) + (gated ? 1 : 0)
+        return Operands(
+            bias: takesBias && count == 3 + trailing ? 2 : nil, residual: residual ? count - trailing : nil,
+            gate: gated ? count - 1 : nil)
+    }
+
+    /// Checks the operand count, the epilogue, and the bias [K], residual and gate (of the output's shape).
+    func validate(_ op: String, _ inputs: [TensorType], output: Shape, channels: Int, takesBias: Bool) throws
+    {
+        let trailing = (residual ? 1 : 0) + (gated ? 1 : 0)
+        guard inputs.count == 2 + trailing || (takesBias && inputs.count == 3 + trailing) else {
+            throw EngineError.shapeMismatch(
+                op: op,
+                expected: "2 operands" + (takesBias ? ", a bias" : "") + (residual ? ", a residual" : "")
+                    + (gated ? ", a gate" : ""), got: "\(inputs.count) operands")
+        }
+        guard slope >= 0, scale.isFinite, !gated || activation != .none else {
             throw EngineError.invalidValue(
-                "\(op): an epilogue with a finite scale and a leaky slope ≥ 0, got \(self)")
+                "\(op): a finite scale, a leaky slope ≥ 0, a gate only with an activation")
+        }
+        for (k, t) in inputs.enumerated() { try expectType(op, t, operand: "operand \(k)") }
+        let at = operands(inputs.count, takesBias: takesBias)
+        if let b = at.bias, inputs[b].shape != [channels] {
+            throw EngineError.shapeMismatch(
+                op: op, expected: "bias [\(channels)]", got: inputs[b].description)
+        }
+        for k in [at.residual, at.gate].compactMap({ $0 }) where inputs[k].shape != output {
+            throw EngineError.shapeMismatch(
+                op: op, expected: "operand \(k) \(output.shapeText)", got: inputs[k].description)
         }
     }
 
-    /// y[i] = activation(scale·(y[i] + bias) + residual[i]) over `count` elements (the CPU's pass).
+    /// Applies the epilogue to y [N, K, …] on the workers, a plane per (n, k); nothing for the
+    /// identity without bias.
+    func apply<T: RefScalar>(to y: inout [T], shape: Shape, _ inputs: [RefTensor<T>], at: Operands) {
+        guard at.bias != nil || !isIdentity else { return }
+        let planes = shape[0] * shape[1]
+        let area = y.count / Swift.max(planes, 1)
+        let channels = shape[1]
+        let bias = at.bias.map { inputs[$0].values } ?? [T](repeating: 0, count: channels)
+        let residual = at.residual.map { inputs[$0].values } ?? []
+        let gate = at.gate.map { inputs[$0].values } ?? []
+        let epilogue = self
+        residual.withUnsafeBufferPointer { residual in
+            gate.withUnsafeBufferPointer { gate in
+                y.withUnsafeMutableBufferPointer { y in
+                    // (An empty array's buffer may still have an address: the flags decide.)
+                    let out = UnsafeSendable(y.baseAddress!)
+                    let r: UnsafeSendable<T>? =
+                        at.residual != nil ? UnsafeSendable(residual.baseAddress!) : nil
+                    let g: UnsafeSendable<T>? = at.gate != nil ? UnsafeSendable(gate.baseAddress!) : nil
+                    CPUParallel.forEach(planes) { plane in
+                        let offset = plane * area
+                        epilogue.apply(
+                            out.pointer + offset, count: area, bias: bias[plane % channels],
+                            residual: r.map { UnsafePointer($0.pointer) + offset },
+                            gate: g.map { UnsafePointer($0.pointer) + offset })
+                    }
+                }
+            }
+        }
+    }
+
+    /// y[i] = v > 0 ? v : slope·v (the sign from gate[i] where gated), v = scale·(y[i] + bias) + residual[i].
     @inline(__always)
-    func apply<T: RefScalar>(_ y: UnsafeMutablePointer<T>, count: Int, bias: T, residual: UnsafePointer<T>?) {
+    private func apply<T: RefScalar>(
+        _ y: UnsafeMutablePointer<T>, count: Int, bias: T, residual: UnsafePointer<T>?,
+        gate: UnsafePointer<T>?
+    ) {
         let scale = T(Double(self.scale))
         let slope = T(Double(self.slope))
         let zero = T.zero
         // Each case its own loop, so that the compiler vectorises each; relu as Map's (exact zeros).
-        switch (residual, activation) {
-        case (let r?, .none): for i in 0..<count { y[i] = scale * (y[i] + bias) + r[i] }
-        case (let r?, .relu):
+        let relu = activation == .relu
+        switch (residual, gate) {
+        case (let r?, let g?) where relu:
+            for i in 0..<count {
+                let v = scale * (y[i] + bias) + r[i]
+                y[i] = g[i] > zero ? v : zero
+            }
+        case (let r?, let g?):
+            for i in 0..<count {
+                let v = scale * (y[i] + bias) + r[i]
+                y[i] = g[i] > zero ? v : slope * v
+            }
+        case (nil, let g?) where relu:
+            for i in 0..<count {
+                let v = scale * (y[i] + bias)
+                y[i] = g[i] > zero ? v : zero
+            }
+        case (nil, let g?):
+            for i in 0..<count {
+                let v = scale * (y[i] + bias)
+                y[i] = g[i] > zero ? v : slope * v
+            }
+        case (let r?, nil) where activation == .none:
+            for i in 0..<count { y[i] = scale * (y[i] + bias) + r[i] }
+        case (let r?, nil) where relu:
             for i in 0..<count {
                 let v = scale * (y[i] + bias) + r[i]
                 y[i] = v > zero ? v : zero
             }
-        case (let r?, .leakyRelu):
+        case (let r?, nil):
             for i in 0..<count {
                 let v = scale * (y[i] + bias) + r[i]
                 y[i] = v > zero ? v : slope * v
             }
-        case (nil, .none): for i in 0..<count { y[i] = scale * (y[i] + bias) }
-        case (nil, .relu):
+        case (nil, nil) where activation == .none: for i in 0..<count { y[i] = scale * (y[i] + bias) }
+        case (nil, nil) where relu:
             for i in 0..<count {
                 let v = scale * (y[i] + bias)
                 y[i] = v > zero ? v : zero
             }
-        case (nil, .leakyRelu):
+        case (nil, nil):
             for i in 0..<count {
                 let v = scale * (y[i] + bias)
                 y[i] = v > zero ? v : slope * v
@@ -92,4 +185,11 @@ public struct ConvEpilogue: Hashable, Sendable, CustomStringConvertible {
         case .leakyRelu(let slope): return try g.apply(Map(.leakyGrad, slope), y, y, dy)
         }
     }
+}
+
+/// A convolution op whose output passes through a ConvEpilogue (the fusion pass's targets).
+protocol EpilogueConv: Op {
+    var epilogue: ConvEpilogue { get }
+    /// The same op with another epilogue.
+    func with(_ epilogue: ConvEpilogue) -> Self
 }

@@ -42,6 +42,30 @@ extension ConvEpilogue {
                 let up = try g.conv2d(try g.concat([branch0, branch1], axis: 1), x[7], bias: x[8])
                 return try g.relu(try g.add(x[0], try g.mul(up, g.scalar(0.17))))
             },
+            // The backward's epilogue: an input gradient accumulating a residual, gated by relu's
+            // output (the gate's values kept off 0); the fusion pass builds these from the graph.
+            OpCase(
+                "conv2d", "input gradient + residual, relu backward dy[2,4,6,5] w[4,3,3,3]",
+                [
+                    .float([2, 4, 6, 5]), .float([4, 3, 3, 3]), .float([2, 3, 6, 5]),
+                    .float([2, 3, 6, 5], avoiding: [0]),
+                ],
+                checksGradient: false
+            ) { g, x in
+                let epilogue = ConvEpilogue(residual: true, activation: .relu, gated: true)
+                return try g.apply(
+                    Conv2dGrad(wrt: .input, window: pad1, shape: [2, 3, 6, 5], epilogue: epilogue), x)
+            },
+            OpCase(
+                "conv2d", "input gradient stride 2, leaky backward dy[1,3,5,4] w[3,2,3,3]",
+                [.float([1, 3, 5, 4]), .float([3, 2, 3, 3]), .float([1, 2, 9, 8], avoiding: [0])],
+                checksGradient: false
+            ) { g, x in
+                let window = Window.same(input: (9, 8), kernel: (3, 3), stride: (2, 2))
+                let epilogue = ConvEpilogue(activation: .leakyRelu(slope: 0.2), gated: true)
+                return try g.apply(
+                    Conv2dGrad(wrt: .input, window: window, shape: [1, 2, 9, 8], epilogue: epilogue), x)
+            },
             OpCase(
                 "conv2d", "fused conv + scale + leaky relu (generator) x[2,3,6,6]",
                 [.float([2, 3, 6, 6]), .float([5, 3, 3, 3]), .float([5])]
