@@ -8,8 +8,9 @@
 extension ConvGeometry {
     init(pooling input: Shape, kernel: (r: Int, s: Int), window: Window, op: String) throws {
         guard input.count == 4, kernel.r >= 1, kernel.s >= 1 else {
-            throw EngineError.shapeMismatch(op: op, expected: "input [N, C, H, W] and a kernel of at least 1×1",
-                                            got: "input \(input.shapeText), kernel \(kernel.r)×\(kernel.s)")
+            throw EngineError.shapeMismatch(
+                op: op, expected: "input [N, C, H, W] and a kernel of at least 1×1",
+                got: "input \(input.shapeText), kernel \(kernel.r)×\(kernel.s)")
         }
         try self.init(input: input, weight: [input[1], input[1], kernel.r, kernel.s], window: window, op: op)
     }
@@ -33,9 +34,24 @@ extension ConvGeometry {
     /// the image). Ties go to the earliest tap in row-major order.
     @inline(__always)
     func argmax<T: RefScalar>(_ plane: UnsafePointer<T>, _ p: Int, _ q: Int) -> Int? {
-        var best: Int?, bestValue = T.zero
+        var best = -1
+        var bestValue = T.zero  // -1: no tap yet (no optional in the hot loop)
         forEachTap(p, q) { i in
-            if best == nil || plane[i] > bestValue { (best, bestValue) = (i, plane[i]) }
+            if best < 0 || plane[i] > bestValue { (best, bestValue) = (i, plane[i]) }
+        }
+        return best < 0 ? nil : best
+    }
+
+    /// The value at `argmax` (0 when no tap is inside the image), found without branching on
+    /// the data (the forward's hot loop: a branch per tap mispredicts on images).
+    @inline(__always)
+    func windowMax<T: RefScalar>(_ plane: UnsafePointer<T>, _ p: Int, _ q: Int) -> T {
+        var best = T.zero
+        var first = true
+        forEachTap(p, q) { i in
+            let v = plane[i]
+            best = first || v > best ? v : best
+            first = false
         }
         return best
     }
@@ -52,7 +68,10 @@ extension ConvGeometry {
 /// inside the image only: TensorFlow's `avg_pool` semantics, where SAME padding does not count
 /// in the divisor (PyTorch's `count_include_pad=False`).
 public struct Pool2d: Op, OpenCLOp {
-    public enum Kind: Int32, Sendable { case max = 0, average = 1 }
+    public enum Kind: Int32, Sendable {
+        case max = 0
+        case average = 1
+    }
 
     public let kind: Kind
     public let kernelHeight: Int
@@ -82,12 +101,14 @@ public struct Pool2d: Op, OpenCLOp {
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try geometry(inputs[0].shape)
         var y = [T](repeating: 0, count: g.outputShape.elementCount)
-        CPUParallel.forEachPlane(g.n * g.c, inputs[0].values, sourcePlane: g.h * g.w, &y, resultPlane: g.p * g.q) { _, x, y in
+        CPUParallel.forEachPlane(
+            g.n * g.c, inputs[0].values, sourcePlane: g.h * g.w, &y, resultPlane: g.p * g.q
+        ) { _, x, y in
             for p in 0..<g.p {
                 for q in 0..<g.q {
                     switch kind {
                     case .max:
-                        y[p * g.q + q] = g.argmax(x, p, q).map { x[$0] } ?? 0
+                        y[p * g.q + q] = g.windowMax(x, p, q)
                     case .average:
                         var sum = T.zero
                         g.forEachTap(p, q) { sum += x[$0] }
@@ -100,18 +121,22 @@ public struct Pool2d: Op, OpenCLOp {
         return [RefTensor(g.outputShape, y)]
     }
 
-    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
+    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws
+        -> [Value?]
+    {
         [try g.apply(Pool2dGrad(pool: self, inputShape: x[0].shape), kind == .max ? [dy, x[0]] : [dy])]
     }
 
     public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
-        OpCost(flops: Double(outputs[0].count * kernelHeight * kernelWidth),
-               bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
+        OpCost(
+            flops: Double(outputs[0].count * kernelHeight * kernelWidth),
+            bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
     }
 
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
-        try device.pool("pool2d_forward", geometry: try geometry(inputs[0].shape), kind: kind,
-                        count: outputs[0].type.count, [outputs[0], inputs[0]])
+        try device.pool(
+            "pool2d_forward", geometry: try geometry(inputs[0].shape), kind: kind,
+            count: outputs[0].type.count, [outputs[0], inputs[0]])
     }
 }
 
@@ -129,10 +154,12 @@ public struct Pool2dGrad: Op, OpenCLOp {
         try expectArity(name, inputs, pool.kind == .max ? 2 : 1)
         let g = try pool.geometry(inputShape)
         guard inputs[0].shape == g.outputShape else {
-            throw EngineError.shapeMismatch(op: name, expected: "dy \(g.outputShape.shapeText)", got: inputs[0].description)
+            throw EngineError.shapeMismatch(
+                op: name, expected: "dy \(g.outputShape.shapeText)", got: inputs[0].description)
         }
         if pool.kind == .max && inputs[1].shape != inputShape {
-            throw EngineError.shapeMismatch(op: name, expected: "x \(inputShape.shapeText)", got: inputs[1].description)
+            throw EngineError.shapeMismatch(
+                op: name, expected: "x \(inputShape.shapeText)", got: inputs[1].description)
         }
         return [TensorType(inputShape)]
     }
@@ -147,14 +174,18 @@ public struct Pool2dGrad: Op, OpenCLOp {
         (pool.kind == .max ? inputs[1].values : inputs[0].values).withUnsafeBufferPointer { xBuffer in
             guard let xBase = xBuffer.baseAddress else { return }
             let x = UnsafeSendable(xBase)
-            CPUParallel.forEachPlane(g.n * g.c, inputs[0].values, sourcePlane: g.p * g.q, &dx,
-                                     resultPlane: g.h * g.w) { plane, dy, dx in
+            CPUParallel.forEachPlane(
+                g.n * g.c, inputs[0].values, sourcePlane: g.p * g.q, &dx,
+                resultPlane: g.h * g.w
+            ) { plane, dy, dx in
                 for p in 0..<g.p {
                     for q in 0..<g.q {
                         let grad = dy[p * g.q + q]
                         switch pool.kind {
                         case .max:
-                            if let i = g.argmax(UnsafePointer(x.pointer + plane * g.h * g.w), p, q) { dx[i] += grad }
+                            if let i = g.argmax(UnsafePointer(x.pointer + plane * g.h * g.w), p, q) {
+                                dx[i] += grad
+                            }
                         case .average:
                             let share = grad / T(g.tapCount(p, q))
                             g.forEachTap(p, q) { dx[$0] += share }
@@ -172,38 +203,44 @@ public struct Pool2dGrad: Op, OpenCLOp {
 
     /// Average pooling has no x operand: dy stands in for it (the kernel reads x for max only).
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
-        try device.pool("pool2d_backward", geometry: try pool.geometry(inputShape), kind: pool.kind,
-                        count: outputs[0].type.count, [outputs[0], inputs[0], inputs.last!])
+        try device.pool(
+            "pool2d_backward", geometry: try pool.geometry(inputShape), kind: pool.kind,
+            count: outputs[0].type.count, [outputs[0], inputs[0], inputs.last!])
     }
 }
 
 extension OpenCLBackend {
     /// Enqueues a pool2d.cl kernel over `count` work-items: its buffers, then the geometry and kind.
-    func pool(_ name: String, geometry: ConvGeometry, kind: Pool2d.Kind, count: Int, _ buffers: [Tensor]) throws {
+    func pool(_ name: String, geometry: ConvGeometry, kind: Pool2d.Kind, count: Int, _ buffers: [Tensor])
+        throws
+    {
         let k = try runtime.kernel(name, files: ["conv2d.cl", "pool2d.cl"])
-        try runtime.launch(k, global: [count], buffers.map { .buffer(Self.buffer($0)) } + [
-            .words(geometry.packed), .int(kind.rawValue),
-        ])
+        try runtime.launch(
+            k, global: [count],
+            buffers.map { .buffer(Self.buffer($0)) } + [
+                .words(geometry.packed), .int(kind.rawValue),
+            ])
     }
 }
 
 // MARK: - Graph builders
 
-public extension Graph {
+extension Graph {
     /// Max pooling of x [N, C, H, W] with an R×S kernel; `Window.same(…)` gives TensorFlow's SAME.
-    func maxPool2d(_ x: Value, kernel: (Int, Int), _ window: Window = Window()) throws -> Value {
+    public func maxPool2d(_ x: Value, kernel: (Int, Int), _ window: Window = Window()) throws -> Value {
         try apply(Pool2d(.max, kernel: kernel, window), x)
     }
 
     /// Average pooling of x [N, C, H, W]; padding is excluded from each window's divisor.
-    func avgPool2d(_ x: Value, kernel: (Int, Int), _ window: Window = Window()) throws -> Value {
+    public func avgPool2d(_ x: Value, kernel: (Int, Int), _ window: Window = Window()) throws -> Value {
         try apply(Pool2d(.average, kernel: kernel, window), x)
     }
 
     /// Global average pooling: x [N, C, H, W] → [N, C, 1, 1], the mean of each plane.
-    func globalAvgPool2d(_ x: Value) throws -> Value {
+    public func globalAvgPool2d(_ x: Value) throws -> Value {
         guard x.shape.count == 4 else {
-            throw EngineError.shapeMismatch(op: "global_avg_pool2d", expected: "x [N, C, H, W]", got: x.type.description)
+            throw EngineError.shapeMismatch(
+                op: "global_avg_pool2d", expected: "x [N, C, H, W]", got: x.type.description)
         }
         return try mean(x, axes: [2, 3], keepDims: true)
     }
