@@ -11,7 +11,7 @@ final class BatchCommandTests: XCTestCase {
     /// Tiny fits: a 64² crop, 5 + 2 iterations.
     static let settings = """
         {"size": 64, "landmark_iterations": 5, "joint_iterations": 2,
-         "texture_size": 64, "texture_offset_size": 16}
+         "texture_size": 64, "texture_offset_size": 16, "texture_detail_iterations": 2}
         """
 
     func testABatchKilledMidwayAndRestartedLeavesOneCompleteSetPerPhoto() throws {

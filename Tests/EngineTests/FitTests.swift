@@ -51,6 +51,13 @@ final class FitTests: XCTestCase {
 
     /// A few joint iterations on a 32² crop of the sample, with a small stand-in identity network.
     private func jointFit(device: any Backend, iterations: Int, texture: TextureModelKind = .projected) throws -> JointFit {
+        try jointRun(device: device, iterations: iterations, texture: texture).fit
+    }
+
+    /// `jointFit` with what went into it: the texture model, the photo crop and the settings.
+    private func jointRun(device: any Backend, iterations: Int, texture: TextureModelKind = .projected) throws
+        -> (fit: JointFit, model: any TextureModel, photo: HostTensor, settings: FitSettings)
+    {
         let face = try Self.face.get()
         var settings = FitSettings()
         (settings.size, settings.textureSize, settings.textureOffsetSize, settings.texture) = (32, 32, 8, texture)
@@ -63,9 +70,10 @@ final class FitTests: XCTestCase {
         let first = try LandmarkStage.run(face, targets: [targets], from: [start], settings: settings, device: CPUBackend.shared) { _ in }
         let model = try TextureModels.make(face, parameters: first.parameters, photos: [input.crop], settings: settings,
                                            device: device)
-        return try JointStage.run(face, photos: [input.crop], targets: [targets], correspondences: first.correspondences,
-                                  from: first.parameters, texture: model, network: StandInIdentity(), settings: settings,
-                                  device: device) { print($0) }
+        let fit = try JointStage.run(face, photos: [input.crop], targets: [targets], correspondences: first.correspondences,
+                                     from: first.parameters, texture: model, network: StandInIdentity(), settings: settings,
+                                     device: device) { print($0) }
+        return (fit, model, input.crop, settings)
     }
 
     func testJointStageLowersItsLoss() throws {
@@ -84,6 +92,32 @@ final class FitTests: XCTestCase {
         XCTAssertNotNil(fit.report.losses.last!.losses["symmetry"])
         XCTAssertEqual(fit.texture.shape, [32, 32, 3])
         XCTAssertEqual(Set(fit.parameters[0].texture.keys), ["texture_initial", "texture_level_16", "texture_level_32"])
+    }
+
+    /// Stage 3 fits the free texture alone: it starts from the joint stage's map (its first render is
+    /// the joint stage's last), lowers the pixel loss, and leaves every other value as it was.
+    func testTextureStageLowersThePixelLossAndHoldsTheGeometry() throws {
+        var joint = try jointRun(device: CPUBackend.shared, iterations: 8, texture: .free)
+        joint.settings.textureDetailIterations = 40
+        // Eight joint iterations leave the map far from symmetric, and a symmetry term would trade
+        // pixel loss for symmetry here; without it the map alone must follow the photo.
+        joint.settings.textureDetailSymmetry = 0
+        let detail = try TextureStage.run(
+            try Self.face.get(), photos: [joint.photo], joint: joint.fit,
+            texture: try XCTUnwrap(joint.model as? FreeTexture), settings: joint.settings,
+            device: CPUBackend.shared) { print($0) }
+        let pixels = detail.report.losses.map { $0.losses["pixel"]! }
+        let totals = detail.report.losses.map { $0.losses["total"]! }
+        XCTAssertLessThan(pixels.last!, pixels.first!, "pixel loss over the texture iterations: \(pixels)")
+        XCTAssertLessThan(totals.last!, totals.first!, "total loss over the texture iterations: \(totals)")
+        var held = detail.parameters[0]
+        held.texture = joint.fit.parameters[0].texture
+        XCTAssertEqual(held, joint.fit.parameters[0], "only the texture leaves move")
+        XCTAssertNotEqual(detail.parameters[0].texture, joint.fit.parameters[0].texture)
+        XCTAssertEqual(detail.texture.shape, joint.fit.texture.shape)
+        XCTAssertNotEqual(detail.texture, joint.fit.texture)
+        func mean(_ t: HostTensor) -> Float { t.values.reduce(0, +) / Float(t.values.count) }
+        XCTAssertEqual(mean(detail.texture), mean(joint.fit.texture), accuracy: 0.05, "the map is the start plus a change")
     }
 
     /// The GAN (a random 32² generator) and linear (PCA of four 16² maps, resampled to 32²) texture

@@ -93,6 +93,20 @@ final class GraphTests: XCTestCase {
         let unrelated = try g.neg(g.input("z", [2]))
         let program = try Program(graph: g, outputs: [y], device: CPUBackend.shared)
         XCTAssertThrowsError(try program.read(unrelated))
+        XCTAssertEqual(try program.read(g.leaf(named: "x")!).shape, [2], "a leaf is readable")
+    }
+
+    /// An intermediate's buffer is reused by a later step: reading it is an error, not a stale copy.
+    func testReadingAnIntermediateThatIsNotAnOutputIsAnError() throws {
+        let g = Graph()
+        let x = g.input("x", [4])
+        let middle = try g.tanh(x)
+        let y = try g.exp(g.tanh(g.tanh(middle)))
+        let program = try Program(graph: g, outputs: [y], device: CPUBackend.shared)
+        try program.set("x", HostTensor([4], [0.1, 0.2, 0.3, 0.4]))
+        try program.run()
+        XCTAssertThrowsError(try program.read(middle)) { XCTAssertTrue("\($0)".contains("list it in outputs"), "\($0)") }
+        XCTAssertNoThrow(try program.read(y))
         XCTAssertThrowsError(try program.set("x", HostTensor([3], [1, 2, 3]))) { XCTAssertTrue("\($0)".contains("feed 'x'")) }
         XCTAssertThrowsError(try program.set("nope", HostTensor([2], [1, 2]))) { XCTAssertTrue("\($0)".contains("nope")) }
     }

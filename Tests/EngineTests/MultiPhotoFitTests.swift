@@ -77,6 +77,9 @@ final class MultiPhotoFitTests: XCTestCase {
             "each crop has its own camera placement")
         let totals = fit.report.losses.map { $0.losses["total"]! }
         XCTAssertLessThan(totals.last!, totals.first!, "total loss over the joint iterations: \(totals)")
+        let detail = try XCTUnwrap(result.textureStage, "the free texture's detail stage runs after the joint stage")
+        XCTAssertEqual(detail.renders.count, 2)
+        XCTAssertEqual(result.stages.map(\.name), ["landmarks", "joint", "texture"])
         for (k, input) in inputs.enumerated() {
             let error = zip(result.landmarks[k], input.landmarks).map {
                 (($0 - $1) * ($0 - $1)).sum().squareRoot()
@@ -100,7 +103,7 @@ final class MultiPhotoFitTests: XCTestCase {
         XCTAssertTrue(FitOutputs.files(photos: 2).contains("render.2.png"))
         let saved = Set(try SafetensorsFile(folder + "/parameters.safetensors").entries.map(\.name))
         XCTAssertTrue(
-            saved.isSuperset(of: ["shape", "rotation", "rotation_2", "light_colour_2", "texture"]), "\(saved)"
+            saved.isSuperset(of: ["shape", "rotation", "rotation_2", "light_2", "texture"]), "\(saved)"
         )
         XCTAssertFalse(saved.contains("shape_2"), "one shape")
         let json = try JSONSerialization.jsonObject(

@@ -28,7 +28,7 @@ final class SynthFidelityTests: XCTestCase {
         let landmarker = try FaceLandmarker.dlib(detectorModel: detector, landmarkModel: predictor, device: device)
         var settings = FitSettings()
         (settings.size, settings.landmarkIterations, settings.jointIterations, settings.logInterval) = (128, 300, 4, 100)
-        (settings.textureSize, settings.textureOffsetSize) = (64, 16)
+        (settings.textureSize, settings.textureOffsetSize, settings.textureDetailIterations) = (64, 16, 4)
         var fitted: [Double] = [], mean: [Double] = []
         for synthetic in truth.faces {
             let name = folder + "/face_\(synthetic.index)"

@@ -114,7 +114,7 @@ final class SynthTests: XCTestCase {
                 principalPoint: [0, 0])
             XCTAssertEqual(parameters.yawDegrees, face.yaw, accuracy: 0.01)
             // Frontal irradiance stays plausible: ambient plus at most the directional light.
-            let front = zip(SynthLight.basis([0, 0, 1]), face.sphericalHarmonics).map { Float($0) * $1[1] }
+            let front = zip(SphericalHarmonics.basis(SIMD3(0, 0, 1)), face.sphericalHarmonics).map { Float($0) * $1[1] }
                 .reduce(0, +)
             XCTAssertTrue((0.3...1.5).contains(front), "irradiance \(front)")
             // The degradations and bumps, in their ranges.

@@ -8,6 +8,9 @@ public struct FaceFitResult {
     public let cameras: [FitCamera]
     public let landmarkStage: LandmarkFit
     public let jointStage: JointFit
+    /// The free texture's detail pass (nil when it did not run: another texture model, no joint
+    /// iterations, `textureDetailIterations` 0, or a diverged stage).
+    public let textureStage: TextureFit?
     /// [68] fitted landmarks, 0-based photo pixel centres.
     public let landmarks: [[SIMD2<Float>]]
     /// [S, S, 3] the fitted shape in grey over the photo crop (see `ShapeOverlay`).
@@ -15,8 +18,15 @@ public struct FaceFitResult {
     /// The textured fit (the first photo's expression) seen from the front (a novel view).
     public let frontal: FrontalView
     public let device: String
-    /// The first photo's fitted values (the shape and texture are every photo's).
-    public var parameters: FaceParameters { jointStage.parameters[0] }
+    /// Each photo's fitted values (the shape and texture are every photo's), the UV map and the
+    /// renders over the photo crops: the texture stage's where it ran, else the joint stage's.
+    public var fitted: [FaceParameters] { textureStage?.parameters ?? jointStage.parameters }
+    public var texture: HostTensor { textureStage?.texture ?? jointStage.texture }
+    public var renders: [HostTensor] { textureStage?.renders ?? jointStage.renders }
+    /// The first photo's fitted values.
+    public var parameters: FaceParameters { fitted[0] }
+    /// The stages' reports, in the order they ran.
+    public var stages: [StageReport] { [landmarkStage.report, jointStage.report] + (textureStage.map { [$0.report] } ?? []) }
 }
 
 public enum FaceFit {
@@ -65,6 +75,16 @@ public enum FaceFit {
                 format: "stage 2: landmark error %@ px, identity cosine %.3f → %.3f in %.1f s",
                 pixels(second.finalErrors, inputs), second.initialCosine, second.finalCosine,
                 second.report.seconds))
+        var detail: TextureFit?
+        if let free = texture as? FreeTexture, jointSettings.jointIterations > 0,
+            settings.textureDetailIterations > 0, second.report.divergence == nil
+        {
+            let third = try TextureStage.run(
+                face, photos: inputs.map(\.crop), joint: second, texture: free, settings: settings,
+                device: device, log: log)
+            log(String(format: "stage 3: the texture's detail in %.1f s", third.report.seconds))
+            detail = third
+        }
         let overlays = try inputs.indices.map {
             try ShapeOverlay.render(
                 face, vertices: second.vertices[$0], parameters: second.parameters[$0],
@@ -72,14 +92,14 @@ public enum FaceFit {
                 device: device)
         }
         return FaceFitResult(
-            inputs: inputs, cameras: cameras, landmarkStage: first, jointStage: second,
+            inputs: inputs, cameras: cameras, landmarkStage: first, jointStage: second, textureStage: detail,
             landmarks: inputs.indices.map {
                 fittedLandmarks(face, screen: second.screens[$0], targets: targets[$0]).map(
                     inputs[$0].frame.toPhoto)
             },
             shapeOverlays: overlays,
             frontal: try FrontalView(
-                face, vertices: second.vertices[0], texture: second.texture, device: device),
+                face, vertices: second.vertices[0], texture: detail?.texture ?? second.texture, device: device),
             device: device.name)
     }
 

@@ -2,16 +2,19 @@
 // expression coefficients, camera, light and texture; and their first guess from the landmarks.
 import Foundation
 
-/// Ambient plus one directional light (Lambert), camera space.
-public struct FaceLight: Sendable {
-    /// [3] each.
-    public var ambient: [Float] = [0.6, 0.6, 0.6]
-    public var colour: [Float] = [0.4, 0.4, 0.4]
-    /// From the surface towards the light; any length.
-    public var direction: [Float] = [0, 0, 1]
+/// The fitted light: irradiance as 9 spherical-harmonics coefficients per colour channel (see
+/// `Graph.sphericalHarmonics`), camera space.
+public struct FaceLight: Sendable, Equatable {
+    /// [9, 3] row-major (band k's red, green, blue). The start: ambient 0.6 plus 0.4 from the camera,
+    /// about 1 on a surface facing the camera, so the projected photo starts as its own render.
+    public var coefficients: [Float] = SphericalHarmonics.irradiance(
+        ambient: [0.6, 0.6, 0.6], colour: [0.4, 0.4, 0.4], direction: SIMD3(0, 0, 1)
+    ).flatMap { $0.map(Float.init) }
+
+    public var tensor: HostTensor { HostTensor([9, 3], coefficients) }
 }
 
-public struct FaceParameters {
+public struct FaceParameters: Equatable {
     /// p_s [Ks] and p_e [Ke], in standard deviations (blendshape weights for p_e).
     public var shape: [Float]
     public var expression: [Float]
@@ -48,19 +51,17 @@ public struct FaceParameters {
     /// Every leaf's name and value of photo `view`, the texture's last (absent before stage 2); the
     /// shared shape and texture with the first photo's only.
     func feeds(view: Int = 0) -> [(name: String, tensor: HostTensor)] {
-        let light = [
-            ("light_ambient", light.ambient), ("light_colour", light.colour),
-            ("light_direction", light.direction),
-        ]
         return geometryFeeds(view: view).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            + light.map { (Self.leafName($0.0, view: view), HostTensor([3], $0.1)) }
+            + [(Self.leafName("light", view: view), light.tensor)]
             + (view == 0 ? texture.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } : [])
     }
 
     /// Reads back every parameter of photo `view` that `program` holds (after a stage).
     mutating func update(from program: Program, view: Int = 0) throws {
         func held(_ name: String) throws -> HostTensor? {
-            guard let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) else { return nil }
+            guard let leaf = program.graph.leaf(named: name), let tensor = program.tensor(leaf) else {
+                return nil
+            }
             return try tensor.toHost()
         }
         func read(_ base: String) throws -> HostTensor? { try held(Self.leafName(base, view: view)) }
@@ -68,9 +69,7 @@ public struct FaceParameters {
         expression = try read("expression")?.values ?? expression
         rotation = try read("rotation")?.values ?? rotation
         translation = try read("translation")?.values ?? translation
-        light.ambient = try read("light_ambient")?.values ?? light.ambient
-        light.colour = try read("light_colour")?.values ?? light.colour
-        light.direction = try read("light_direction")?.values ?? light.direction
+        light.coefficients = try read("light")?.values ?? light.coefficients
         for name in texture.keys { texture[name] = try held(name) ?? texture[name] }
     }
 

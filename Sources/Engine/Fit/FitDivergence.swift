@@ -28,6 +28,6 @@ public struct FitDivergence: Codable, Equatable, Sendable {
 
 extension FaceFitResult {
     /// The first stage's divergence, if any stage diverged.
-    public var divergence: FitDivergence? { landmarkStage.report.divergence ?? jointStage.report.divergence }
+    public var divergence: FitDivergence? { stages.lazy.compactMap(\.divergence).first }
     public var status: FitStatus { divergence == nil ? .fitted : .diverged }
 }

@@ -52,9 +52,9 @@ public enum FitOutputs {
         try prepare(folder)
         let fit = result.jointStage
         let mesh = try Mesh(model: face.model, vertices: fit.vertices[0])
-        try OBJFile.write(mesh, to: folder + "/mesh.obj", texture: fit.texture, textureName: "texture")
+        try OBJFile.write(mesh, to: folder + "/mesh.obj", texture: result.texture, textureName: "texture")
         for k in result.inputs.indices {
-            try PNGFile.write(fit.renders[k], to: folder + "/" + numbered("render.png", photo: k))
+            try PNGFile.write(result.renders[k], to: folder + "/" + numbered("render.png", photo: k))
             try PNGFile.write(result.shapeOverlays[k], to: folder + "/" + numbered("shape.png", photo: k))
             try PTSFile.write(result.landmarks[k], to: folder + "/" + numbered("landmarks.pts", photo: k))
             let views = try PhotoViews(result, photo: k, face: face, device: device)
@@ -66,11 +66,11 @@ public enum FitOutputs {
         let boxes = result.inputs.map {
             "\($0.frame.box.x),\($0.frame.box.y),\($0.frame.box.width),\($0.frame.box.height)"
         }
-        let feeds = fit.parameters.enumerated().flatMap { $1.feeds(view: $0) }
+        let feeds = result.fitted.enumerated().flatMap { $1.feeds(view: $0) }
         try PNGFile.write(lossPlot(report.stages), to: folder + "/losses.png")
         try AtomicWrite.write(try FitParametersFile.json(result), to: folder + "/parameters.json")
         try SafetensorsFile.write(
-            feeds + [("texture", fit.texture)],
+            feeds + [("texture", result.texture)],
             metadata: [
                 "crop_box": boxes.joined(separator: ";"), "crop_size": "\(result.inputs[0].frame.size)",
                 "camera":

@@ -22,7 +22,7 @@ public enum FitParametersFile {
     public static func openCV(_ result: FaceFitResult, photo k: Int = 0) -> (
         K: [[Double]], R: [[Double]], t: [Double]
     ) {
-        let p = result.jointStage.parameters[k]
+        let p = result.fitted[k]
         let camera = result.cameras[k]
         let r =
             (try? Rodrigues().reference([HostTensor([3], p.rotation)])[0].values) ?? [
@@ -53,7 +53,7 @@ public enum FitParametersFile {
 
     /// Photo `k`'s expression, cameras (ours and OpenCV's), light and crop.
     private static func photo(_ result: FaceFitResult, _ k: Int) -> [String: Any] {
-        let p = result.jointStage.parameters[k]
+        let p = result.fitted[k]
         let camera = result.cameras[k]
         let input = result.inputs[k]
         let photo = input.photo
@@ -78,9 +78,14 @@ public enum FitParametersFile {
                 "dist_coeffs": [0, 0, 0, 0, 0],
             ] as [String: Any],
             "light": [
-                "ambient": p.light.ambient.map(Double.init), "colour": p.light.colour.map(Double.init),
-                "direction": p.light.direction.map(Double.init),
-            ],
+                "spherical_harmonics": (0..<9).map { k in
+                    (0..<3).map { Double(p.light.coefficients[3 * k + $0]) }
+                },
+                "basis":
+                    "irradiance = Σ_k c[k]·Y_k(n), n the camera-space unit normal (x right, y up, z towards "
+                    + "the camera); Y = 0.282095; 0.488603·(y, z, x); 1.092548·(xy, yz), 0.315392·(3z² − 1), "
+                    + "1.092548·xz, 0.546274·(x² − y²); colour = albedo · irradiance",
+            ] as [String: Any],
             "crop": ["box": [box.x, box.y, box.width, box.height], "size": input.frame.size],
         ]
     }

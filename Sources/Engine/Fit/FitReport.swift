@@ -88,7 +88,7 @@ public struct FitReport: Codable {
         self.identityJudge = identityJudge
         identityCosine = Identity(
             before: result.jointStage.initialCosine, after: result.jointStage.finalCosine, network: network)
-        stages = [result.landmarkStage.report, result.jointStage.report]
+        stages = result.stages
         self.totalSeconds = totalSeconds
         self.settings = settings
     }

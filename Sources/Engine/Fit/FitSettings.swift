@@ -86,6 +86,12 @@ public struct FitSettings: Codable, Sendable {
     /// 10000 (landmark stage 1.032); see README, "Synthetic faces".
     public var freeTextureSmoothness: Float = 800
     public var textureSymmetry: Float = 1000
+    /// Stage 3, the free texture's detail (`TextureStage`; after a joint stage that ran): Adam
+    /// iterations over the map alone, the geometry and lights held, and the symmetry prior there.
+    /// Stage 2's strong symmetry averages asymmetric detail into a slight double image; this pass
+    /// lets the map follow the photo where it was seen. 0 iterations: the map is stage 2's.
+    public var textureDetailIterations = 100
+    public var textureDetailSymmetry: Float = 10
 
     public init() {}
 

@@ -45,7 +45,7 @@ extension FaceFitResult {
         let input = inputs[0]
         let d = try IdentityJudge.distances(
             network, device: device, photo: input.photo, photoLandmarks: input.landmarks,
-            views: [(jointStage.renders[0], landmarks[0].map { input.frame.toCrop($0) - 0.5 }), (frontal.image, frontal.landmarks)])
+            views: [(renders[0], landmarks[0].map { input.frame.toCrop($0) - 0.5 }), (frontal.image, frontal.landmarks)])
         return IdentityJudgement(network: network.name, distance: d[0], frontalDistance: d[1],
                                  samePersonBelow: DlibFaceDescriptor.samePersonDistance)
     }

@@ -28,10 +28,17 @@ private struct JointView {
     let render: MeshRenderOutputs
     let landmarks: LandmarkTerm
     let pixel, identity: Value
-    let lights: [Value]
+    let light: Value
 }
 
 enum JointStage {
+    /// The mean absolute RGB difference of `render` and `photo` over the face (the render's coverage).
+    static func pixelLoss(_ g: Graph, _ render: MeshRenderOutputs, photo: Value) throws -> Value {
+        try g.div(
+            g.sum(g.mul(render.coverage, g.abs(g.sub(render.image, photo)))),
+            g.scale(g.sum(render.coverage), 3, plus: 1))
+    }
+
     /// Fits `starts` (each photo's stage-1 geometry and light, and `texture`'s leaves) to `photos`
     /// [S, S, 3] (the fitting crops), with `targets` [68] (crop pixels) paired by `correspondences`, for
     /// `settings.jointIterations` Adam steps on `device`; `log` gets progress lines.
@@ -51,21 +58,16 @@ enum JointStage {
         let photoEmbeddings = try photos.map { try IdentityTerm.embed($0, network: network, device: device) }
         let views = try geometry.views.enumerated().map { view, viewGeometry -> JointView in
             func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
-            let ambient = g.parameter(name("light_ambient"), [3])
-            let colour = g.parameter(name("light_colour"), [3])
-            let direction = g.parameter(name("light_direction"), [3])
+            let light = g.parameter(name("light"), [9, 3])
             let image = g.input(name("photo"), [s, s, 3])
             let reference = g.input(name("photo_embedding"), photoEmbeddings[view].shape)
             let render = try g.renderMesh(
                 face.mesh, vertices: viewGeometry.vertices, rotation: viewGeometry.rotation,
                 translation: viewGeometry.translation, focal: viewGeometry.focal,
                 albedo: .texture(texture),
-                lights: SceneLights(
-                    ambient: ambient, directional: [DirectionalLight(colour: colour, direction: direction)]),
+                shading: .sphericalHarmonics(light),
                 background: image, width: s, height: s, principalPoint: viewGeometry.principalPoint)
-            let pixel = try g.div(
-                g.sum(g.mul(render.coverage, g.abs(g.sub(render.image, image)))),
-                g.scale(g.sum(render.coverage), 3, plus: 1))
+            let pixel = try pixelLoss(g, render, photo: image)
             let identity = try IdentityTerm.loss(
                 g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
                 reference: reference)
@@ -74,7 +76,7 @@ enum JointStage {
                 landmarks: try LandmarkTerm(
                     g, screen: render.screen, face: face, view: view,
                     outlierScale: settings.landmarkOutlierScale),
-                pixel: pixel, identity: identity, lights: [ambient, colour, direction])
+                pixel: pixel, identity: identity, light: light)
         }
         let pixel = try g.mean(views.map(\.pixel))
         let identity = try g.mean(views.map(\.identity))
@@ -86,7 +88,7 @@ enum JointStage {
                 (geometryObjective, settings.jointGeometryWeight),
             ] + textured.priors.map { ($0.loss, $0.weight) })
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
-        let lights = views.flatMap(\.lights)
+        let lights = views.map(\.light)
         let gradients = try g.gradients(of: total, wrt: geometry.parameters + lights + textured.parameters)
         let perView =
             views.flatMap { [$0.render.image, $0.render.screen, $0.landmarks.projected] }

@@ -26,7 +26,7 @@ public struct PhotoViews {
         let background = FaceCrop.cropRGB(photo, height: h, width: w)
         let (sx, sy) = (Float(w) / Float(photo.width), Float(h) / Float(photo.height))
         let camera = result.cameras[k]
-        let parameters = result.jointStage.parameters[k]
+        let parameters = result.fitted[k]
         let joint = result.jointStage
         func draw(_ look: ShapeOverlay.Look) throws -> HostTensor {
             try ShapeOverlay.draw(
@@ -37,7 +37,7 @@ public struct PhotoViews {
                     camera.principalPoint.y * sy,
                 ], device: device)
         }
-        render = try draw(.textured(joint.texture, parameters.light))
+        render = try draw(.textured(result.texture, parameters.light))
         shape = try draw(.shape)
         landmarks = LandmarkOverlay.compare(
             photo, box: input.frame.box, side: Self.landmarkSide, given: input.landmarks,

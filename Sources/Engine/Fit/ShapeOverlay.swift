@@ -32,26 +32,23 @@ enum ShapeOverlay {
         func vector(_ values: [Float]) -> Value { g.constant(HostTensor([values.count], values)) }
         let photo = g.constant(background)
         let albedo: MeshAlbedo
-        let lights: SceneLights
+        let shading: MeshShading
         switch look {
         case .shape:
             albedo = .colour(vector([0.9, 0.9, 0.9]))
-            lights = SceneLights(
-                ambient: vector([0.3, 0.3, 0.3]),
-                directional: [
-                    DirectionalLight(colour: vector([0.6, 0.6, 0.6]), direction: vector([0.3, 0.3, 1]))
-                ])
+            shading = .lambert(
+                SceneLights(
+                    ambient: vector([0.3, 0.3, 0.3]),
+                    directional: [
+                        DirectionalLight(colour: vector([0.6, 0.6, 0.6]), direction: vector([0.3, 0.3, 1]))
+                    ]))
         case .textured(let texture, let light):
             albedo = .texture(g.constant(texture))
-            lights = SceneLights(
-                ambient: vector(light.ambient),
-                directional: [
-                    DirectionalLight(colour: vector(light.colour), direction: vector(light.direction))
-                ])
+            shading = .sphericalHarmonics(g.constant(light.tensor))
         }
         let mesh = try g.renderMesh(
             face.mesh, vertices: g.constant(vertices), rotation: vector(p.rotation),
-            translation: vector(p.translation), focal: vector([focal]), albedo: albedo, lights: lights,
+            translation: vector(p.translation), focal: vector([focal]), albedo: albedo, shading: shading,
             background: photo, width: w, height: h, principalPoint: vector(principalPoint))
         var image = mesh.image
         if case .shape = look { image = try g.add(g.scale(mesh.image, 0.7), g.scale(photo, 0.3)) }

@@ -97,10 +97,13 @@ public final class Program {
     /// The tensor holding `value` where it was produced (nil if the program does not compute it).
     public func tensor(_ value: Value) -> Tensor? { plan.tensor(value.id, on: schedule.home[value.id]) }
 
-    /// Copies `value` to the host (waits for the queued work).
+    /// Copies `value`, an output or a leaf, to the host (waits for the queued work). Other values'
+    /// buffers are reused by later steps, so reading one is an error, not a stale copy.
     public func read(_ value: Value) throws -> HostTensor {
-        guard let t = tensor(value) else {
-            throw EngineError.invalidValue("\(value) is not computed by this program; list it in outputs")
+        let isLeaf = { if case .op = self.graph.nodes[value.id].kind { false } else { true } }()
+        guard isLeaf || outputs.contains(where: { $0.id == value.id }), let t = tensor(value) else {
+            throw EngineError.invalidValue(
+                "\(value) is not an output or a leaf of this program; list it in outputs")
         }
         return try t.toHost()
     }

@@ -19,27 +19,13 @@ struct SynthLight {
         let azimuth = random.uniform(-60, 60) * .pi / 180
         let elevation = random.uniform(-10, 50) * .pi / 180
         let l = [cos(elevation) * sin(azimuth), sin(elevation), cos(elevation) * cos(azimuth)]
-        let basis = Self.basis(l)
-        let coefficients = (0..<9).map { k in
-            (0..<3).map { c -> Float in
-                let direct = Double(colour[c]) * Self.bandWeight(k) * basis[k]
-                let constant = k == 0 ? Double(ambient[c]) / 0.282095 : 0
-                return Float(direct + constant + (k == 0 ? 0 : random.normal(0.02)))
-            }
+        let exact = SphericalHarmonics.irradiance(
+            ambient: ambient.map(Double.init), colour: colour.map(Double.init),
+            direction: SIMD3(l[0], l[1], l[2]))
+        let coefficients = exact.enumerated().map { k, row in
+            row.map { Float($0 + (k == 0 ? 0 : random.normal(0.02))) }
         }
         return SynthLight(
             ambient: ambient, colour: colour, direction: l.map { Float($0) }, coefficients: coefficients)
     }
-
-    /// The 9 real spherical harmonics at the unit vector n (the renderer's order and normalisation).
-    static func basis(_ n: [Double]) -> [Double] {
-        let (x, y, z) = (n[0], n[1], n[2])
-        return [
-            0.282095, 0.488603 * y, 0.488603 * z, 0.488603 * x, 1.092548 * x * y, 1.092548 * y * z,
-            0.315392 * (3 * z * z - 1), 1.092548 * x * z, 0.546274 * (x * x - y * y),
-        ]
-    }
-
-    /// The clamped cosine's band weights π, 2π/3, π/4: max(0, n·l) ≈ Σ_k w_k·Y_k(l)·Y_k(n).
-    static func bandWeight(_ k: Int) -> Double { k == 0 ? .pi : k < 4 ? 2 * .pi / 3 : .pi / 4 }
 }

@@ -7,7 +7,7 @@
 
 struct FreeTexture: TextureModel {
     /// [T, T, 3] the starting map (fixed; the levels fit what changes).
-    let initial: HostTensor
+    var initial: HostTensor
     let symmetry: UVSymmetry
     /// [T, T, 1] the symmetry prior's weight per texel: the layout's coverage, less where the
     /// photo's colour on either side of the pair is not to be mirrored (see `pairWeights`).
@@ -16,7 +16,7 @@ struct FreeTexture: TextureModel {
     let levels: [Int]
     /// Weights of the smoothness of the change and of the symmetry prior; the levels' Adam rate.
     let smoothness: Float
-    let symmetryWeight: Float
+    var symmetryWeight: Float
     let rate: Float
 
     /// `trust` [T, T, 1] (default 1): how far each texel's start may be mirrored (`TextureFill.skinLikeness`).
