@@ -1,4 +1,4 @@
-// The part of a fit graph both stages share: the geometry leaves, the model's vertices and
+// The part of a fit graph the stages share: the geometry leaves, the model's vertices and
 // their projection, and the Gaussian priors on the coefficients; one shape for every photo of
 // the person, and each photo's own expression, pose and camera.
 
@@ -15,6 +15,16 @@ struct ViewGeometry {
         try g.project(
             vertices, rotation: rotation, translation: translation, focal: focal, width: size, height: size,
             principalPoint: principalPoint)
+    }
+
+    /// The textured face under the spherical-harmonics `light` [9, 3] over `photo`, a `size`² crop.
+    func render(_ g: Graph, mesh: Mesh, texture: Value, light: Value, photo: Value, size: Int) throws
+        -> MeshRenderOutputs
+    {
+        try g.renderMesh(
+            mesh, vertices: vertices, rotation: rotation, translation: translation, focal: focal,
+            albedo: .texture(texture), shading: .sphericalHarmonics(light), background: photo, width: size,
+            height: size, principalPoint: principalPoint)
     }
 }
 

@@ -61,12 +61,8 @@ enum JointStage {
             let light = g.parameter(name("light"), [9, 3])
             let image = g.input(name("photo"), [s, s, 3])
             let reference = g.input(name("photo_embedding"), photoEmbeddings[view].shape)
-            let render = try g.renderMesh(
-                face.mesh, vertices: viewGeometry.vertices, rotation: viewGeometry.rotation,
-                translation: viewGeometry.translation, focal: viewGeometry.focal,
-                albedo: .texture(texture),
-                shading: .sphericalHarmonics(light),
-                background: image, width: s, height: s, principalPoint: viewGeometry.principalPoint)
+            let render = try viewGeometry.render(
+                g, mesh: face.mesh, texture: texture, light: light, photo: image, size: s)
             let pixel = try pixelLoss(g, render, photo: image)
             let identity = try IdentityTerm.loss(
                 g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),

@@ -33,12 +33,10 @@ enum TextureStage {
         let views = try geometry.views.enumerated().map { view, viewGeometry in
             func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
             let image = g.input(name("photo"), [s, s, 3])
-            let render = try g.renderMesh(
-                face.mesh, vertices: viewGeometry.vertices, rotation: viewGeometry.rotation,
-                translation: viewGeometry.translation, focal: viewGeometry.focal,
-                albedo: .texture(textured.texture),
-                shading: .sphericalHarmonics(g.input(name("light"), [9, 3])),
-                background: image, width: s, height: s, principalPoint: viewGeometry.principalPoint)
+            let render = try viewGeometry.render(
+                g, mesh: face.mesh, texture: textured.texture, light: g.input(name("light"), [9, 3]),
+                photo: image,
+                size: s)
             return (image: render.image, pixel: try JointStage.pixelLoss(g, render, photo: image))
         }
         let pixel = try g.mean(views.map(\.pixel))

@@ -100,7 +100,8 @@ public final class Program {
     /// Copies `value`, an output or a leaf, to the host (waits for the queued work). Other values'
     /// buffers are reused by later steps, so reading one is an error, not a stale copy.
     public func read(_ value: Value) throws -> HostTensor {
-        let isLeaf = { if case .op = self.graph.nodes[value.id].kind { false } else { true } }()
+        let isLeaf: Bool
+        if case .op = graph.nodes[value.id].kind { isLeaf = false } else { isLeaf = true }
         guard isLeaf || outputs.contains(where: { $0.id == value.id }), let t = tensor(value) else {
             throw EngineError.invalidValue(
                 "\(value) is not an output or a leaf of this program; list it in outputs")
