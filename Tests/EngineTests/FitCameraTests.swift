@@ -98,6 +98,8 @@ final class FitCameraTests: XCTestCase {
                                  (#"{"landmark_rates": {"shap": 1}}"#, "unknown setting 'landmark_rates.shap'"),
                                  (#"{"landmark_noise": "a"}"#, "'landmark_noise'"),
                                  (#"{"joint_iterations": 2.5}"#, "'joint_iterations' the value 2.5"),
+                                 (#"{"texture_detail_iterations": -1}"#, "'texture_detail_iterations' the value -1"),
+                                 (#"{"joint_rates": {"shape": -0.1}}"#, "'joint_rates.shape' the value -0.1"),
                                  ("[1, 2]", "not a JSON object")] {
             XCTAssertThrowsError(try FitSettings.read(Data(text.utf8), source: "bad.json"), text) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(text): \(error)")

@@ -50,16 +50,19 @@ final class FitTests: XCTestCase {
     }
 
     /// A few joint iterations on a 32² crop of the sample, with a small stand-in identity network.
-    private func jointFit(device: any Backend, iterations: Int, texture: TextureModelKind = .projected) throws -> JointFit {
-        try jointRun(device: device, iterations: iterations, texture: texture).fit
+    private func jointFit(device: any Backend, iterations: Int, texture: TextureModelKind = .projected,
+                          randomViewWeight: Float = 0) throws -> JointFit {
+        try jointRun(device: device, iterations: iterations, texture: texture, randomViewWeight: randomViewWeight).fit
     }
 
     /// `jointFit` with what went into it: the texture model, the photo crop and the settings.
-    private func jointRun(device: any Backend, iterations: Int, texture: TextureModelKind = .projected) throws
+    private func jointRun(device: any Backend, iterations: Int, texture: TextureModelKind = .projected,
+                          randomViewWeight: Float = 0) throws
         -> (fit: JointFit, model: any TextureModel, photo: HostTensor, settings: FitSettings)
     {
         let face = try Self.face.get()
         var settings = FitSettings()
+        settings.randomViewWeight = randomViewWeight
         (settings.size, settings.textureSize, settings.textureOffsetSize, settings.texture) = (32, 32, 8, texture)
         (settings.landmarkIterations, settings.jointIterations, settings.logInterval) = (100, iterations, 2)
         let input = try FitInput.read(photo: Repository.path("samples/image_0010.png"), landmarks: Repository.path("samples/image_0010.pts"),
@@ -92,6 +95,15 @@ final class FitTests: XCTestCase {
         XCTAssertNotNil(fit.report.losses.last!.losses["symmetry"])
         XCTAssertEqual(fit.texture.shape, [32, 32, 3])
         XCTAssertEqual(Set(fit.parameters[0].texture.keys), ["texture_initial", "texture_level_16", "texture_level_32"])
+    }
+
+    /// GANFIT's second render joins the joint stage's objective as its own recorded loss.
+    func testJointStageWithTheRandomViewLowersItsLoss() throws {
+        let fit = try jointFit(device: CPUBackend.shared, iterations: 8, texture: .free, randomViewWeight: 1)
+        let records = fit.report.losses
+        XCTAssertTrue(records.allSatisfy { $0.losses["random_view"]?.isFinite == true }, "\(records)")
+        XCTAssertLessThan(records.last!.losses["total"]!, records.first!.losses["total"]!)
+        XCTAssertNil(try jointFit(device: CPUBackend.shared, iterations: 1).report.losses[0].losses["random_view"])
     }
 
     /// Stage 3 fits the free texture alone: it starts from the joint stage's map (its first render is

@@ -71,10 +71,18 @@ public struct FitSettings: Codable, Sendable {
     // (the identity loss at 0.3 keeps FaceNet's gradients from dominating the pixel term).
     // The landmark loss is a weighted mean squared distance in fitting-crop pixels,
     // the pixel loss a mean absolute RGB difference over the face, the identity loss 1 − cosine.
-    /// Stage 2 only: the weight of stage 1's objective (landmark loss + priors).
-    public var jointGeometryWeight: Float = 0.005
+    /// Stage 2 only: the weight of stage 1's objective (landmark loss + priors). Source: the synthetic
+    /// benchmark. At 0.005 (before) the landmarks held the shape where stage 1 put it, and even with
+    /// the true albedo as the texture the pixels moved it little; at 0.0001 the landmarks only anchor
+    /// the pose and the pixels and identity carry the shape (see README, "Synthetic faces").
+    public var jointGeometryWeight: Float = 0.0001
     public var pixelWeight: Float = 1
     public var identityWeight: Float = 0.3
+    /// GANFIT's second render (`RandomView`): the weight of its identity loss (0: no second render)
+    /// and the largest yaw of its random pose, degrees. Off by default: it doubles the joint stage's
+    /// time and was measured on too few faces to choose (README, "Synthetic faces").
+    public var randomViewWeight: Float = 0
+    public var randomViewYaw: Float = 30
     /// Sum of squared differences of neighbouring texels, divided by the texel count.
     public var textureSmoothness: Float = 50
     /// The free texture: the smoothness of what the fit changes (as `textureSmoothness`, at

@@ -12,8 +12,8 @@ extension FitSettings {
     }
 
     /// The defaults with the values `data` (a JSON object, from `source`) gives; nested objects
-    /// such as `landmark_rates` may give some of their fields. Unknown keys and wrong types are
-    /// errors that name the key.
+    /// such as `landmark_rates` may give some of their fields. Unknown keys, wrong types and negative
+    /// numbers are errors that name the key.
     public static func read(_ data: Data, source: String) throws -> FitSettings {
         func problem(_ text: String) -> EngineError {
             .badFile(path: source, problem: text + "; `ganfit-gpu fit --print-settings` prints every setting and its default")
@@ -34,6 +34,9 @@ extension FitSettings {
                 } else {
                     if path.isEmpty, Self.integerKeys.contains(key), let number = value as? Double, number != number.rounded() {
                         throw problem("gives '\(key)' the value \(number); it must be a whole number")
+                    }
+                    if let number = value as? Double, number < 0 {
+                        throw problem("gives '\(path)\(key)' the value \(number); no setting is negative (0 turns a stage or a term off)")
                     }
                     merged[key] = value
                 }

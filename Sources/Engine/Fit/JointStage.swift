@@ -29,6 +29,8 @@ private struct JointView {
     let landmarks: LandmarkTerm
     let pixel, identity: Value
     let light: Value
+    /// The photo's embedding (input).
+    let reference: Value
 }
 
 enum JointStage {
@@ -72,17 +74,23 @@ enum JointStage {
                 landmarks: try LandmarkTerm(
                     g, screen: render.screen, face: face, view: view,
                     outlierScale: settings.landmarkOutlierScale),
-                pixel: pixel, identity: identity, light: light)
+                pixel: pixel, identity: identity, light: light, reference: reference)
         }
         let pixel = try g.mean(views.map(\.pixel))
         let identity = try g.mean(views.map(\.identity))
+        let randomView =
+            settings.randomViewWeight > 0
+            ? try RandomView(
+                g, face: face, shape: geometry.shape, camera: geometry.first, texture: texture, network: network,
+                reference: views[0].reference,
+                size: s) : nil
         let landmarkLoss = try g.mean(views.map(\.landmarks.loss))
         let geometryObjective = try LandmarkTerm.objective(g, views.map(\.landmarks), prior: geometry.prior)
         let total = try
             ([
                 (pixel, settings.pixelWeight), (identity, settings.identityWeight),
                 (geometryObjective, settings.jointGeometryWeight),
-            ] + textured.priors.map { ($0.loss, $0.weight) })
+            ] + (randomView.map { [($0.identity, settings.randomViewWeight)] } ?? []) + textured.priors.map { ($0.loss, $0.weight) })
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
         let lights = views.map(\.light)
         let gradients = try g.gradients(of: total, wrt: geometry.parameters + lights + textured.parameters)
@@ -91,7 +99,7 @@ enum JointStage {
             + geometry.views.map(\.vertices)
         let program = try Program(
             graph: g,
-            outputs: [total, pixel, identity, landmarkLoss, geometry.prior]
+            outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + (randomView.map { [$0.identity] } ?? [])
                 + textured.priors.map(\.loss) + [texture] + perView + gradients,
             device: device)
         var begun = starts  // the model's starting leaves unless the starts carry them (a resumed fit)
@@ -117,10 +125,17 @@ enum JointStage {
             losses: [
                 ("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarkLoss),
                 ("prior", geometry.prior),
-            ] + textured.priors.map { ($0.name, $0.loss) }, groups: groups)
+            ] + (randomView.map { [("random_view", $0.identity)] } ?? []) + textured.priors.map { ($0.name, $0.loss) },
+            groups: groups)
+        var random = SynthRandom(seed: settings.seed, stream: 1)
+        let redraw = { (_: Int) throws -> Void in
+            try randomView?.draw(program, start: starts[0], settings: settings, random: &random)
+        }
+        try redraw(0)
         let initialCosine = 1 - (try loop.evaluate(iteration: 0).losses["identity"] ?? 1)
         let report = try loop.run(
-            iterations: settings.jointIterations, logInterval: settings.logInterval, log: log)
+            iterations: settings.jointIterations, logInterval: settings.logInterval,
+            every: randomView == nil ? nil : (1, redraw), log: log)
         var parameters = begun
         for view in parameters.indices { try parameters[view].update(from: program, view: view) }
         let screens = try views.map { view -> [SIMD2<Float>] in
