@@ -1,9 +1,8 @@
-import Foundation
-import XCTest
-
 // GANFIT's second render: each draw turns the head within the yaw setting about its centre, keeps it
 // where the photo has it, follows the seed, and its identity loss reaches the shape.
 @testable import Engine
+import Foundation
+import XCTest
 
 final class RandomViewTests: XCTestCase {
     func testRandomViewsTurnTheHeadInFrameAndTheirLossReachesTheShape() throws {

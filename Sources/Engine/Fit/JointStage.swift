@@ -82,15 +82,18 @@ enum JointStage {
             settings.randomViewWeight > 0
             ? try RandomView(
                 g, face: face, shape: geometry.shape, camera: geometry.first, texture: texture, network: network,
-                reference: views[0].reference,
-                size: s) : nil
+                reference: views[0].reference, size: s) : nil
+        // The second render's identity loss and the texture model's priors: named, weighted terms.
+        let terms =
+            (randomView.map { [(name: "random_view", loss: $0.identity, weight: settings.randomViewWeight)] } ?? [])
+            + textured.priors
         let landmarkLoss = try g.mean(views.map(\.landmarks.loss))
         let geometryObjective = try LandmarkTerm.objective(g, views.map(\.landmarks), prior: geometry.prior)
         let total = try
             ([
                 (pixel, settings.pixelWeight), (identity, settings.identityWeight),
                 (geometryObjective, settings.jointGeometryWeight),
-            ] + (randomView.map { [($0.identity, settings.randomViewWeight)] } ?? []) + textured.priors.map { ($0.loss, $0.weight) })
+            ] + terms.map { ($0.loss, $0.weight) })
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
         let lights = views.map(\.light)
         let gradients = try g.gradients(of: total, wrt: geometry.parameters + lights + textured.parameters)
@@ -99,8 +102,8 @@ enum JointStage {
             + geometry.views.map(\.vertices)
         let program = try Program(
             graph: g,
-            outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + (randomView.map { [$0.identity] } ?? [])
-                + textured.priors.map(\.loss) + [texture] + perView + gradients,
+            outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + terms.map(\.loss) + [texture] + perView
+                + gradients,
             device: device)
         var begun = starts  // the model's starting leaves unless the starts carry them (a resumed fit)
         for view in begun.indices {
@@ -125,8 +128,7 @@ enum JointStage {
             losses: [
                 ("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarkLoss),
                 ("prior", geometry.prior),
-            ] + (randomView.map { [("random_view", $0.identity)] } ?? []) + textured.priors.map { ($0.name, $0.loss) },
-            groups: groups)
+            ] + terms.map { ($0.name, $0.loss) }, groups: groups)
         var random = SynthRandom(seed: settings.seed, stream: 1)
         let redraw = { (_: Int) throws -> Void in
             try randomView?.draw(program, start: starts[0], settings: settings, random: &random)
