@@ -51,18 +51,19 @@ final class FitTests: XCTestCase {
 
     /// A few joint iterations on a 32² crop of the sample, with a small stand-in identity network.
     private func jointFit(device: any Backend, iterations: Int, texture: TextureModelKind = .projected,
-                          randomViewWeight: Float = 0) throws -> JointFit {
-        try jointRun(device: device, iterations: iterations, texture: texture, randomViewWeight: randomViewWeight).fit
+                          randomViewWeight: Float = 0, contentWeight: Float = 0) throws -> JointFit {
+        try jointRun(device: device, iterations: iterations, texture: texture, randomViewWeight: randomViewWeight,
+                     contentWeight: contentWeight).fit
     }
 
     /// `jointFit` with what went into it: the texture model, the photo crop and the settings.
     private func jointRun(device: any Backend, iterations: Int, texture: TextureModelKind = .projected,
-                          randomViewWeight: Float = 0) throws
+                          randomViewWeight: Float = 0, contentWeight: Float = 0) throws
         -> (fit: JointFit, model: any TextureModel, photo: HostTensor, settings: FitSettings)
     {
         let face = try Self.face.get()
         var settings = FitSettings()
-        settings.randomViewWeight = randomViewWeight
+        (settings.randomViewWeight, settings.contentWeight) = (randomViewWeight, contentWeight)
         (settings.size, settings.textureSize, settings.textureOffsetSize, settings.texture) = (32, 32, 8, texture)
         (settings.landmarkIterations, settings.jointIterations, settings.logInterval) = (100, iterations, 2)
         let input = try FitInput.read(photo: Repository.path("samples/image_0010.png"), landmarks: Repository.path("samples/image_0010.pts"),
@@ -104,6 +105,14 @@ final class FitTests: XCTestCase {
         XCTAssertTrue(records.allSatisfy { $0.losses["random_view"]?.isFinite == true }, "\(records)")
         XCTAssertLessThan(records.last!.losses["total"]!, records.first!.losses["total"]!)
         XCTAssertNil(try jointFit(device: CPUBackend.shared, iterations: 1).report.losses[0].losses["random_view"])
+    }
+
+    func testJointStageWithTheContentLossLowersItsLoss() throws {
+        let fit = try jointFit(device: CPUBackend.shared, iterations: 8, texture: .free, contentWeight: 1)
+        let records = fit.report.losses
+        XCTAssertTrue(records.allSatisfy { ($0.losses["content"] ?? -1) > 0 }, "\(records)")
+        XCTAssertLessThan(records.last!.losses["total"]!, records.first!.losses["total"]!)
+        XCTAssertNil(try jointFit(device: CPUBackend.shared, iterations: 1).report.losses[0].losses["content"])
     }
 
     /// Stage 3 fits the free texture alone: it starts from the joint stage's map (its first render is
@@ -237,16 +246,17 @@ final class FitTests: XCTestCase {
 }
 
 /// An identity network small enough for tests: a fixed random projection of the 160² image to 16
-/// values, L2-normalised.
+/// values, L2-normalised; its one feature map is the projection before normalising, [1, 16, 1, 1].
 struct StandInIdentity: IdentityNetwork {
     var name: String { "stand-in" }
     var inputSize: (height: Int, width: Int) { (160, 160) }
-    var featureLayers: [String] { [] }
+    var featureLayers: [String] { ["projection"] }
 
     func build(_ g: Graph, image: Value) throws -> IdentityOutputs {
         let n = 3 * 160 * 160
         let weights = (0..<n * 16).map { Float(Foundation.sin(Double($0) * 12.9898) * 43758.5453).truncatingRemainder(dividingBy: 1) }
-        let embedding = try g.l2Normalize(g.matmul(g.reshape(image, [1, n]), g.constant(HostTensor([n, 16], weights))), axis: 1)
-        return IdentityOutputs(embedding: embedding, features: [])
+        let projection = try g.matmul(g.reshape(image, [1, n]), g.constant(HostTensor([n, 16], weights)))
+        return IdentityOutputs(embedding: try g.l2Normalize(projection, axis: 1),
+                               features: [try g.reshape(projection, [1, 16, 1, 1])])
     }
 }

@@ -78,6 +78,11 @@ public struct FitSettings: Codable, Sendable {
     public var jointGeometryWeight: Float = 0.0001
     public var pixelWeight: Float = 1
     public var identityWeight: Float = 0.3
+    /// GANFIT's content loss (`IdentityTerm.contentLoss`: the identity network's feature maps of the
+    /// render against the photo's, normalised per layer): its weight, 0 for none. Off by default: on the
+    /// synthetic benchmark's 28 faces weight 1 scored 1.134 mm against 1.125 without (README, "Synthetic
+    /// faces").
+    public var contentWeight: Float = 0
     /// GANFIT's second render (`RandomView`): the weight of its identity loss (0: no second render)
     /// and the largest yaw of its random pose, degrees. Off by default: it doubles the joint stage's
     /// time and was measured on too few faces to choose (README, "Synthetic faces").

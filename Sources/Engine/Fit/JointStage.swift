@@ -28,6 +28,8 @@ private struct JointView {
     let render: MeshRenderOutputs
     let landmarks: LandmarkTerm
     let pixel, identity: Value
+    /// The content loss, when its weight is positive.
+    let content: Value?
     let light: Value
     /// The photo's embedding (input).
     let reference: Value
@@ -57,35 +59,48 @@ enum JointStage {
         let geometry = try FaceGraph(g, face: face, settings: settings, views: count)
         let textured = try model.build(g)
         let texture = textured.texture
-        let photoEmbeddings = try photos.map { try IdentityTerm.embed($0, network: network, device: device) }
+        let photoIdentities = try photos.map { try IdentityTerm.embed($0, network: network, device: device) }
         let views = try geometry.views.enumerated().map { view, viewGeometry -> JointView in
             func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
             let light = g.parameter(name("light"), [9, 3])
             let image = g.input(name("photo"), [s, s, 3])
-            let reference = g.input(name("photo_embedding"), photoEmbeddings[view].shape)
+            let reference = g.input(name("photo_embedding"), photoIdentities[view].embedding.shape)
             let render = try viewGeometry.render(
                 g, mesh: face.mesh, texture: texture, light: light, photo: image, size: s)
             let pixel = try pixelLoss(g, render, photo: image)
-            let identity = try IdentityTerm.loss(
-                g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
-                reference: reference)
+            let outputs = try IdentityTerm.outputs(g, network: network, image: render.image)
+            let identity = try IdentityTerm.loss(g, embedding: outputs.embedding, reference: reference)
+            let content =
+                settings.contentWeight > 0
+                ? try IdentityTerm.contentLoss(
+                    g, features: outputs.features,
+                    references: photoIdentities[view].features.indices.map {
+                        g.input(name("photo_feature_\($0)"), photoIdentities[view].features[$0].shape)
+                    }) : nil
             return JointView(
                 render: render,
                 landmarks: try LandmarkTerm(
                     g, screen: render.screen, face: face, view: view,
                     outlierScale: settings.landmarkOutlierScale),
-                pixel: pixel, identity: identity, light: light, reference: reference)
+                pixel: pixel, identity: identity, content: content, light: light, reference: reference)
         }
         let pixel = try g.mean(views.map(\.pixel))
         let identity = try g.mean(views.map(\.identity))
         let randomView =
             settings.randomViewWeight > 0
             ? try RandomView(
-                g, face: face, shape: geometry.shape, camera: geometry.first, texture: texture, network: network,
+                g, face: face, shape: geometry.shape, camera: geometry.first, texture: texture,
+                network: network,
                 reference: views[0].reference, size: s) : nil
-        // The second render's identity loss and the texture model's priors: named, weighted terms.
+        // The content loss, the second render's identity loss and the texture model's priors: named,
+        // weighted terms.
+        let contents = views.compactMap(\.content)
         let terms =
-            (randomView.map { [(name: "random_view", loss: $0.identity, weight: settings.randomViewWeight)] } ?? [])
+            (contents.isEmpty
+                ? [] : [(name: "content", loss: try g.mean(contents), weight: settings.contentWeight)])
+            + (randomView.map {
+                [(name: "random_view", loss: $0.identity, weight: settings.randomViewWeight)]
+            } ?? [])
             + textured.priors
         let landmarkLoss = try g.mean(views.map(\.landmarks.loss))
         let geometryObjective = try LandmarkTerm.objective(g, views.map(\.landmarks), prior: geometry.prior)
@@ -102,7 +117,8 @@ enum JointStage {
             + geometry.views.map(\.vertices)
         let program = try Program(
             graph: g,
-            outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + terms.map(\.loss) + [texture] + perView
+            outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + terms.map(\.loss) + [texture]
+                + perView
                 + gradients,
             device: device)
         var begun = starts  // the model's starting leaves unless the starts carry them (a resumed fit)
@@ -110,7 +126,13 @@ enum JointStage {
             begun[view].texture.merge(model.leaves) { given, _ in given }
             for (name, value) in begun[view].feeds(view: view) { try program.set(name, value) }
             try program.set(FaceParameters.leafName("photo", view: view), photos[view])
-            try program.set(FaceParameters.leafName("photo_embedding", view: view), photoEmbeddings[view])
+            try program.set(
+                FaceParameters.leafName("photo_embedding", view: view), photoIdentities[view].embedding)
+            if settings.contentWeight > 0 {
+                for (k, feature) in photoIdentities[view].features.enumerated() {
+                    try program.set(FaceParameters.leafName("photo_feature_\(k)", view: view), feature)
+                }
+            }
             try LandmarkTerm.feed(
                 program, correspondences[view], targets: targets[view],
                 noise: settings.landmarkNoisePixels(yawDegrees: starts[view].yawDegrees), view: view)

@@ -36,7 +36,7 @@ struct RandomView {
             background: g.constant(HostTensor([3], [0.5, 0.5, 0.5])), width: size, height: size,
             principalPoint: camera.principalPoint)
         identity = try IdentityTerm.loss(
-            g, embedding: IdentityTerm.embedding(g, network: network, image: render.image),
+            g, embedding: IdentityTerm.outputs(g, network: network, image: render.image).embedding,
             reference: reference)
     }
 
