@@ -128,7 +128,7 @@ enum JointStage {
             try program.set(FaceParameters.leafName("photo", view: view), photos[view])
             try program.set(
                 FaceParameters.leafName("photo_embedding", view: view), photoIdentities[view].embedding)
-            if settings.contentWeight > 0 {
+            if views[view].content != nil {
                 for (k, feature) in photoIdentities[view].features.enumerated() {
                     try program.set(FaceParameters.leafName("photo_feature_\(k)", view: view), feature)
                 }
