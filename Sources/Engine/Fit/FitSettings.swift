@@ -78,13 +78,13 @@ public struct FitSettings: Codable, Sendable {
     /// Stage 2: the identity loss's weight against the pixel term's 1. Source: the synthetic benchmark
     /// (README, "Synthetic faces"): on its 28 faces weight 1 scored 1.098 mm against 1.125 at 0.3
     /// (GANFIT's balance, set earlier on the bundled sample), better on 21 of 28; weight 0 was worse
-    /// on 7 of 8. The identity network carries shape the pixels, through a texture that copies the
-    /// photo, do not.
+    /// on 7 of 8. The identity network carries shape that the pixels miss: the free texture copies
+    /// the photo, so the pixel term is met whatever the shape.
     public var identityWeight: Float = 1
     /// GANFIT's content loss (`IdentityTerm.contentLoss`: the identity network's feature maps of the
     /// render against the photo's, normalised per layer): its weight, 0 for none. Off by default: on the
-    /// synthetic benchmark's 28 faces weight 1 scored 1.134 mm against 1.125 without (README, "Synthetic
-    /// faces").
+    /// synthetic benchmark's 28 faces weight 1 scored 1.134 mm against 1.125 without, both at identity
+    /// weight 0.3 (README, "Synthetic faces").
     public var contentWeight: Float = 0
     /// GANFIT's second render (`RandomView`): the weight of its identity loss (0: no second render)
     /// and the largest yaw of its random pose, degrees. Off by default: it doubles the joint stage's
