@@ -11,7 +11,10 @@ struct Landmarks: ParsableCommand {
             Faces are numbered by box area, largest first. Writes the chosen face's points as an iBUG .pts file \
             (1-based pixels, 300-W layout) with -o, or every face's with --all (OUT.0.pts, OUT.1.pts, …); \
             --overlay draws the boxes and points on the photo; --json prints boxes, scores and points \
-            (0-based pixel centres). Models: dlib's mmod_human_face_detector.dat and \
+            (0-based pixel centres) and each point's spread: how far it moves when the box shifts by 5% or \
+            the photo is mirrored, a fraction of the box (large where the predictor guesses, such as the far \
+            side of a turned face; `fit` trusts such points less, but only when it detects them itself: a \
+            .pts file has no spread). Models: dlib's mmod_human_face_detector.dat and \
             shape_predictor_68_face_landmarks.dat, found in models/downloaded/dlib/ (fetched by \
             `bash scripts/fetch-models.sh`), $GANFIT_MODELS/dlib/, or the flags below.
             """)
@@ -86,11 +89,15 @@ struct Landmarks: ParsableCommand {
                             result.landmarkSeconds))
                 for (k, found) in zip(indices, chosen) {
                     let d = found.detection
+                    let unsteadiest = found.spread.indices.max { found.spread[$0] < found.spread[$1] } ?? 0
                     print(
                         String(
-                            format: "face %d: box %.0f,%.0f–%.0f,%.0f (%.0f×%.0f px), score %.3f", k, d.left,
-                            d.top,
-                            d.right, d.bottom, d.width, d.height, d.score))
+                            format: "face %d: box %.0f,%.0f–%.0f,%.0f (%.0f×%.0f px), score %.3f; "
+                                + "landmark spread median %.1f%%, largest %.1f%% (iBUG %d)", k, d.left, d.top,
+                            d.right, d.bottom, d.width, d.height, d.score,
+                            100 * found.spread.sorted()[found.spread.count / 2],
+                            100 * found.spread[unsteadiest],
+                            unsteadiest + 1))
                 }
                 if let output { print("wrote " + (all ? Self.numbered(output, 0) + " …" : output)) }
                 if let overlay { print("wrote \(overlay)") }

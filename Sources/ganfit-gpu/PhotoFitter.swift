@@ -49,9 +49,11 @@ final class PhotoFitter {
             try given[k] == nil ? detect(images[k], path: photos[k], face: faces[k]) : nil
         }
         let inputs = try photos.indices.map { k in
-            try FitInput(
+            var input = try FitInput(
                 photo: images[k], landmarks: given[k] ?? detections[k]!.face.points, size: settings.size,
                 margin: settings.margin, source: landmarks[k] ?? "the detected landmarks of \(photos[k])")
+            input.landmarkSpread = detections[k]?.face.spread
+            return input
         }
         for (path, input) in zip(photos, inputs) {
             console.line("fit \(path): \(input.photo.width)×\(input.photo.height), crop \(settings.size)²")

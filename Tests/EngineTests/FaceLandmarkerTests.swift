@@ -87,7 +87,8 @@ final class FaceLandmarkerTests: XCTestCase {
         let photo = Image(pixels: HostTensor([20, 30, 3], [Float](repeating: 0, count: 20 * 30 * 3)), bitDepth: 8)
         let edge = DetectedFace(left: -5, top: 2, right: 40, bottom: 9, score: 1)
         let face = LandmarkedFace(detection: edge, predictorBox: edge,
-                                  points: [SIMD2(3, 4), SIMD2(-10, 50), SIMD2(.nan, 1)] + Array(repeating: SIMD2(29, 19), count: 65))
+                                  points: [SIMD2(3, 4), SIMD2(-10, 50), SIMD2(.nan, 1)] + Array(repeating: SIMD2(29, 19), count: 65),
+                                  spread: Array(repeating: 0, count: 68))
         let drawn = LandmarkOverlay.draw(photo, faces: [face])
         XCTAssertEqual(drawn.shape, [20, 30, 3])
         let pixel = { (x: Int, y: Int) in Array(drawn.values[(y * 30 + x) * 3..<(y * 30 + x) * 3 + 3]) }

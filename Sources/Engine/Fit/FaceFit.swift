@@ -26,7 +26,9 @@ public struct FaceFitResult {
     /// The first photo's fitted values.
     public var parameters: FaceParameters { fitted[0] }
     /// The stages' reports, in the order they ran.
-    public var stages: [StageReport] { [landmarkStage.report, jointStage.report] + (textureStage.map { [$0.report] } ?? []) }
+    public var stages: [StageReport] {
+        [landmarkStage.report, jointStage.report] + (textureStage.map { [$0.report] } ?? [])
+    }
 }
 
 public enum FaceFit {
@@ -53,7 +55,9 @@ public enum FaceFit {
         }
         let starts = zip(inputs, cameras).map { FaceParameters.initial(face, input: $0.0, camera: $0.1) }
         let first = try LandmarkStage.run(
-            face, targets: targets, from: starts, settings: settings, device: device, log: log)
+            face, targets: targets,
+            reliabilities: inputs.map { settings.landmarkReliability(spread: $0.landmarkSpread) },
+            from: starts, settings: settings, device: device, log: log)
         log(
             String(
                 format: "stage 1: mean landmark error %@ px (photo pixels) in %.1f s",
@@ -99,7 +103,8 @@ public enum FaceFit {
             },
             shapeOverlays: overlays,
             frontal: try FrontalView(
-                face, vertices: second.vertices[0], texture: detail?.texture ?? second.texture, device: device),
+                face, vertices: second.vertices[0], texture: detail?.texture ?? second.texture, device: device
+            ),
             device: device.name)
     }
 

@@ -46,6 +46,9 @@ public struct FitInput {
     public let photo: Image
     /// [68] 0-based pixel centres in the photo; landmarks[n − 1] is iBUG point n.
     public let landmarks: [SIMD2<Float>]
+    /// [68] the detector's `LandmarkSpread` of each landmark when they were detected (the fit trusts
+    /// the unsteady ones less); nil for landmarks read from a file.
+    public var landmarkSpread: [Float]?
     public let frame: CropFrame
     /// The crop, [S, S, 3] RGB in [0, 1] (area-averaged).
     public let crop: HostTensor

@@ -63,6 +63,13 @@ public struct FitSettings: Codable, Sendable {
     public var landmarkNoise: Float = 0.045
     public var yawNoiseGrowth: Float = 3
     public var contourNoiseFactor: Float = 3
+    /// Points the detector is unsure of count less: a landmark whose `LandmarkSpread` is s (a fraction
+    /// of the detector's box) has its noise variance grown by (landmarkSpreadFactor·s)², so its weight
+    /// is divided by 1 + (landmarkSpreadFactor·s / landmarkNoise)²; 0 turns this off. Only detected
+    /// landmarks have a spread (not those read from a file). Source: the synthetic benchmark, where
+    /// the landmark stage went 1.158 → 1.138 mm at 1 and 1.132 at 2 (40–60° yaw: 1.242 → 1.188), and
+    /// 1.142 → 1.105 on 20 faces (seed 99) it was not chosen on; see README, "Synthetic faces".
+    public var landmarkSpreadFactor: Float = 2
     /// The landmark term's outlier scale c, in noise deviations (see `LandmarkTerm.robust`); nil: Gaussian.
     public var landmarkOutlierScale: Float? = nil
     public var expressionDeviation: Float = 0.2
@@ -116,6 +123,17 @@ public struct FitSettings: Codable, Sendable {
     public func landmarkNoisePixels(yawDegrees: Float) -> Float {
         let turn = yawDegrees / 60
         return landmarkNoise * (1 + yawNoiseGrowth * turn * turn) * Float(size) / (1 + 2 * margin)
+    }
+
+    /// Per landmark, the factor its weight is multiplied by for the detector's `spread` (see
+    /// `landmarkSpreadFactor`); nil without a spread (landmarks from a file).
+    public func landmarkReliability(spread: [Float]?) -> [Float]? {
+        spread.map { spread in
+            spread.map {
+                let ratio = landmarkSpreadFactor * $0 / landmarkNoise
+                return 1 / (1 + ratio * ratio)
+            }
+        }
     }
 
     /// The jaw line's landmark weight, 1/contourNoiseFactor².

@@ -13,11 +13,13 @@ public struct LandmarkFit {
 }
 
 enum LandmarkStage {
-    /// Fits each photo's `starts` geometry to its `targets` [68] (crop pixels) for
+    /// Fits each photo's `starts` geometry to its `targets` [68] (crop pixels), each landmark
+    /// weighted by its `reliabilities` [68] where a photo has them, for
     /// `settings.landmarkIterations` Adam steps on `device`, one shape for all.
     static func run(
-        _ face: FitModel, targets: [[SIMD2<Float>]], from starts: [FaceParameters], settings: FitSettings,
-        device: any Backend, log: (String) -> Void
+        _ face: FitModel, targets: [[SIMD2<Float>]], reliabilities: [[Float]?]? = nil,
+        from starts: [FaceParameters],
+        settings: FitSettings, device: any Backend, log: (String) -> Void
     ) throws -> LandmarkFit {
         precondition(targets.count == starts.count && !starts.isEmpty, "one start per photo's landmarks")
         let g = Graph()
@@ -45,7 +47,8 @@ enum LandmarkStage {
                 let chosen = try terms[view].correspondences(
                     program, face: face, yawDegrees: parameters[view].yawDegrees,
                     frontal: settings.bothContoursWithinYaw,
-                    contourWeight: settings.contourWeight, targets: targets[view])
+                    contourWeight: settings.contourWeight, reliability: reliabilities?[view] ?? nil,
+                    targets: targets[view])
                 try LandmarkTerm.feed(
                     program, chosen, targets: targets[view],
                     noise: settings.landmarkNoisePixels(yawDegrees: parameters[view].yawDegrees), view: view)

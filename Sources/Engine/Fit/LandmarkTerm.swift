@@ -13,10 +13,11 @@ public struct LandmarkCorrespondences: Equatable, Sendable {
     /// within `frontal` degrees of yaw, else only the side facing the camera (eos's rule); each
     /// contour landmark gets the contour vertex projecting nearest to it (`ModelContour`).
     /// `project` gives a vertex's crop-pixel position; `targets` [68] are the landmarks; the jaw
-    /// line's weight is `contourWeight`.
+    /// line's weight is `contourWeight`, and each landmark's weight is multiplied by its
+    /// `reliability` [68] where given (`FitSettings.landmarkReliability`).
     public init(
         _ face: FitModel, yawDegrees: Float, targets: [SIMD2<Float>], frontal: Float,
-        contourWeight: Float = 1,
+        contourWeight: Float = 1, reliability: [Float]? = nil,
         project: (Int) -> SIMD2<Float>
     ) {
         vertices = [Int32](repeating: 0, count: targets.count)
@@ -30,7 +31,7 @@ public struct LandmarkCorrespondences: Equatable, Sendable {
             + contour.map({ ($0.landmark, $0.vertex) })
         where landmark <= targets.count {
             vertices[landmark - 1] = Int32(vertex)
-            weights[landmark - 1] = landmark <= Self.jawLine ? contourWeight : 1
+            weights[landmark - 1] = (landmark <= Self.jawLine ? contourWeight : 1) * (reliability?[landmark - 1] ?? 1)
         }
     }
 
@@ -117,7 +118,7 @@ struct LandmarkTerm {
     /// reads the contour projections (a few dozen numbers).
     func correspondences(
         _ program: Program, face: FitModel, yawDegrees: Float, frontal: Float, contourWeight: Float,
-        targets: [SIMD2<Float>]
+        reliability: [Float]?, targets: [SIMD2<Float>]
     ) throws -> LandmarkCorrespondences {
         let points = try program.read(contour).values
         let ids = face.contour.right + face.contour.left
@@ -125,7 +126,8 @@ struct LandmarkTerm {
             ids.enumerated().map { ($0.element, SIMD2(points[2 * $0.offset], points[2 * $0.offset + 1])) },
             uniquingKeysWith: { a, _ in a })
         return LandmarkCorrespondences(
-            face, yawDegrees: yawDegrees, targets: targets, frontal: frontal, contourWeight: contourWeight
+            face, yawDegrees: yawDegrees, targets: targets, frontal: frontal, contourWeight: contourWeight,
+            reliability: reliability
         ) {
             position[$0] ?? SIMD2(.infinity, .infinity)
         }

@@ -17,6 +17,9 @@ public struct LandmarkedFace {
     public let predictorBox: DetectedFace
     /// [68] 0-based pixel centres; points[n − 1] is iBUG point n.
     public let points: [SIMD2<Float>]
+    /// [68] how far each point moves as the box shifts or the photo is mirrored (`LandmarkSpread`), a
+    /// fraction of the detection's width.
+    public let spread: [Float]
 }
 
 /// What one run of the landmarker found, and where its time went.
@@ -69,7 +72,9 @@ public struct FaceLandmarker {
         let faces = try detections.map { face in
             let box = calibration.apply(face)
             let points = try predictor.predict(photo, face: box).map { SIMD2<Float>($0) }
-            return LandmarkedFace(detection: face, predictorBox: box, points: points)
+            let spread = try LandmarkSpread.measure(
+                photo, detection: face, calibration: calibration, predictor: predictor)
+            return LandmarkedFace(detection: face, predictorBox: box, points: points, spread: spread)
         }
         return LandmarkerRun(
             faces: faces, detectionSeconds: detected.timeIntervalSince(started),

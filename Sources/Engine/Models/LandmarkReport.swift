@@ -1,5 +1,5 @@
 // What the landmarker found in a photo, as JSON for `landmarks --json` and the fit's report:
-// the models, the device, each face's box, score, calibrated box and 68 points.
+// the models, the device, each face's box, score, calibrated box, 68 points and their spread.
 import Foundation
 
 public struct LandmarkReport: Codable {
@@ -12,6 +12,9 @@ public struct LandmarkReport: Codable {
         public let landmarkBox: [Double]
         /// [68][2] 0-based pixel centres (add 1 for the .pts convention).
         public let points: [[Double]]
+        /// [68] how far each point moves as the box shifts or the photo is mirrored, a fraction of the
+        /// box's width (`LandmarkSpread`; the fit trusts the unsteady points less).
+        public let spread: [Double]
     }
 
     public let photo: String
@@ -46,7 +49,7 @@ public struct LandmarkReport: Codable {
             Face(
                 index: indices?[k] ?? k, box: rect(face.detection), score: face.detection.score,
                 landmarkBox: rect(face.predictorBox),
-                points: face.points.map { [Double($0.x), Double($0.y)] })
+                points: face.points.map { [Double($0.x), Double($0.y)] }, spread: face.spread.map(Double.init))
         }
     }
 
