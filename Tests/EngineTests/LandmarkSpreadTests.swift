@@ -58,8 +58,9 @@ final class LandmarkSpreadTests: XCTestCase {
         print(
             "mirrored − direct: mean \(gap.reduce(0, +) / 68) px, max \(gap.max()!) px, box \(box.width) px")
         XCTAssertLessThan(gap.reduce(0, +) / 68, 0.02 * box.width)
-        let spread = try LandmarkSpread.measure(
-            photo, detection: box, calibration: .identity, predictor: predictor)
+        let (points, spread) = try LandmarkSpread(photo).landmarks(
+            in: box, calibration: .identity, predictor: predictor)
+        XCTAssertEqual(points, direct.map { SIMD2<Float>($0) })  // the detection's own box comes first
         XCTAssertEqual(spread.count, 68)
         let median = spread.sorted()[34]
         print("spread on image_0010: median \(median), max \(spread.max()!)")
@@ -84,10 +85,9 @@ final class LandmarkSpreadTests: XCTestCase {
         }
         let hidden = RGBImage8(width: photo.width, height: photo.height, samples: samples)
         let predictor = DlibShapePredictor(model, path: "shape_predictor_68_face_landmarks.dat")
-        let intact = try LandmarkSpread.measure(
-            photo, detection: box, calibration: .identity, predictor: predictor)
-        let covered = try LandmarkSpread.measure(
-            hidden, detection: box, calibration: .identity, predictor: predictor)
+        let intact = try LandmarkSpread(photo).landmarks(in: box, calibration: .identity, predictor: predictor).spread
+        let covered = try LandmarkSpread(hidden).landmarks(in: box, calibration: .identity, predictor: predictor)
+            .spread
         // The subject's left eye (iBUG 43–48) lies on the image's right half.
         let eye = Array(42..<48)
         let before = eye.map { intact[$0] }.reduce(0, +) / 6

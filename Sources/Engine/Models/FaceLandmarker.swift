@@ -69,12 +69,12 @@ public struct FaceLandmarker {
         let started = Date()
         let detections = try detector.detect(photo, upsample: upsample).sorted { $0.area > $1.area }
         let detected = Date()
+        let placing = LandmarkSpread(photo)  // the mirrored photo, once for all faces
         let faces = try detections.map { face in
-            let box = calibration.apply(face)
-            let points = try predictor.predict(photo, face: box).map { SIMD2<Float>($0) }
-            let spread = try LandmarkSpread.measure(
-                photo, detection: face, calibration: calibration, predictor: predictor)
-            return LandmarkedFace(detection: face, predictorBox: box, points: points, spread: spread)
+            let (points, spread) = try placing.landmarks(
+                in: face, calibration: calibration, predictor: predictor)
+            return LandmarkedFace(
+                detection: face, predictorBox: calibration.apply(face), points: points, spread: spread)
         }
         return LandmarkerRun(
             faces: faces, detectionSeconds: detected.timeIntervalSince(started),

@@ -2,10 +2,18 @@
 // mirrored: per point, a measure of the predictor's uncertainty. It is small where the photo pins a
 // point down (eye corners, a frontal nose) and large where the predictor guesses (the far side of a
 // turned face, a jaw line against the background). The fit trusts such points less
-// (`FitSettings.landmarkSpreadFactor`).
+// (`FitSettings.landmarkSpreadFactor`). The landmarker places every face's points here, the first of
+// those predictions.
 import Foundation
 
-public enum LandmarkSpread {
+public struct LandmarkSpread {
+    let photo: RGBImage8, mirroredPhoto: RGBImage8
+
+    /// Ready to place landmarks in `photo`, mirrored once for all its faces.
+    public init(_ photo: RGBImage8) {
+        (self.photo, mirroredPhoto) = (photo, photo.mirrored())
+    }
+
     /// The boxes the predictor runs in, as changes of the detection's box (fractions of its size,
     /// before the landmarker's calibration): as detected, moved 5% left, right, up and down, 8%
     /// larger and smaller. Each also runs on the mirrored photo: 14 predictions in all (about 40 ms).
@@ -13,36 +21,37 @@ public enum LandmarkSpread {
         (0, 0, 1), (0.05, 0, 1), (-0.05, 0, 1), (0, 0.05, 1), (0, -0.05, 1), (0, 0, 1.08), (0, 0, 0.92),
     ]
 
-    /// Per point, the root-mean-square distance of the 14 predictions from their mean, as a fraction
-    /// of the `detection` box's width; [68] for `predictor`'s iBUG-68 points.
-    public static func measure(
-        _ photo: RGBImage8, detection: DetectedFace, calibration: BoxCalibration,
-        predictor: any LandmarkPredictor
-    ) throws -> [Float] {
-        let mirroredPhoto = photo.mirrored()
+    /// The face's landmarks in the `detection` box as calibrated (`predictor`'s points, [68] for
+    /// iBUG-68), and per point the root-mean-square distance of the 14 predictions from their mean, as
+    /// a fraction of the box's width.
+    public func landmarks(
+        in detection: DetectedFace, calibration: BoxCalibration, predictor: any LandmarkPredictor
+    ) throws -> (points: [SIMD2<Float>], spread: [Float]) {
         let last = Double(photo.width - 1)
         var predictions: [[SIMD2<Float>]] = []
-        for change in boxChanges {
+        for change in Self.boxChanges {
             let box = calibration.apply(detection.changed(by: change))
             predictions.append(try predictor.predict(photo, face: box).map { SIMD2<Float>($0) })
             let mirroredBox = DetectedFace(
                 left: last - box.right, top: box.top, right: last - box.left, bottom: box.bottom,
                 score: box.score)
             let mirrored = try predictor.predict(mirroredPhoto, face: mirroredBox)
-            guard mirrored.count == iBUGMirror.count else {
+            guard mirrored.count == Self.iBUGMirror.count else {
                 throw EngineError.invalidValue(
                     "the landmark spread needs iBUG's 68 points; the predictor gave \(mirrored.count)")
             }
-            predictions.append(iBUGMirror.map { SIMD2(Float(last - mirrored[$0].x), Float(mirrored[$0].y)) })
+            predictions.append(
+                Self.iBUGMirror.map { SIMD2(Float(last - mirrored[$0].x), Float(mirrored[$0].y)) })
         }
         let count = Float(predictions.count)
         let width = Float(detection.width)
-        return predictions[0].indices.map { n in
+        let spread = predictions[0].indices.map { n in
             let mean = predictions.reduce(SIMD2<Float>.zero) { $0 + $1[n] } / count
             let variance =
                 predictions.reduce(Float(0)) { sum, p in sum + ((p[n] - mean) * (p[n] - mean)).sum() } / count
             return variance.squareRoot() / width
         }
+        return (predictions[0], spread)  // boxChanges[0] is the detection's own box, on the photo
     }
 
     /// iBUG point n + 1's mirror image is point iBUGMirror[n] + 1: the jaw, brows, nostrils, eyes and
@@ -54,8 +63,7 @@ public enum LandmarkSpread {
         for n in 31..<36 { mirror[n] = 66 - n }
         let pairs = [
             (36, 45), (37, 44), (38, 43), (39, 42), (40, 47), (41, 46), (48, 54), (49, 53), (50, 52),
-            (55, 59),
-            (56, 58), (60, 64), (61, 63), (65, 67),
+            (55, 59), (56, 58), (60, 64), (61, 63), (65, 67),
         ]
         for (a, b) in pairs { (mirror[a], mirror[b]) = (b, a) }
         return mirror
