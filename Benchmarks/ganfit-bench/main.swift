@@ -20,7 +20,7 @@ while let argument = arguments.popFirst() {
 }
 do {
     let backend = try DeviceChoice.resolve(flag: device).makeBackend()
-    try BenchmarkReport.run(OpCases.matching(filters, in: OpCases.benchmark + (all ? OpCases.all : [])),
+    try BenchmarkReport.run(OpCases.matching(filters, in: OpCases.benchmark() + (all ? OpCases.all : [])),
                             on: backend, json: json)
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

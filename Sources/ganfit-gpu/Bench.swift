@@ -20,6 +20,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Minimum timed seconds per case.")
     var seconds: Double = 0.2
 
+    @Option(help: "On OpenCL, list each case's N costliest kernels (by kernel and global size).")
+    var kernels = 0
+
+    @Option(help: "Also time the 3×3 conv shapes at this batch (the GPU comparison with cuDNN uses 16).")
+    var batch = 1
+
     @Flag(help: "Also time FaceNet on one 160×160 image, forward and forward+backward (needs the model: scripts/fetch-models.sh).")
     var facenet = false
 
@@ -31,13 +37,14 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            guard (1...256).contains(batch) else { throw EngineError.invalidValue("--batch takes 1 to 256, not \(batch)") }
             let backend = try options.choice().makeBackend()
             let network = facenet ? try FaceNet(path: try FaceNet.locate(explicit: model)).benchmarkCases : []
             let generators = generator ? ProgressiveGeneratorConfig.benchmarkCases : []
             let cases = OpCases.matching(
-                filters, in: OpCases.benchmark + (all ? OpCases.all : []) + network + generators)
+                filters, in: OpCases.benchmark(convBatch: batch) + (all ? OpCases.all : []) + network + generators)
             guard !cases.isEmpty else { throw EngineError.invalidValue("no case matches \(filters)") }
-            try BenchmarkReport.run(cases, on: backend, json: json, minimumSeconds: seconds)
+            try BenchmarkReport.run(cases, on: backend, json: json, minimumSeconds: seconds, kernels: kernels)
         }
     }
 }

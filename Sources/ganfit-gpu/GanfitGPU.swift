@@ -15,7 +15,7 @@ struct GanfitGPU: ParsableCommand {
             GANFIT_CPU_THREADS (worker threads of the CPU backend).
             """,
         subcommands: [Devices.self, SelfTestCommand.self, Bench.self, Info.self, Embed.self, Landmarks.self, Render.self,
-                      Synth.self, Fit.self, BatchReport.self, Evaluate.self, Texture.self])
+                      Synth.self, Fit.self, BatchReport.self, Evaluate.self, Texture.self, Quantize.self])
 }
 
 /// The --device option every command takes.

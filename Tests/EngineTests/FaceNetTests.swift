@@ -118,10 +118,11 @@ final class FaceNetTests: XCTestCase {
         XCTAssertEqual(Double(straddling[1].weight), 0.2, accuracy: 1e-6)
     }
 
-    private func norm(_ v: [Float]) -> Double { v.map { Double($0) * Double($0) }.reduce(0, +).squareRoot() }
-
     private func maxDifference(_ a: [Float], _ b: [Float]) -> Double {
         XCTAssertEqual(a.count, b.count)
         return zip(a, b).map { Double(Swift.abs($0 - $1)) }.max() ?? .infinity
     }
 }
+
+/// The Euclidean norm, in Double.
+func norm(_ v: [Float]) -> Double { v.map { Double($0) * Double($0) }.reduce(0, +).squareRoot() }

@@ -1,9 +1,10 @@
-// The harness itself can fail: wrong values, out-of-bounds writes, wrong kernels and wrong
-// gradients are each caught.
-@testable import Engine
 import Foundation
 import Kernels
 import XCTest
+
+// The harness itself can fail: wrong values, out-of-bounds writes, wrong kernels and wrong
+// gradients are each caught.
+@testable import Engine
 
 /// y = 2x, with a deliberately wrong gradient (3·dy) unless `correct`.
 private struct Doubling: Op {
@@ -28,22 +29,32 @@ private struct Overflowing: Op, OpenCLOp {
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         let k = try device.kernel("fill", file: "elementwise.cl", prelude: MapFunction.kernelDefines)
         let n = outputs[0].type.count + 3
-        try device.runtime.launch(k, global: [n], [.buffer(OpenCLBackend.buffer(outputs[0])), .int(Int32(n)), .float(1)])
+        try device.runtime.launch(
+            k, global: [n], [.buffer(OpenCLBackend.buffer(outputs[0])), .int(Int32(n)), .float(1)])
     }
 }
 
 final class HarnessTests: XCTestCase {
     func testComparisonRejectsDifferencesAndNonFiniteValues() {
-        XCTAssertTrue(Comparison.compare([1, 2, 3] as [Float], [1, 2, 3] as [Float], tolerance: .standard, label: "x").passed)
-        let off = Comparison.compare([1, 2, 3.01] as [Float], [1, 2, 3] as [Float], tolerance: .standard, label: "x")
+        XCTAssertTrue(
+            Comparison.compare([1, 2, 3] as [Float], [1, 2, 3] as [Float], tolerance: .standard, label: "x")
+                .passed)
+        let off = Comparison.compare(
+            [1, 2, 3.01] as [Float], [1, 2, 3] as [Float], tolerance: .standard, label: "x")
         XCTAssertFalse(off.passed)
         XCTAssertEqual(off.worstIndex, 2)
-        XCTAssertFalse(Comparison.compare([1, .nan] as [Float], [1, 2] as [Float], tolerance: .standard, label: "x").passed)
+        XCTAssertFalse(
+            Comparison.compare([1, .nan] as [Float], [1, 2] as [Float], tolerance: .standard, label: "x")
+                .passed)
     }
 
     func testGradientCheckCatchesAWrongBackward() {
-        let wrong = OpCase("test", "doubling wrong", [.float([5])]) { g, x in try g.apply(Doubling(correct: false), x[0]) }
-        let right = OpCase("test", "doubling right", [.float([5])]) { g, x in try g.apply(Doubling(correct: true), x[0]) }
+        let wrong = OpCase("test", "doubling wrong", [.float([5])]) { g, x in
+            try g.apply(Doubling(correct: false), x[0])
+        }
+        let right = OpCase("test", "doubling right", [.float([5])]) { g, x in
+            try g.apply(Doubling(correct: true), x[0])
+        }
         XCTAssertFalse(GradientCheck.run(wrong).passed)
         XCTAssertTrue(GradientCheck.run(right).passed)
     }
@@ -60,17 +71,35 @@ final class HarnessTests: XCTestCase {
 
     func testParityCatchesAWrongKernel() throws {
         let info = try TestDevice.openCL().runtime.info
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("broken-kernels-\(getpid())")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "broken-kernels-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let broken = KernelSource.text("elementwise.cl")!
-            .replacingOccurrences(of: "case MAP_ADD:           return a + b;", with: "case MAP_ADD:           return a - b;")
+            .replacingOccurrences(
+                of: "case MAP_ADD:           return a + b;", with: "case MAP_ADD:           return a - b;")
         XCTAssertNotEqual(broken, KernelSource.text("elementwise.cl"))
-        try broken.write(to: folder.appendingPathComponent("elementwise.cl"), atomically: true, encoding: .utf8)
+        try broken.write(
+            to: folder.appendingPathComponent("elementwise.cl"), atomically: true, encoding: .utf8)
         setenv("GANFIT_KERNEL_DIR", folder.path, 1)
         defer { unsetenv("GANFIT_KERNEL_DIR") }
         let device = try OpenCLBackend(device: info)
         let add = OpCases.all.first { $0.name == "map add [4,5]+[5]" }!
         XCTAssertFalse(ParityCheck.run(add, on: device).passed)
+    }
+
+    /// bench --kernels: one run's kernel time by kernel and global size accounts for every launch
+    /// the benchmark counts for that case; the CPU backend has no kernels to list.
+    func testKernelTimesAccountForEveryLaunch() throws {
+        let device = try TestDevice.openCL()
+        let mlp = OpCases.all.first { $0.name == "composite mlp [6,10]→8→3 tanh" }!
+        let times = try PerfRun.kernelTimes(mlp, on: device)
+        let perf = try PerfRun.run(
+            mlp, on: device, peak: DevicePeak.of(device.runtime.info), minimumSeconds: 0)
+        XCTAssertEqual(times.reduce(0) { $0 + $1.time.launches }, perf.launches)
+        XCTAssertTrue(times.contains { $0.kernel.hasPrefix("matmul") }, "\(times.map(\.kernel))")
+        XCTAssertTrue(times.allSatisfy { $0.kernel.hasSuffix("]") && $0.time.launches > 0 })
+        XCTAssertEqual(times.map(\.time.nanoseconds), times.map(\.time.nanoseconds).sorted(by: >))
+        XCTAssertTrue(try PerfRun.kernelTimes(mlp, on: CPUBackend.shared).isEmpty)
     }
 }

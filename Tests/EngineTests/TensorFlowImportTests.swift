@@ -4,8 +4,8 @@
 import Foundation
 import XCTest
 
-/// Protocol-buffer encoding of the few GraphDef messages these tests need.
-private struct Proto {
+/// Protocol-buffer encoding of the few GraphDef messages these tests (and GraphDefInt8Tests) need.
+struct Proto {
     var bytes: [UInt8] = []
 
     mutating func varint(_ value: UInt64) {

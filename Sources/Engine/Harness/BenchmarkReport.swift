@@ -2,28 +2,37 @@
 import Foundation
 
 public enum BenchmarkReport {
-    /// Runs perf mode on every case and prints a table (or JSON); returns the results.
+    /// Runs perf mode on every case and prints a table (or JSON); returns the results. With
+    /// `kernels` > 0 on OpenCL, each case's line is followed by its `kernels` costliest kernels.
     @discardableResult
-    public static func run(_ cases: [OpCase], on backend: any Backend, json: Bool,
-                           minimumSeconds: Double = 0.2) throws -> [PerfResult] {
+    public static func run(
+        _ cases: [OpCase], on backend: any Backend, json: Bool,
+        minimumSeconds: Double = 0.2, kernels: Int = 0
+    ) throws -> [PerfResult] {
         let peak = (backend as? OpenCLBackend).map { DevicePeak.of($0.runtime.info) } ?? DevicePeak.hostCPU()
         if !json {
             print("device: \(backend.name)")
             print("peak:   \(peak)")
-            print("timing: \(backend is OpenCLBackend ? "OpenCL event profiling, kernel time" : "wall clock"), median after 2 warm-up runs")
-            print(pad("case", 46) + pad("ms", 10, right: true) + pad("GFLOP/s", 10, right: true)
-                  + pad("GB/s", 9, right: true) + pad("% peak", 8, right: true) + pad("launches", 9, right: true))
+            print(
+                "timing: \(backend is OpenCLBackend ? "OpenCL event profiling, kernel time" : "wall clock"), median after 2 warm-up runs"
+            )
+            print(
+                pad("case", 46) + pad("ms", 10, right: true) + pad("GFLOP/s", 10, right: true)
+                    + pad("GB/s", 9, right: true) + pad("% peak", 8, right: true)
+                    + pad("launches", 9, right: true))
         }
         var results: [PerfResult] = []
         for opCase in cases {
             let r = try PerfRun.run(opCase, on: backend, peak: peak, minimumSeconds: minimumSeconds)
             results.append(r)
             if !json {
-                print(pad(r.name, 46) + pad(String(format: "%.3f", r.medianMilliseconds), 10, right: true)
-                      + pad(String(format: "%.1f", r.gflops), 10, right: true)
-                      + pad(String(format: "%.1f", r.gbPerSecond), 9, right: true)
-                      + pad(String(format: "%.1f", r.peakRatio * 100), 8, right: true)
-                      + pad("\(r.launches)", 9, right: true))
+                print(
+                    pad(r.name, 46) + pad(String(format: "%.3f", r.medianMilliseconds), 10, right: true)
+                        + pad(String(format: "%.1f", r.gflops), 10, right: true)
+                        + pad(String(format: "%.1f", r.gbPerSecond), 9, right: true)
+                        + pad(String(format: "%.1f", r.peakRatio * 100), 8, right: true)
+                        + pad("\(r.launches)", 9, right: true))
+                if kernels > 0 { try printKernels(opCase, on: backend, top: kernels) }
             }
         }
         if json {
@@ -32,6 +41,26 @@ public enum BenchmarkReport {
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
         }
         return results
+    }
+
+    /// The case's costliest kernels (by kernel and global size): ms, share of the case, launches.
+    private static func printKernels(_ opCase: OpCase, on backend: any Backend, top: Int) throws {
+        let times = try PerfRun.kernelTimes(opCase, on: backend)
+        let total = Double(times.reduce(0) { $0 + $1.time.nanoseconds })
+        for (kernel, time) in times.prefix(top) {
+            let ns = Double(time.nanoseconds)
+            print(
+                "    " + pad(kernel, 62) + pad(String(format: "%.3f ms", ns / 1e6), 11, right: true)
+                    + pad(String(format: "%.1f%%", total > 0 ? 100 * ns / total : 0), 7, right: true)
+                    + pad("×\(time.launches)", 7, right: true))
+        }
+        if times.count > top {
+            let rest = Double(times.dropFirst(top).reduce(0) { $0 + $1.time.nanoseconds })
+            print(
+                "    " + pad("… \(times.count - top) more kernel shapes", 62)
+                    + pad(String(format: "%.3f ms", rest / 1e6), 11, right: true)
+                    + pad(String(format: "%.1f%%", total > 0 ? 100 * rest / total : 0), 7, right: true))
+        }
     }
 
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -24,8 +24,9 @@ public enum OpCases {
             + TextureTermCases.cases
     }
 
-    /// Benchmark-sized cases of the same families (too large for finite differences).
-    public static var benchmark: [OpCase] {
+    /// Benchmark-sized cases of the same families (too large for finite differences); the conv
+    /// shapes also at batch `convBatch` when it is above 1.
+    public static func benchmark(convBatch: Int = 1) -> [OpCase] {
         [
             OpCase("matmul", "NN [1024,1024]·[1024,1024]", [.float([1024, 1024]), .float([1024, 1024])]) {
                 g, x in
@@ -48,7 +49,7 @@ public enum OpCases {
                 g, x in
                 try g.gather(x[0], x[1])
             },
-        ] + Conv2d.benchmarkCases + Pool2d.benchmarkCases + Resize.benchmarkCases + AffineWarp.benchmarkCases
+        ] + Conv2d.benchmarkCases(batch: convBatch) + Pool2d.benchmarkCases + Resize.benchmarkCases + AffineWarp.benchmarkCases
             + RenderCases.benchmark
     }
 

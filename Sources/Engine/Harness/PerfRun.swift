@@ -15,8 +15,10 @@ public struct PerfResult: Codable {
 }
 
 public enum PerfRun {
-    public static func run(_ opCase: OpCase, on backend: any Backend, peak: DevicePeak,
-                           minimumSeconds: Double = 0.2) throws -> PerfResult {
+    public static func run(
+        _ opCase: OpCase, on backend: any Backend, peak: DevicePeak,
+        minimumSeconds: Double = 0.2
+    ) throws -> PerfResult {
         let built = try opCase.makeGraph(withGradients: false)
         let program = try Program(graph: built.graph, outputs: [built.output], device: backend)
         for (name, value) in opCase.feeds(outputShape: nil) { try program.set(name, value) }
@@ -46,8 +48,30 @@ public enum PerfRun {
         let launches = Counters.shared.snapshot.since(before).launches / times.count
         let median = times.sorted()[times.count / 2]
         let gflops = median > 0 ? cost.flops / median / 1e9 : 0
-        return PerfResult(name: opCase.name, device: backend.name, medianMilliseconds: median * 1e3, runs: times.count,
-                          gflops: gflops, gbPerSecond: median > 0 ? cost.bytes / median / 1e9 : 0,
-                          peakRatio: peak.gflops > 0 ? gflops / peak.gflops : 0, launches: launches)
+        return PerfResult(
+            name: opCase.name, device: backend.name, medianMilliseconds: median * 1e3, runs: times.count,
+            gflops: gflops, gbPerSecond: median > 0 ? cost.bytes / median / 1e9 : 0,
+            peakRatio: peak.gflops > 0 ? gflops / peak.gflops : 0, launches: launches)
+    }
+}
+
+extension PerfRun {
+    /// One run of the case's forward after two warm-ups, its kernel time by kernel and global size,
+    /// largest first; empty on a backend without OpenCL event profiling.
+    public static func kernelTimes(_ opCase: OpCase, on backend: any Backend) throws -> [(
+        kernel: String, time: KernelTime
+    )] {
+        guard let runtime = (backend as? OpenCLBackend)?.runtime else { return [] }
+        let built = try opCase.makeGraph(withGradients: false)
+        let program = try Program(graph: built.graph, outputs: [built.output], device: backend)
+        for (name, value) in opCase.feeds(outputShape: nil) { try program.set(name, value) }
+        for _ in 0..<2 { try program.run() }
+        try backend.synchronize()
+        runtime.profiledByKernel = [:]
+        defer { runtime.profiledByKernel = nil }
+        try program.run()
+        return (runtime.profiledByKernel ?? [:]).map { ($0.key, $0.value) }.sorted {
+            $0.time.nanoseconds > $1.time.nanoseconds
+        }
     }
 }

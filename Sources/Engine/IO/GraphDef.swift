@@ -16,7 +16,9 @@ public enum GraphAttribute: Equatable {
     case strings([String])
 }
 
-/// A constant tensor (TensorProto): float32 or int32/int64 values, expanded to the full shape.
+/// A constant tensor (TensorProto): float32 or int32/int64 values, expanded to the full shape. An
+/// int8 constant with one scale per channel of its last axis (GraphDefInt8's compact form) is
+/// read back as float32.
 public struct GraphTensor: Equatable {
     public static let float32 = 1, int32 = 3, int64 = 9
 
@@ -104,7 +106,7 @@ public struct GraphDef {
     }
 
     /// TensorShapeProto: its dims' sizes (-1 where unknown).
-    private static func shape(_ field: ProtobufField, _ reader: ProtobufReader) throws -> [Int] {
+    static func shape(_ field: ProtobufField, _ reader: ProtobufReader) throws -> [Int] {
         try reader.fields(of: try reader.bytes(field)).filter { $0.number == 2 }.map { dim in
             try reader.fields(of: try reader.bytes(dim)).first { $0.number == 1 }.map(reader.integer) ?? 0
         }
@@ -123,9 +125,12 @@ public struct GraphDef {
             default: break
             }
         }
-        let elementBytes = dtype == GraphTensor.int64 ? 8 : 4
-        guard [GraphTensor.float32, GraphTensor.int32, GraphTensor.int64].contains(dtype), shape.allSatisfy({ $0 >= 0 }) else {
-            throw reader.invalid("a constant of data type \(dtype), shape \(shape) (supported: float32, int32, int64)")
+        let elementBytes = dtype == GraphTensor.int64 ? 8 : dtype == GraphDefInt8.int8 ? 1 : 4
+        guard [GraphTensor.float32, GraphTensor.int32, GraphTensor.int64, GraphDefInt8.int8].contains(dtype),
+            shape.allSatisfy({ $0 >= 0 })
+        else {
+            throw reader.invalid(
+                "a constant of data type \(dtype), shape \(shape) (supported: float32, int32, int64, int8 with per-channel scales)")
         }
         // At most 2³¹ elements (8 GiB of float32): a larger constant is a corrupt file, not a model.
         let count = try shape.reduce(1) { total, extent in
@@ -138,6 +143,8 @@ public struct GraphDef {
                 throw reader.invalid("a constant of shape \(shape) holding \(content.count) bytes")
             }
             switch dtype {
+            case GraphDefInt8.int8:
+                return try dequantized(content, scales: floats, shape: shape, reader)
             case GraphTensor.float32:
                 floats = (0..<count).map { Float(bitPattern: content.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self).littleEndian) }
             case GraphTensor.int32:
@@ -153,5 +160,16 @@ public struct GraphDef {
             throw reader.invalid("a constant of shape \(shape) with \(max(floats.count, integers.count)) values")
         }
         return GraphTensor(dtype: dtype, shape: shape, floats: floats, integers: integers)
+    }
+
+    /// An int8 constant's float32 values: code × the scale of its channel (the last axis).
+    private static func dequantized(
+        _ codes: UnsafeRawBufferPointer, scales: [Float], shape: [Int], _ reader: ProtobufReader
+    ) throws -> GraphTensor {
+        guard let channels = shape.last, channels > 0, scales.count == channels else {
+            throw reader.invalid("an int8 constant of shape \(shape) with \(scales.count) scales (one per channel of the last axis)")
+        }
+        let floats = (0..<codes.count).map { Float(Int8(bitPattern: codes[$0])) * scales[$0 % channels] }
+        return GraphTensor(dtype: GraphTensor.float32, shape: shape, floats: floats, integers: [])
     }
 }

@@ -37,6 +37,9 @@ public final class CLRuntime {
     private var kernels: [String: CLKernel] = [:]
     /// When set, each launch waits for its kernel and adds its profiled time here (benchmarks).
     public var profiledNanoseconds: UInt64?
+    /// When set, each launch waits for its kernel and adds its time under "kernel [global size]"
+    /// (bench --kernels: where a network's time goes).
+    public var profiledByKernel: [String: KernelTime]?
 
     public init(device info: OpenCLDeviceInfo) throws {
         self.info = info
@@ -121,7 +124,7 @@ public final class CLRuntime {
         }
         guard globalSize.allSatisfy({ $0 > 0 }) else { return }
         var event: cl_event?
-        let wantEvent = profiledNanoseconds != nil
+        let wantEvent = profiledNanoseconds != nil || profiledByKernel != nil
         let status: cl_int = withUnsafeMutablePointer(to: &event) { eventPointer in
             globalSize.withUnsafeBufferPointer { g in
                 (local ?? []).withUnsafeBufferPointer { l in
@@ -140,8 +143,20 @@ public final class CLRuntime {
                                               MemoryLayout<cl_ulong>.size, &start, nil), "clGetEventProfilingInfo")
             try check(clGetEventProfilingInfo(event, cl_profiling_info(CL_PROFILING_COMMAND_END),
                                               MemoryLayout<cl_ulong>.size, &end, nil), "clGetEventProfilingInfo")
-            profiledNanoseconds! += end &- start
+            profiledNanoseconds? += end &- start
+            profiledByKernel?["\(kernel.name) \(globalSize)", default: KernelTime()].add(end &- start)
         }
+    }
+}
+
+/// Launches of one kernel at one global size and their summed kernel time.
+public struct KernelTime {
+    public private(set) var launches = 0
+    public private(set) var nanoseconds: UInt64 = 0
+
+    mutating func add(_ duration: UInt64) {
+        launches += 1
+        nanoseconds += duration
     }
 }
 

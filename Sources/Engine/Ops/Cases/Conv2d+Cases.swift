@@ -55,8 +55,9 @@ extension Conv2d {
 }
 
 extension Conv2d {
-    /// The benchmark shapes (batch 1): forward, input gradient and weight gradient each.
-    static var benchmarkCases: [OpCase] {
+    /// The benchmark shapes at batch 1, and with `batch` > 1 the 3×3 ones at that batch too (the
+    /// GPU comparison with cuDNN is at 16): forward, input gradient and weight gradient each.
+    static func benchmarkCases(batch: Int = 1) -> [OpCase] {
         let same3 = Window(padding: (1, 1, 1, 1))
         var shapes: [(label: String, c: Int, k: Int, h: Int, r: Int, s: Int, window: Window)] =
             [(512, 8), (256, 32), (128, 64), (64, 128), (32, 256), (16, 512), (64, 56), (128, 28), (256, 14)]
@@ -64,20 +65,23 @@ extension Conv2d {
         shapes.append(("1×7 (128,17)", 128, 128, 17, 1, 7, Window(padding: (0, 0, 3, 3))))
         shapes.append(("7×1 (128,17)", 128, 128, 17, 7, 1, Window(padding: (3, 3, 0, 0))))
         shapes.append(("stem 3→32 s2 160²", 3, 32, 160, 3, 3, .valid(stride: (2, 2))))
-        return shapes.flatMap { shape -> [OpCase] in
-            let input = [1, shape.c, shape.h, shape.h]
+        let batched = batch > 1 ? shapes.filter { $0.r == 3 && $0.s == 3 && $0.c == $0.k } : []
+        let runs = shapes.map { (n: 1, shape: $0) } + batched.map { (n: batch, shape: $0) }
+        return runs.flatMap { n, shape -> [OpCase] in
+            let input = [n, shape.c, shape.h, shape.h]
+            let label = n == 1 ? shape.label : "\(shape.label) n\(n)"
             let weight = [shape.k, shape.c, shape.r, shape.s]
             let out =
                 (try? ConvGeometry(input: input, weight: weight, window: shape.window, op: "bench")
                     .outputShape) ?? []
             return [
-                OpCase("conv2d", "fwd \(shape.label)", [.float(input), .float(weight)]) { g, x in
+                OpCase("conv2d", "fwd \(label)", [.float(input), .float(weight)]) { g, x in
                     try g.conv2d(x[0], x[1], shape.window)
                 },
-                OpCase("conv2d", "bwd-input \(shape.label)", [.float(out), .float(weight)]) { g, x in
+                OpCase("conv2d", "bwd-input \(label)", [.float(out), .float(weight)]) { g, x in
                     try g.apply(Conv2dGrad(wrt: .input, window: shape.window, shape: input), x[0], x[1])
                 },
-                OpCase("conv2d", "bwd-weight \(shape.label)", [.float(out), .float(input)]) { g, x in
+                OpCase("conv2d", "bwd-weight \(label)", [.float(out), .float(input)]) { g, x in
                     try g.apply(Conv2dGrad(wrt: .weight, window: shape.window, shape: weight), x[0], x[1])
                 },
             ]

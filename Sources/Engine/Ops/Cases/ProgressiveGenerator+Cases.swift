@@ -8,8 +8,10 @@ extension ProgressiveGeneratorConfig {
         let names = tensorShapes.map(\.name)
         let inputs = [InputSpec.float([batch, latent])] + tensorShapes.map { InputSpec.float($0.shape) }
         // The weights' gradients sum terms of size ~30 through seven layers: Float32 rounding of
-        // those sums (about 1e-5 relative to the terms) shows on results near 0, so 2e-4 absolute.
-        let tolerance = Tolerance(absolute: 2e-4, relative: 1e-4, normalizedMSE: 1e-7)
+        // those sums (about 1e-5 relative to the terms) shows on results near 0, so 5e-4 absolute
+        // (NVIDIA's OpenCL on an H200, 2026-12-04: 2.9e-4 at -0.459 among neighbours of -17…-100,
+        // NMSE 5e-11, in a different summation order from PoCL's).
+        let tolerance = Tolerance(absolute: 5e-4, relative: 1e-4, normalizedMSE: 1e-7)
         return OpCase(
             family, name ?? "latent [\(batch),\(latent)] widths \(widths) → \(resolution)²", inputs,
             tolerance: tolerance
