@@ -5,8 +5,11 @@
 //   weight grad   dW[k,c,r,s] = Σ_{n,p,q}   dY[n,k,p,q] · X[n,c,ih,iw]
 // with ih = p·strideH − padTop + r·dilH, iw = q·strideW − padLeft + s·dilW.
 // Tiles of 64×64 outputs per 16×16 work-group, 4×4 per work-item, K staged 16 at a time
-// through local memory; operands are gathered on the fly (no im2col buffer). Every output
-// element is summed by one work-item in a fixed order: deterministic, no atomics.
+// through local memory; operands are gathered on the fly (no im2col buffer). When the output has
+// too few tiles to fill the device (small images, weight gradients), the reduction is split over
+// the third grid dimension: each split writes its partial sums, and conv2d_split_finish adds them
+// in split order and applies the epilogue. Every output element is summed in a fixed order:
+// deterministic, no atomics.
 
 #define CONV_FORWARD 0
 #define CONV_INPUT_GRAD 1
@@ -95,11 +98,28 @@ inline int conv_store_index(const ConvGeometry* g, int mode, int m, int j) {
     return m * g->C * g->R * g->S + j;
 }
 
+// The epilogue (ConvEpilogue) on GEMM element (gm, gj), whose reduction is `sum`:
+// v = scale·(sum + bias) + residual, then v > 0 ? v : slope·v (slope 0 relu, 1 none), the sign
+// from the gate if given.
+inline void conv_store(__global float* out, const ConvGeometry* g, int mode, int gm, int gj, float sum,
+                       __global const float* bias, __global const float* residual, __global const float* gate,
+                       int hasBias, int hasResidual, int hasGate, float scale, float slope) {
+    int index = conv_store_index(g, mode, gm, gj);
+    float v = scale * (sum + (hasBias ? bias[gm] : 0.0f));
+    if (hasResidual) v += residual[index];
+    float sign = hasGate ? gate[index] : v;
+    out[index] = sign > 0.0f ? v : (slope == 0.0f ? 0.0f : slope * v);
+}
+
+// Split z = get_group_id(2) of get_num_groups(2) sums reduction indices [z·splitLength,
+// (z + 1)·splitLength); with one split it stores through the epilogue, with more it writes
+// partial[z][m][j] for conv2d_split_finish.
 __kernel __attribute__((reqd_work_group_size(CWG, CWG, 1)))
 void conv2d_gemm(__global float* out, __global const float* a, __global const float* b,
                  __global const float* bias, __global const float* residual, __global const float* gate,
                  const ConvGeometry g, const int mode, const int hasBias, const int hasResidual,
-                 const int hasGate, const float scale, const float slope) {
+                 const int hasGate, const float scale, const float slope,
+                 __global float* partial, const int splitLength) {
     __local float As[CT_K][CT_M + 1];
     __local float Bs[CT_K][CT_N + 1];
     const int3 size = conv_gemm_size(&g, mode);
@@ -117,16 +137,18 @@ void conv2d_gemm(__global float* out, __global const float* a, __global const fl
     for (int i = 0; i < CPER; ++i)
         for (int j = 0; j < CPER; ++j) acc[i][j] = 0.0f;
 
-    for (int l0 = 0; l0 < L; l0 += CT_K) {
+    const int split = get_group_id(2), splits = get_num_groups(2);
+    const int lBegin = split * splitLength, lEnd = min(L, lBegin + splitLength);
+    for (int l0 = lBegin; l0 < lEnd; l0 += CT_K) {
         const int la = l0 + aColumn;
-        const int2 aFacts = conv_a_column(&g, mode, la < L ? la : 0);
+        const int2 aFacts = conv_a_column(&g, mode, la < lEnd ? la : 0);
         for (int i = 0; i < CT_M / (CWG * CWG / CT_K); ++i) {
             int m = aRow + i * (CWG * CWG / CT_K), gm = m0 + m;
-            As[aColumn][m] = (gm < M && la < L) ? a[aFacts.x + gm * aFacts.y] : 0.0f;
+            As[aColumn][m] = (gm < M && la < lEnd) ? a[aFacts.x + gm * aFacts.y] : 0.0f;
         }
         for (int i = 0; i < CT_K / (CWG * CWG / CT_N); ++i) {
             int l = bRow + i * (CWG * CWG / CT_N), gl = l0 + l;
-            Bs[l][bColumn] = (gj < NC && gl < L) ? conv_load_b(&g, mode, b, bFacts, gl) : 0.0f;
+            Bs[l][bColumn] = (gj < NC && gl < lEnd) ? conv_load_b(&g, mode, b, bFacts, gl) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int l = 0; l < CT_K; ++l) {
@@ -141,18 +163,27 @@ void conv2d_gemm(__global float* out, __global const float* a, __global const fl
     for (int i = 0; i < CPER; ++i) {
         int gm = m0 + ty + CWG * i;
         if (gm >= M) continue;
-        float add = hasBias ? bias[gm] : 0.0f;
         for (int j = 0; j < CPER; ++j) {
             int gj = n0 + tx + CWG * j;
-            if (gj < NC) {
-                // The epilogue (ConvEpilogue): v = scale·(acc + bias) + residual, then
-                // v > 0 ? v : slope·v (slope 0 relu, 1 none), the sign from the gate if given.
-                int index = conv_store_index(&g, mode, gm, gj);
-                float v = scale * (acc[i][j] + add);
-                if (hasResidual) v += residual[index];
-                float sign = hasGate ? gate[index] : v;
-                out[index] = sign > 0.0f ? v : (slope == 0.0f ? 0.0f : slope * v);
-            }
+            if (gj >= NC) continue;
+            if (splits > 1)
+                partial[(split * M + gm) * NC + gj] = acc[i][j];
+            else
+                conv_store(out, &g, mode, gm, gj, acc[i][j], bias, residual, gate, hasBias, hasResidual, hasGate,
+                           scale, slope);
         }
     }
+}
+
+// One work-item per GEMM element: the splits' partial sums added in split order, then the epilogue.
+__kernel void conv2d_split_finish(__global float* out, __global const float* partial, __global const float* bias,
+                                  __global const float* residual, __global const float* gate, const ConvGeometry g,
+                                  const int mode, const int hasBias, const int hasResidual, const int hasGate,
+                                  const float scale, const float slope, const int splits) {
+    const int3 size = conv_gemm_size(&g, mode);
+    const int M = size.x, NC = size.y, id = get_global_id(0);
+    if (id >= M * NC) return;
+    float sum = 0.0f;
+    for (int z = 0; z < splits; ++z) sum += partial[z * M * NC + id];
+    conv_store(out, &g, mode, id / NC, id % NC, sum, bias, residual, gate, hasBias, hasResidual, hasGate, scale, slope);
 }

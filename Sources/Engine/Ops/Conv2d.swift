@@ -167,30 +167,61 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
 
 extension OpenCLBackend {
     /// Enqueues conv2d_gemm in `mode` (0 forward, 1 input grad, 2 weight grad) with the
-    /// epilogue, its bias, residual and gate found among `operands`.
+    /// epilogue, its bias, residual and gate found among `operands`; with the reduction split
+    /// over work-groups (and conv2d_split_finish after) when the output has few tiles.
     func convGEMM(
         mode: Int32, geometry g: ConvGeometry, output: Tensor, a: Tensor, b: Tensor, epilogue: ConvEpilogue,
         operands: [Tensor], at: ConvEpilogue.Operands
     ) throws {
-        let (m, n): (Int, Int) =
+        let (m, n, reduction): (Int, Int, Int) =
             switch mode {
-            case 0: (g.k, g.n * g.p * g.q)
-            case 1: (g.c, g.n * g.h * g.w)
-            default: (g.k, g.c * g.r * g.s)
+            case 0: (g.k, g.n * g.p * g.q, g.c * g.r * g.s)
+            case 1: (g.c, g.n * g.h * g.w, g.k * g.r * g.s)
+            default: (g.k, g.c * g.r * g.s, g.n * g.p * g.q)
             }
-        let k = try kernel("conv2d_gemm", file: "conv2d.cl")
+        let split = ConvReductionSplit(
+            tiles: (m + 63) / 64 * ((n + 63) / 64), reduction: reduction,
+            computeUnits: runtime.info.computeUnits)
+        let partial = split.count > 1 ? try pool.take(bytes: split.count * m * n * 4) : nil
+        defer { partial.map(pool.giveBack) }
         /// The operand at `index`, or a stand-in buffer the kernel does not read.
         func buffer(_ index: Int?) -> KernelArgument { .buffer(Self.buffer(index.map { operands[$0] } ?? a)) }
         func flag(_ index: Int?) -> KernelArgument { .int(index == nil ? 0 : 1) }
+        let epilogueArguments: [KernelArgument] = [
+            buffer(at.bias), buffer(at.residual), buffer(at.gate), .words(g.packed), .int(mode),
+            flag(at.bias),
+            flag(at.residual), flag(at.gate), .float(epilogue.scale), .float(epilogue.slope),
+        ]
         try runtime.launch(
-            k, global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16], local: [16, 16],
-            [
-                .buffer(Self.buffer(output)), .buffer(Self.buffer(a)), .buffer(Self.buffer(b)),
-                buffer(at.bias),
-                buffer(at.residual), buffer(at.gate), .words(g.packed), .int(mode), flag(at.bias),
-                flag(at.residual),
-                flag(at.gate), .float(epilogue.scale), .float(epilogue.slope),
-            ])
+            try kernel("conv2d_gemm", file: "conv2d.cl"),
+            global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16, split.count],
+            local: [16, 16, 1],
+            [.buffer(Self.buffer(output)), .buffer(Self.buffer(a)), .buffer(Self.buffer(b))]
+                + epilogueArguments
+                + [.buffer(partial ?? Self.buffer(output)), .int(Int32(split.length))])
+        if let partial {
+            try runtime.launch(
+                try kernel("conv2d_split_finish", file: "conv2d.cl"), global: [m * n],
+                [.buffer(Self.buffer(output)), .buffer(partial)] + epilogueArguments + [
+                    .int(Int32(split.count))
+                ])
+        }
+    }
+}
+
+/// How conv2d_gemm splits a reduction over work-groups: enough splits for about two work-groups
+/// per compute unit when the output has few 64×64 tiles, each split at least 64 terms (four of
+/// the kernel's 16-term steps), at most 64 splits.
+struct ConvReductionSplit: Equatable {
+    let count: Int
+    /// Reduction terms per split, a multiple of 16; the last split takes what remains.
+    let length: Int
+
+    init(tiles: Int, reduction: Int, computeUnits: Int) {
+        let wanted = (2 * max(computeUnits, 1) + tiles - 1) / tiles
+        let splits = max(1, min(wanted, reduction / 64, 64))
+        length = ((reduction + splits - 1) / splits + 15) / 16 * 16
+        count = max(1, (reduction + length - 1) / length)
     }
 }
 

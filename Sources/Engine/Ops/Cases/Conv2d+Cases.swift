@@ -50,6 +50,16 @@ extension Conv2d {
             conv(
                 "3×3 stride 2 SAME two bands", input: [1, 8, 299, 399], weight: [3, 8, 3, 3], bias: false,
                 .same(input: (299, 399), kernel: (3, 3), stride: (2, 2)), tolerance: longSums),
+            // Reductions of 216 terms (forward) and 144 (input gradient) into one 64×64 tile: split
+            // over work-groups on every OpenCL device, conv2d_split_finish applying the epilogue.
+            OpCase(
+                "conv2d", "split reduction x[1,24,6,5] w[16,24,3,3] bias, residual ×0.17, relu",
+                [.float([1, 24, 6, 5]), .float([16, 24, 3, 3]), .float([16]), .float([1, 16, 6, 5])]
+            ) { g, x in
+                try g.conv2d(
+                    x[0], x[1], bias: x[2], Window(padding: (1, 1, 1, 1)), scale: 0.17, residual: x[3],
+                    activation: .relu)
+            },
         ]
     }
 }
