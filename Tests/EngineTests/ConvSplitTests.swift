@@ -31,9 +31,7 @@ final class ConvSplitTests: XCTestCase {
     func testTheSplitCaseLaunchesTheFinishingKernel() throws {
         let device = try TestDevice.openCL()
         let split = try XCTUnwrap(Conv2d.cases.first { $0.name.contains("split reduction") })
-        let built = try split.makeGraph(withGradients: false)
-        let program = try Program(graph: built.graph, outputs: [built.output], device: device)
-        for (name, value) in split.feeds(outputShape: nil) { try program.set(name, value) }
+        let program = try split.forwardProgram(on: device)
         device.runtime.profiledByKernel = [:]
         defer { device.runtime.profiledByKernel = nil }
         try program.run()

@@ -70,9 +70,7 @@ final class FusionTests: XCTestCase {
     func testFusionCutsOpenCLLaunchesOfTheBlock() throws {
         let device = try TestDevice.openCL()
         let block = try XCTUnwrap(ConvEpilogue.cases.first { $0.name.contains("Inception-ResNet") })
-        let built = try block.makeGraph(withGradients: false)
-        let program = try Program(graph: built.graph, outputs: [built.output], device: device)
-        for (name, value) in block.feeds(outputShape: nil) { try program.set(name, value) }
+        let program = try block.forwardProgram(on: device)
         let before = Counters.shared.snapshot
         try program.run()
         try device.synchronize()

@@ -78,6 +78,14 @@ public struct OpCase {
         return (g, output, grads)
     }
 
+    /// The case's forward as a program on `device` with its seeded inputs set.
+    func forwardProgram(on device: any Backend) throws -> Program {
+        let built = try makeGraph(withGradients: false)
+        let program = try Program(graph: built.graph, outputs: [built.output], device: device)
+        for (name, value) in feeds(outputShape: nil) { try program.set(name, value) }
+        return program
+    }
+
     /// The seeded inputs (and a seed for dy of `outputShape`), by input name.
     func feeds(outputShape: Shape?) -> [String: HostTensor] {
         var rng = SplitMix64(seed: name)

@@ -19,9 +19,7 @@ public enum PerfRun {
         _ opCase: OpCase, on backend: any Backend, peak: DevicePeak,
         minimumSeconds: Double = 0.2
     ) throws -> PerfResult {
-        let built = try opCase.makeGraph(withGradients: false)
-        let program = try Program(graph: built.graph, outputs: [built.output], device: backend)
-        for (name, value) in opCase.feeds(outputShape: nil) { try program.set(name, value) }
+        let program = try opCase.forwardProgram(on: backend)
         let cost = program.forwardCost
         let runtime = (backend as? OpenCLBackend)?.runtime
         func timeOnce() throws -> Double {
@@ -62,9 +60,7 @@ extension PerfRun {
         kernel: String, time: KernelTime
     )] {
         guard let runtime = (backend as? OpenCLBackend)?.runtime else { return [] }
-        let built = try opCase.makeGraph(withGradients: false)
-        let program = try Program(graph: built.graph, outputs: [built.output], device: backend)
-        for (name, value) in opCase.feeds(outputShape: nil) { try program.set(name, value) }
+        let program = try opCase.forwardProgram(on: backend)
         for _ in 0..<2 { try program.run() }
         try backend.synchronize()
         runtime.profiledByKernel = [:]
