@@ -20,7 +20,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Minimum timed seconds per case.")
     var seconds: Double = 0.2
 
-    @Option(help: "On OpenCL, list each case's N costliest kernels (by kernel and global size).")
+    @Option(help: "List each case's N costliest kernels (OpenCL: by kernel and global size) or ops (CPU: by op and output shape).")
     var kernels = 0
 
     @Option(help: "Also time the 3×3 conv shapes at this batch (the GPU comparison with cuDNN uses 16).")

@@ -89,7 +89,7 @@ final class HarnessTests: XCTestCase {
     }
 
     /// bench --kernels: one run's kernel time by kernel and global size accounts for every launch
-    /// the benchmark counts for that case; the CPU backend has no kernels to list.
+    /// the benchmark counts for that case; on the CPU backend, every op of the case once.
     func testKernelTimesAccountForEveryLaunch() throws {
         let device = try TestDevice.openCL()
         let mlp = OpCases.all.first { $0.name == "composite mlp [6,10]→8→3 tanh" }!
@@ -100,6 +100,12 @@ final class HarnessTests: XCTestCase {
         XCTAssertTrue(times.contains { $0.kernel.hasPrefix("matmul") }, "\(times.map(\.kernel))")
         XCTAssertTrue(times.allSatisfy { $0.kernel.hasSuffix("]") && $0.time.launches > 0 })
         XCTAssertEqual(times.map(\.time.nanoseconds), times.map(\.time.nanoseconds).sorted(by: >))
-        XCTAssertTrue(try PerfRun.kernelTimes(mlp, on: CPUBackend.shared).isEmpty)
+        let ops = try PerfRun.kernelTimes(mlp, on: CPUBackend.shared)
+        XCTAssertTrue(ops.contains { $0.kernel.contains("tanh") }, "\(ops.map(\.kernel))")
+        XCTAssertTrue(
+            ops.allSatisfy { $0.kernel.hasSuffix("]") && $0.time.launches == 1 }, "\(ops.map(\.kernel))")
+        let program = try mlp.forwardProgram(on: CPUBackend.shared)
+        let runs = program.schedule.steps.filter { if case .run = $0 { true } else { false } }
+        XCTAssertEqual(ops.count, runs.count, "one entry per op run")
     }
 }

@@ -14,14 +14,17 @@ public struct LandmarkFit {
 
 enum LandmarkStage {
     /// Fits each photo's `starts` geometry to its `targets` [68] (crop pixels), each landmark
-    /// weighted by its `reliabilities` [68] where a photo has them, for
-    /// `settings.landmarkIterations` Adam steps on `device`, one shape for all.
+    /// weighted by its photo's `reliabilities` [68] where the photo has them (one entry per photo,
+    /// or none for equal weights), for `settings.landmarkIterations` Adam steps on `device`, one
+    /// shape for all.
     static func run(
-        _ face: FitModel, targets: [[SIMD2<Float>]], reliabilities: [[Float]?]? = nil,
+        _ face: FitModel, targets: [[SIMD2<Float>]], reliabilities: [[Float]?] = [],
         from starts: [FaceParameters],
         settings: FitSettings, device: any Backend, log: (String) -> Void
     ) throws -> LandmarkFit {
         precondition(targets.count == starts.count && !starts.isEmpty, "one start per photo's landmarks")
+        precondition(
+            reliabilities.isEmpty || reliabilities.count == targets.count, "reliabilities per photo, or none")
         let g = Graph()
         let geometry = try FaceGraph(g, face: face, settings: settings, views: starts.count)
         let terms = try geometry.views.enumerated().map {
@@ -47,7 +50,8 @@ enum LandmarkStage {
                 let chosen = try terms[view].correspondences(
                     program, face: face, yawDegrees: parameters[view].yawDegrees,
                     frontal: settings.bothContoursWithinYaw,
-                    contourWeight: settings.contourWeight, reliability: reliabilities?[view] ?? nil,
+                    contourWeight: settings.contourWeight,
+                    reliability: reliabilities.isEmpty ? nil : reliabilities[view],
                     targets: targets[view])
                 try LandmarkTerm.feed(
                     program, chosen, targets: targets[view],

@@ -3,7 +3,8 @@ import Foundation
 
 public enum BenchmarkReport {
     /// Runs perf mode on every case and prints a table (or JSON); returns the results. With
-    /// `kernels` > 0 on OpenCL, each case's line is followed by its `kernels` costliest kernels.
+    /// `kernels` > 0, each case's line is followed by its `kernels` costliest kernels (OpenCL) or
+    /// ops (CPU).
     @discardableResult
     public static func run(
         _ cases: [OpCase], on backend: any Backend, json: Bool,
@@ -43,7 +44,7 @@ public enum BenchmarkReport {
         return results
     }
 
-    /// The case's costliest kernels (by kernel and global size): ms, share of the case, launches.
+    /// The case's costliest kernels by global size (or ops by output shape): ms, share, launches.
     private static func printKernels(_ opCase: OpCase, on backend: any Backend, top: Int) throws {
         let times = try PerfRun.kernelTimes(opCase, on: backend)
         let total = Double(times.reduce(0) { $0 + $1.time.nanoseconds })

@@ -54,20 +54,28 @@ public enum PerfRun {
 }
 
 extension PerfRun {
-    /// One run of the case's forward after two warm-ups, its kernel time by kernel and global size,
-    /// largest first; empty on a backend without OpenCL event profiling.
+    /// One run of the case's forward after two warm-ups, its time by OpenCL kernel and global size
+    /// (event profiling) or, on the CPU backend, by op and output shape (wall clock), largest first.
     public static func kernelTimes(_ opCase: OpCase, on backend: any Backend) throws -> [(
         kernel: String, time: KernelTime
     )] {
-        guard let runtime = (backend as? OpenCLBackend)?.runtime else { return [] }
         let program = try opCase.forwardProgram(on: backend)
         for _ in 0..<2 { try program.run() }
         try backend.synchronize()
-        runtime.profiledByKernel = [:]
-        defer { runtime.profiledByKernel = nil }
-        try program.run()
-        return (runtime.profiledByKernel ?? [:]).map { ($0.key, $0.value) }.sorted {
-            $0.time.nanoseconds > $1.time.nanoseconds
+        let times: [String: KernelTime]
+        if let runtime = (backend as? OpenCLBackend)?.runtime {
+            runtime.profiledByKernel = [:]
+            defer { runtime.profiledByKernel = nil }
+            try program.run()
+            times = runtime.profiledByKernel ?? [:]
+        } else if let cpu = backend as? CPUBackend {
+            cpu.profiledByOp = [:]
+            defer { cpu.profiledByOp = nil }
+            try program.run()
+            times = cpu.profiledByOp ?? [:]
+        } else {
+            times = [:]
         }
+        return times.map { ($0.key, $0.value) }.sorted { $0.time.nanoseconds > $1.time.nanoseconds }
     }
 }

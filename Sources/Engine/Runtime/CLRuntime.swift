@@ -149,7 +149,8 @@ public final class CLRuntime {
     }
 }
 
-/// Launches of one kernel at one global size and their summed kernel time.
+/// Launches of one kernel at one global size (or, on the CPU backend, runs of one op at one output
+/// shape) and their summed time.
 public struct KernelTime {
     public private(set) var launches = 0
     public private(set) var nanoseconds: UInt64 = 0
