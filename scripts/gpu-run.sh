@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs on a GPU machine (no Swift there): unpacks bundle/ganfit-gpu.tar.xz, points the OpenCL
 # loader at NVIDIA's driver, then: devices; the default fit of the bundled photo on the GPU (given
-# samples/image_0010.pts, FaceNet with int8 weights); FaceNet forward and forward+backward; the
-# parity self-test; the op benchmark (3×3 convolutions at batch 16 too); FaceNet's structure and
-# the same conv shapes in PyTorch/cuDNN (FP32, TF32 off); the same fit on the machine's CPU.
+# samples/image_0010.pts, FaceNet with int8 weights); FaceNet forward and forward+backward and the
+# renderer's backward with their costliest kernels; the parity self-test; the op benchmark (3×3
+# convolutions at batch 16 too); FaceNet's structure and the same conv shapes in PyTorch/cuDNN
+# (FP32, TF32 off); the same fit on the machine's CPU.
 # Logs go to $OUT (or ./gpu-out), at most 8 files. Usage: bash scripts/gpu-run.sh [bench filters...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,9 @@ tar -C "$work" -cf "$out/fit-opencl.tar" fit-opencl 2>/dev/null
 step "FaceNet (int8 weights)"
 timeout 60 "$bin" bench --device opencl:0 --facenet --model "$facenet" --filter facenet --kernels 25 2>&1 \
   | tee "$out/bench.txt"
+step "renderer kernels"
+timeout 30 "$bin" bench --device opencl:0 --filter "render fwd+bwd surrey 6736 224" --filter "render texture fwd+bwd" \
+  --kernels 10 2>&1 | tee -a "$out/bench.txt"
 step "self-test"
 timeout 150 "$bin" selftest --device opencl:0 > "$out/selftest.txt" 2>&1; echo "selftest exit $?"; tail -3 "$out/selftest.txt"
 step "op benchmark"

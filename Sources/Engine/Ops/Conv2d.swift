@@ -179,9 +179,11 @@ extension OpenCLBackend {
             case 1: (g.c, g.n * g.h * g.w, g.k * g.r * g.s)
             default: (g.k, g.c * g.r * g.s, g.n * g.p * g.q)
             }
-        let split = ConvReductionSplit(
-            tiles: (m + 63) / 64 * ((n + 63) / 64), reduction: reduction,
-            computeUnits: runtime.info.computeUnits)
+        // Each split at least 64 terms (four of the kernel's 16-term steps).
+        let split = ReductionSplit(
+            groups: (m + 63) / 64 * ((n + 63) / 64), terms: reduction,
+            computeUnits: runtime.info.computeUnits,
+            minimum: 64, step: 16)
         let partial = split.count > 1 ? try pool.take(bytes: split.count * m * n * 4) : nil
         defer { partial.map(pool.giveBack) }
         /// The operand at `index`, or a stand-in buffer the kernel does not read.
@@ -206,22 +208,6 @@ extension OpenCLBackend {
                     .int(Int32(split.count))
                 ])
         }
-    }
-}
-
-/// How conv2d_gemm splits a reduction over work-groups: enough splits for about two work-groups
-/// per compute unit when the output has few 64×64 tiles, each split at least 64 terms (four of
-/// the kernel's 16-term steps), at most 64 splits.
-struct ConvReductionSplit: Equatable {
-    let count: Int
-    /// Reduction terms per split, a multiple of 16; the last split takes what remains.
-    let length: Int
-
-    init(tiles: Int, reduction: Int, computeUnits: Int) {
-        let wanted = (2 * max(computeUnits, 1) + tiles - 1) / tiles
-        let splits = max(1, min(wanted, reduction / 64, 64))
-        length = ((reduction + splits - 1) / splits + 15) / 16 * 16
-        count = max(1, (reduction + length - 1) / length)
     }
 }
 

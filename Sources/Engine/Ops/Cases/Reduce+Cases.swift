@@ -15,6 +15,12 @@ extension Reduce {
             },
             OpCase("reduce", "max axes [1] [6,33]", [.float([6, 33])]) { g, x in try g.max(x[0], axes: [1]) },
             OpCase("reduce", "max axes [0,-1] [7,4,9]", [.float([7, 4, 9])]) { g, x in try g.max(x[0], axes: [0, -1]) },
+            // Few outputs of long reductions: split over work-groups on OpenCL (reduce_axes_finish
+            // combines the splits and applies the mean's scale).
+            OpCase("reduce", "mean all [3,40,50] (split)", [.float([3, 40, 50])]) { g, x in try g.mean(x[0]) },
+            OpCase("reduce", "max axes [1,2] [2,30,70] (split)", [.float([2, 30, 70])]) { g, x in
+                try g.max(x[0], axes: [1, 2])
+            },
             // Short reductions (≤ 16 elements) take the one-work-item-per-output kernel.
             OpCase("reduce", "max axes [2] short [5,6,3]", [.float([5, 6, 3])]) { g, x in try g.max(x[0], axes: [2]) },
             OpCase("reduce", "mean axes [0,2] keep short [2,7,4]", [.float([2, 7, 4])]) { g, x in
