@@ -27,6 +27,11 @@ public struct StageReport: Codable, Sendable {
     public let kernelLaunches: Int
     /// Set when a loss stopped being finite and the stage stopped there.
     public var divergence: FitDivergence? = nil
+
+    /// ", N kernel launches per iteration" on an OpenCL device; empty on the CPU backend.
+    public var launchesText: String {
+        kernelLaunches > 0 && iterations > 0 ? ", \(kernelLaunches / iterations) kernel launches per iteration" : ""
+    }
 }
 
 struct StageLoop {
