@@ -17,6 +17,10 @@ public protocol Backend: AnyObject {
     func run(_ op: any Op, inputs: [Tensor], outputs: [Tensor]) throws
     /// Waits until all queued work is done.
     func synchronize() throws
+    /// When set, each op run adds its time here (bench --kernels): OpenCL by kernel and global
+    /// size (event profiling, each launch waited for), the CPU reference by op and output shape
+    /// (wall clock).
+    var profiledTimes: [String: KernelTime]? { get set }
 }
 
 public extension Backend {
@@ -25,5 +29,17 @@ public extension Backend {
         let t = try allocate(host.type)
         try upload(host, into: t)
         return t
+    }
+}
+
+/// Launches of one kernel at one global size (or, on the CPU backend, runs of one op at one output
+/// shape) and their summed time.
+public struct KernelTime {
+    public private(set) var launches = 0
+    public private(set) var nanoseconds: UInt64 = 0
+
+    mutating func add(_ duration: UInt64) {
+        launches += 1
+        nanoseconds += duration
     }
 }

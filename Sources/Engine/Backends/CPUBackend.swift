@@ -28,8 +28,8 @@ public final class CPUBackend: Backend {
 
     public let name = "cpu"
     public let isReference = true
-    /// When set, each op's wall time is added here under "op [output shape]" (bench --kernels).
-    public var profiledByOp: [String: KernelTime]?
+    /// By op and output shape, wall clock (see Backend.profiledTimes).
+    public var profiledTimes: [String: KernelTime]?
 
     private init() {}
 
@@ -39,8 +39,7 @@ public final class CPUBackend: Backend {
 
     public func upload(_ host: HostTensor, into tensor: Tensor) throws {
         guard host.type.count == tensor.type.count, host.dtype == tensor.type.dtype else {
-            throw EngineError.shapeMismatch(
-                op: "upload", expected: tensor.type.description, got: host.type.description)
+            throw EngineError.shapeMismatch(op: "upload", expected: tensor.type.description, got: host.type.description)
         }
         storage(tensor).value = host
     }
@@ -54,13 +53,13 @@ public final class CPUBackend: Backend {
     public func supports(_ op: any Op) -> Bool { true }
 
     public func run(_ op: any Op, inputs: [Tensor], outputs: [Tensor]) throws {
-        let start = profiledByOp == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        let start = profiledTimes == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         let values = try inputs.map(download)
         let results = try op.reference(values)
         for (result, output) in zip(results, outputs) { storage(output).value = result }
-        if profiledByOp != nil {
+        if profiledTimes != nil {
             let key = "\(op.name) \(outputs.first?.shape ?? [])"
-            profiledByOp![key, default: KernelTime()].add(DispatchTime.now().uptimeNanoseconds - start)
+            profiledTimes![key, default: KernelTime()].add(DispatchTime.now().uptimeNanoseconds - start)
         }
     }
 
@@ -76,18 +75,16 @@ public final class CPUBackend: Backend {
 
 extension Float: RefScalar {
     public static func gemm(_ g: GemmOperands<Float>) {
-        cblas_sgemm(
-            CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
-            Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
-            g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
+        cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
+                    Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
+                    g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
     }
 }
 
 extension Double: RefScalar {
     public static func gemm(_ g: GemmOperands<Double>) {
-        cblas_dgemm(
-            CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
-            Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
-            g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
+        cblas_dgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
+                    Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
+                    g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
     }
 }

@@ -45,6 +45,11 @@ public final class OpenCLBackend: Backend {
 
     public var name: String { "opencl:\(runtime.info.index) (\(runtime.info.name))" }
 
+    public var profiledTimes: [String: KernelTime]? {
+        get { runtime.profiledByKernel }
+        set { runtime.profiledByKernel = newValue }
+    }
+
     public func allocate(_ type: TensorType) throws -> Tensor {
         let bytes = type.bytes + guardElements * 4
         let buffer = try pool.take(bytes: bytes)

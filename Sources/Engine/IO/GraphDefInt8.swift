@@ -92,26 +92,22 @@ public enum GraphDefInt8 {
     ) throws -> Data? {
         var dtype = 0
         var shapeField: ProtobufField?
-        var content: UnsafeRawBufferPointer?
+        var content: ProtobufField?
         for f in try reader.fields(of: tensor) {
             switch f.number {
             case 1: dtype = try reader.integer(f)
             case 2: shapeField = f
-            case 4: content = try reader.bytes(f)
+            case 4: content = f
             default: break
             }
         }
         guard dtype == GraphTensor.float32, let shapeField, let content else { return nil }
         let shape = try GraphDef.shape(shapeField, reader)
         let count = shape.reduce(1, *)
-        guard shape.count >= 2, shape.allSatisfy({ $0 > 0 }), count >= minimumElements,
-            content.count == count * 4
-        else {
-            return nil
-        }
-        let values = (0..<count).map {
-            Float(bitPattern: content.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self).littleEndian)
-        }
+        guard shape.count >= 2, shape.allSatisfy({ $0 > 0 }), count >= minimumElements else { return nil }
+        // tensor_content of a float32 tensor is a run of little-endian floats, as a packed field's.
+        let values = try reader.floats(content)
+        guard values.count == count else { return nil }
         let channels = shape.last!
         var largest = [Float](repeating: 0, count: channels)
         for (i, v) in values.enumerated() { largest[i % channels] = max(largest[i % channels], abs(v)) }

@@ -2,11 +2,7 @@
 // (the gradient of broadcasting) and L2 normalisation are built from them.
 
 public struct Reduce: Op, OpenCLOp {
-    public enum Kind: Int32, Sendable {
-        case sum = 0
-        case max = 1
-        case mean = 2
-    }
+    public enum Kind: Int32, Sendable { case sum = 0, max = 1, mean = 2 }
 
     public let kind: Kind
     public let axes: [Int]
@@ -30,10 +26,7 @@ public struct Reduce: Op, OpenCLOp {
         try expectType(name, inputs[0], operand: "input")
         let axes = try normalizedAxes(self.axes, rank: inputs[0].shape.count, op: name)
         let kept = keptShape(inputs[0].shape, axes)
-        return [
-            TensorType(
-                keepDims ? kept : kept.enumerated().filter { !axes.contains($0.offset) }.map(\.element))
-        ]
+        return [TensorType(keepDims ? kept : kept.enumerated().filter { !axes.contains($0.offset) }.map(\.element))]
     }
 
     @_specialize(where T == Float)
@@ -45,9 +38,7 @@ public struct Reduce: Op, OpenCLOp {
         let kept = keptShape(x.shape, axes)
         let outStrides = kept.broadcastStrides(to: x.shape)  // input index → output index
         var y = [T](repeating: kind == .max ? -T.infinity : 0, count: out.elementCount)
-        let values = x.values
-        let shape = x.shape
-        let isMax = kind == .max
+        let values = x.values, shape = x.shape, isMax = kind == .max
         // Through buffer pointers: no retain, release or uniqueness check per element.
         var index = [Int](repeating: 0, count: shape.count)
         y.withUnsafeMutableBufferPointer { y in
@@ -67,9 +58,7 @@ public struct Reduce: Op, OpenCLOp {
         return [RefTensor(out, y)]
     }
 
-    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws
-        -> [Value?]
-    {
+    public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
         let axes = try normalizedAxes(self.axes, rank: x[0].shape.count, op: name)
         let kept = keptShape(x[0].shape, axes)
         let spread = try g.broadcast(try g.reshape(dy, kept), to: x[0].shape)
@@ -91,86 +80,77 @@ public struct Reduce: Op, OpenCLOp {
         let axes = try normalizedAxes(self.axes, rank: shape.count, op: name)
         let inStrides = shape.contiguousStrides
         let keptDims = shape.indices.filter { !axes.contains($0) }
-        let outer = StridedLayout(
-            dims: keptDims.map { shape[$0] },
-            strides: [keptDims.map { shape[$0] }.contiguousStrides, keptDims.map { inStrides[$0] }])
-        let inner = StridedLayout(
-            dims: axes.map { shape[$0] },
-            strides: [[Int](repeating: 0, count: axes.count), axes.map { inStrides[$0] }])
+        let outer = StridedLayout(dims: keptDims.map { shape[$0] },
+                                  strides: [keptDims.map { shape[$0] }.contiguousStrides, keptDims.map { inStrides[$0] }])
+        let inner = StridedLayout(dims: axes.map { shape[$0] },
+                                  strides: [[Int](repeating: 0, count: axes.count), axes.map { inStrides[$0] }])
         guard outer.fitsKernel && inner.fitsKernel else {
-            throw EngineError.shapeMismatch(
-                op: name, expected: "at most \(StridedLayout.maxRank) kept and reduced dimensions",
-                got: shape.shapeText)
+            throw EngineError.shapeMismatch(op: name, expected: "at most \(StridedLayout.maxRank) kept and reduced dimensions",
+                                            got: shape.shapeText)
         }
         let reduced = max(1, inner.count)
-        let output = KernelArgument.buffer(OpenCLBackend.buffer(outputs[0]))
-        let kindAndScale: [KernelArgument] = [
-            .int(kind == .max ? 1 : 0), .float(kind == .mean ? 1 / Float(reduced) : 1),
+        let operands: [KernelArgument] = [
+            .buffer(OpenCLBackend.buffer(outputs[0])), .buffer(OpenCLBackend.buffer(inputs[0])),
+            .strided(outer), .strided(inner),
         ]
+        let kindAndScale: [KernelArgument] = [.int(kind == .max ? 1 : 0), .float(kind == .mean ? 1 / Float(reduced) : 1)]
         // Short reductions (such as over an RGB or xyz axis): one work-item per output element.
         guard inner.count > 16 else {
             return try device.runtime.launch(
-                try device.kernel("reduce_axes_short", file: "reduce.cl"), global: [outer.count],
-                [output, .buffer(OpenCLBackend.buffer(inputs[0])), .strided(outer), .strided(inner)]
-                    + kindAndScale)
+                try device.kernel("reduce_axes_short", file: "reduce.cl"), global: [outer.count], operands + kindAndScale)
         }
         // Each split at least 1,024 terms (16 per work-item).
         let split = ReductionSplit(
-            groups: outer.count, terms: inner.count, computeUnits: device.runtime.info.computeUnits,
-            minimum: 1024,
+            groups: outer.count, terms: inner.count, computeUnits: device.runtime.info.computeUnits, minimum: 1024,
             step: 64)
         let partial = split.count > 1 ? try device.pool.take(bytes: outer.count * split.count * 4) : nil
         defer { partial.map(device.pool.giveBack) }
         try device.runtime.launch(
-            try device.kernel("reduce_axes", file: "reduce.cl"), global: [outer.count * 64, split.count],
-            local: [64, 1],
-            [output, .buffer(OpenCLBackend.buffer(inputs[0])), .strided(outer), .strided(inner)]
-                + kindAndScale
-                + [.buffer(partial ?? OpenCLBackend.buffer(outputs[0])), .int(Int32(split.length))])
+            try device.kernel("reduce_axes", file: "reduce.cl"), global: [outer.count * 64, split.count], local: [64, 1],
+            operands + kindAndScale + [.buffer(partial ?? OpenCLBackend.buffer(outputs[0])), .int(Int32(split.length))])
         if let partial {
             try device.runtime.launch(
                 try device.kernel("reduce_axes_finish", file: "reduce.cl"), global: [outer.count],
-                [output, .buffer(partial), .strided(outer), .int(Int32(split.count))] + kindAndScale)
+                [operands[0], .buffer(partial), .strided(outer), .int(Int32(split.count))] + kindAndScale)
         }
     }
 }
 
 // MARK: - Graph builders
 
-extension Graph {
-    public func sum(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
+public extension Graph {
+    func sum(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
         try apply(Reduce(.sum, axes: axes, keepDims: keepDims), a)
     }
 
-    public func mean(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
+    func mean(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
         try apply(Reduce(.mean, axes: axes, keepDims: keepDims), a)
     }
 
-    public func max(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
+    func max(_ a: Value, axes: [Int], keepDims: Bool = false) throws -> Value {
         try apply(Reduce(.max, axes: axes, keepDims: keepDims), a)
     }
 
     /// Sum of all elements, shape [].
-    public func sum(_ a: Value) throws -> Value { try sum(a, axes: Array(a.shape.indices)) }
+    func sum(_ a: Value) throws -> Value { try sum(a, axes: Array(a.shape.indices)) }
 
     /// Mean of all elements, shape [].
-    public func mean(_ a: Value) throws -> Value { try mean(a, axes: Array(a.shape.indices)) }
+    func mean(_ a: Value) throws -> Value { try mean(a, axes: Array(a.shape.indices)) }
 
     /// Sums `a` down to `shape` (the gradient of broadcasting `shape` to a.shape).
-    public func sumTo(_ a: Value, _ shape: Shape) throws -> Value {
+    func sumTo(_ a: Value, _ shape: Shape) throws -> Value {
         if a.shape == shape { return a }
         let lead = a.shape.count - shape.count
         let axes = a.shape.indices.filter { d in d < lead || (shape[d - lead] == 1 && a.shape[d] != 1) }
         guard lead >= 0, try broadcastShape([shape, a.shape], op: "sumTo") == a.shape else {
-            throw EngineError.shapeMismatch(
-                op: "sumTo", expected: "a shape that broadcasts to \(a.shape.shapeText)",
-                got: shape.shapeText)
+            throw EngineError.shapeMismatch(op: "sumTo", expected: "a shape that broadcasts to \(a.shape.shapeText)",
+                                            got: shape.shapeText)
         }
         return try reshape(try sum(a, axes: axes, keepDims: true), shape)
     }
 
     /// x / sqrt(Σ x² + epsilon) along `axis`.
-    public func l2Normalize(_ x: Value, axis: Int, epsilon: Float = 1e-10) throws -> Value {
+    func l2Normalize(_ x: Value, axis: Int, epsilon: Float = 1e-10) throws -> Value {
         let norm2 = try sum(try square(x), axes: [axis], keepDims: true)
         return try mul(x, try rsqrt(try scale(norm2, 1, plus: epsilon)))
     }

@@ -149,18 +149,6 @@ public final class CLRuntime {
     }
 }
 
-/// Launches of one kernel at one global size (or, on the CPU backend, runs of one op at one output
-/// shape) and their summed time.
-public struct KernelTime {
-    public private(set) var launches = 0
-    public private(set) var nanoseconds: UInt64 = 0
-
-    mutating func add(_ duration: UInt64) {
-        launches += 1
-        nanoseconds += duration
-    }
-}
-
 /// One kernel argument; `CLRuntime.launch` numbers them in order, so no call site counts indices.
 enum KernelArgument {
     case buffer(CLBuffer)
