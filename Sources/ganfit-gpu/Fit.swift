@@ -126,6 +126,14 @@ struct Fit: ParsableCommand {
             valueName: "projected|free|linear:FILE|gan:FILE"))
     var texture: TextureModelKind?
 
+    @Option(
+        help: ArgumentHelp(
+            "Print the fit's N costliest ops (CPU backend: by op and output shape, wall clock) or kernels "
+                + "(OpenCL: by kernel and global size) when it ends; each op is then waited for, so the "
+                + "fit runs slower.",
+            valueName: "N"))
+    var profile = 0
+
     func run() throws {
         try runReportingErrors {
             let settings = try resolvedSettings()
@@ -139,6 +147,9 @@ struct Fit: ParsableCommand {
             try settings.texture.checkFile()  // a missing texture model fails before any fit
             if let bad = face.first(where: { $0 < 0 }) {
                 throw EngineError.invalidValue("--face is a face number from 0 (the largest), got \(bad)")
+            }
+            guard profile >= 0, profile == 0 || batch == nil else {
+                throw EngineError.invalidValue("--profile takes a count N ≥ 0 and goes with one fit, not --batch")
             }
             let console = FitConsole(quiet: quiet)
             if let batch { return try runBatch(batch, output: output, settings: settings, console: console) }
@@ -159,9 +170,15 @@ struct Fit: ParsableCommand {
                     "give --face once per photo, in order, or once for all (\(photos.count) photos, "
                         + "\(face.count) --face)")
             }
-            let report = try makeFitter(settings, console: console).fit(
+            let fitter = try makeFitter(settings, console: console)
+            if profile > 0 { fitter.device.profiledTimes = [:] }
+            let report = try fitter.fit(
                 photos: photos, landmarks: landmarks.isEmpty ? photos.map { _ in nil } : landmarks,
                 faces: photos.indices.map { face.count > 1 ? face[$0] : face.first ?? 0 }, output: output)
+            if profile > 0 {
+                print("the fit's costliest \(fitter.device.isReference ? "ops" : "kernels") on \(fitter.device.name):")
+                BenchmarkReport.profileLines(fitter.device.costliestProfiled, top: profile).forEach { print($0) }
+            }
             if let divergence = report.divergence {
                 FileHandle.standardError.write(
                     Data("error: \(divergence.message); wrote its outputs to \(output)\n".utf8))

@@ -107,5 +107,10 @@ final class HarnessTests: XCTestCase {
         let program = try mlp.forwardProgram(on: CPUBackend.shared)
         let runs = program.schedule.steps.filter { if case .run = $0 { true } else { false } }
         XCTAssertEqual(ops.count, runs.count, "one entry per op run")
+        // The lines bench --kernels and fit --profile print: the first `top`, then the rest summed.
+        let lines = BenchmarkReport.profileLines(ops, top: 2)
+        XCTAssertEqual(lines.count, ops.count > 2 ? 3 : ops.count)
+        XCTAssertTrue(lines[0].contains(ops[0].kernel) && lines[0].hasSuffix("×1"), lines[0])
+        if ops.count > 2 { XCTAssertTrue(lines[2].contains("… \(ops.count - 2) more"), lines[2]) }
     }
 }

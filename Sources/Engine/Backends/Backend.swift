@@ -30,6 +30,11 @@ public extension Backend {
         try upload(host, into: t)
         return t
     }
+
+    /// `profiledTimes`, largest first (none when not profiling).
+    var costliestProfiled: [(kernel: String, time: KernelTime)] {
+        (profiledTimes ?? [:]).map { ($0.key, $0.value) }.sorted { $0.time.nanoseconds > $1.time.nanoseconds }
+    }
 }
 
 /// Launches of one kernel at one global size (or, on the CPU backend, runs of one op at one output

@@ -74,6 +74,8 @@ public final class CPUBackend: Backend {
 }
 
 extension Float: RefScalar {
+    public var integerPart: Int { Int(self) }
+
     public static func gemm(_ g: GemmOperands<Float>) {
         cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
                     Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
@@ -82,6 +84,8 @@ extension Float: RefScalar {
 }
 
 extension Double: RefScalar {
+    public var integerPart: Int { Int(self) }
+
     public static func gemm(_ g: GemmOperands<Double>) {
         cblas_dgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
                     Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),

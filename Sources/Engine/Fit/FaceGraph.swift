@@ -33,7 +33,7 @@ struct FaceGraph {
     let shape: Value
     /// Each photo's geometry, in photo order.
     let views: [ViewGeometry]
-    /// −2 log of the coefficients' prior (up to a constant): |p_s|² + Σ_photos |p_e|²/σ_e², in squared
+    /// −2 log of the coefficients' prior (up to a constant): |p_s|²/σ_s² + Σ_photos |p_e|²/σ_e², in squared
     /// standard deviations.
     let prior: Value
 
@@ -51,7 +51,7 @@ struct FaceGraph {
         }
         let expressionPrior = try g.add(views.map { try g.sum(g.square($0.expression)) })
         prior = try g.add(
-            g.sum(g.square(shape)),
+            g.scale(g.sum(g.square(shape)), 1 / (settings.shapeDeviation * settings.shapeDeviation)),
             g.scale(expressionPrior, 1 / (settings.expressionDeviation * settings.expressionDeviation)))
     }
 

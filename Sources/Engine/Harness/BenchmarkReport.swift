@@ -39,22 +39,25 @@ public enum BenchmarkReport {
 
     /// The case's costliest kernels by global size (or ops by output shape): ms, share, launches.
     private static func printKernels(_ opCase: OpCase, on backend: any Backend, top: Int) throws {
-        let times = try PerfRun.kernelTimes(opCase, on: backend)
+        profileLines(try PerfRun.kernelTimes(opCase, on: backend), top: top).forEach { print($0) }
+    }
+
+    /// The first `top` of `times` (largest first, as `Backend.costliestProfiled` gives them), one line
+    /// each: ms, share of the whole, launches; the rest summed in a last line.
+    public static func profileLines(_ times: [(kernel: String, time: KernelTime)], top: Int) -> [String] {
         let total = Double(times.reduce(0) { $0 + $1.time.nanoseconds })
-        for (kernel, time) in times.prefix(top) {
-            let ns = Double(time.nanoseconds)
-            print(
-                "    " + pad(kernel, 62) + pad(String(format: "%.3f ms", ns / 1e6), 11, right: true)
-                    + pad(String(format: "%.1f%%", total > 0 ? 100 * ns / total : 0), 7, right: true)
-                    + pad("×\(time.launches)", 7, right: true))
+        func line(_ name: String, _ nanoseconds: UInt64, launches: String) -> String {
+            let ns = Double(nanoseconds)
+            return "    " + pad(name, 62) + pad(String(format: "%.3f ms", ns / 1e6), 11, right: true)
+                + pad(String(format: "%.1f%%", total > 0 ? 100 * ns / total : 0), 7, right: true)
+                + (launches.isEmpty ? "" : pad(launches, 7, right: true))
         }
+        var lines = times.prefix(top).map { line($0.kernel, $0.time.nanoseconds, launches: "×\($0.time.launches)") }
         if times.count > top {
-            let rest = Double(times.dropFirst(top).reduce(0) { $0 + $1.time.nanoseconds })
-            print(
-                "    " + pad("… \(times.count - top) more kernel shapes", 62)
-                    + pad(String(format: "%.3f ms", rest / 1e6), 11, right: true)
-                    + pad(String(format: "%.1f%%", total > 0 ? 100 * rest / total : 0), 7, right: true))
+            let rest = times.dropFirst(top).reduce(0) { $0 + $1.time.nanoseconds }
+            lines.append(line("… \(times.count - top) more kernel shapes", rest, launches: ""))
         }
+        return lines
     }
 
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -60,6 +60,6 @@ extension PerfRun {
         backend.profiledTimes = [:]
         defer { backend.profiledTimes = nil }
         try program.run()
-        return (backend.profiledTimes ?? [:]).map { ($0.key, $0.value) }.sorted { $0.time.nanoseconds > $1.time.nanoseconds }
+        return backend.costliestProfiled
     }
 }

@@ -37,12 +37,20 @@ public struct Concat: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let out = try outputTypes(inputs.map(\.type))[0].shape
-        var y = [T](repeating: 0, count: out.elementCount)
-        let outStrides = out.contiguousStrides
-        for (x, start) in zip(inputs, starts(inputs.map(\.shape))) {
-            let positions = stridedGather(Array(0..<out.elementCount), shape: x.shape, strides: outStrides,
-                                          offset: start * outStrides[axis])
-            for (i, at) in positions.enumerated() { y[at] = x.values[i] }
+        // For each index before the axis the output holds every operand's block in turn.
+        let outer = out[..<axis].reduce(1, *), inner = out[(axis + 1)...].reduce(1, *)
+        let outBlock = out[axis] * inner
+        var y = [T](unwrittenCount: out.elementCount)  // every element is some operand's
+        y.withUnsafeMutableBufferPointer { y in
+            for (x, start) in zip(inputs, starts(inputs.map(\.shape))) where !x.values.isEmpty {
+                let block = x.shape[axis] * inner
+                x.values.withUnsafeBufferPointer { x in
+                    for b in 0..<outer {
+                        let target = y.baseAddress! + b * outBlock + start * inner
+                        target.update(from: x.baseAddress! + b * block, count: block)
+                    }
+                }
+            }
         }
         return [RefTensor(out, y)]
     }

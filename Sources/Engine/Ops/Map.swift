@@ -60,14 +60,20 @@ public struct Map: Op, OpenCLOp {
                             UnsafeSendable(a.baseAddress!), UnsafeSendable(b.baseAddress!),
                             UnsafeSendable(c.baseAddress!), UnsafeSendable(y.baseAddress!)
                         )
-                        forEachRun(of: out, strides: [strides[0], sb, sc]) { start, length, offsets, steps in
-                            var (ia, ib, ic) = (offsets[0], offsets[1], offsets[2])
-                            for i in start..<(start + length) {
-                                y.pointer[i] = function.apply(
-                                    a.pointer[ia], b.pointer[ib], c.pointer[ic], p0, p1)
-                                ia += steps[0]
-                                ib += steps[1]
-                                ic += steps[2]
+                        forEachRun(of: out, strides: [strides[0], sb, sc]) { run in
+                            let (da, db, dc) = (run.steps[0], run.steps[1], run.steps[2])
+                            for row in 0..<run.rows {
+                                var ia = run.offsets[0] + row * run.rowSteps[0]
+                                var ib = run.offsets[1] + row * run.rowSteps[1]
+                                var ic = run.offsets[2] + row * run.rowSteps[2]
+                                let first = run.start + row * run.length
+                                for i in first..<(first + run.length) {
+                                    y.pointer[i] = function.apply(
+                                        a.pointer[ia], b.pointer[ib], c.pointer[ic], p0, p1)
+                                    ia += da
+                                    ib += db
+                                    ic += dc
+                                }
                             }
                         }
                     }

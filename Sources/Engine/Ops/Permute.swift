@@ -41,19 +41,28 @@ public struct Permute: Op, OpenCLOp {
     }
 }
 
-/// Values read at `offset + Σ index[d]·strides[d]` for every index of `shape`, in row-major order.
+/// Values read at `offset + Σ index[d]·strides[d]` for every index of `shape`, in row-major order:
+/// run by run along the innermost dimension (`forEachRun`), a contiguous run copied whole.
 func stridedGather<T>(_ source: [T], shape: Shape, strides: [Int], offset: Int = 0) -> [T] {
-    var result: [T] = []
-    result.reserveCapacity(shape.elementCount)
-    guard shape.elementCount > 0 else { return result }
-    var index = [Int](repeating: 0, count: shape.count)
-    for _ in 0..<shape.elementCount {
-        var at = offset
-        for d in index.indices { at += index[d] * strides[d] }
-        result.append(source[at])
-        index.step(within: shape, dimensions: shape.count)
+    let count = shape.elementCount
+    guard count > 0 else { return [] }
+    return [T](unsafeUninitializedCapacity: count) { result, initialized in
+        source.withUnsafeBufferPointer { source in
+            let (from, to) = (UnsafeSendable(source.baseAddress! + offset), UnsafeSendable(result.baseAddress!))
+            forEachRun(of: shape, strides: [strides]) { run in
+                for row in 0..<run.rows {
+                    let source = UnsafePointer(from.pointer) + run.offsets[0] + row * run.rowSteps[0]
+                    let target = to.pointer + run.start + row * run.length, step = run.steps[0]
+                    if step == 1 {
+                        target.initialize(from: source, count: run.length)
+                    } else {
+                        for i in 0..<run.length { (target + i).initialize(to: source[i * step]) }
+                    }
+                }
+            }
+        }
+        initialized = count
     }
-    return result
 }
 
 public extension Graph {

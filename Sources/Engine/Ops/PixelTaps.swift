@@ -41,7 +41,7 @@ func bilinearTaps<T: RefScalar>(_ sy: T, _ sx: T, height: Int, width: Int, clamp
                                 _ body: (BilinearTap<T>) -> Void) {
     guard sy >= -1 && sy < T(height) && sx >= -1 && sx < T(width) else { return }
     let fy0 = sy.rounded(.down), fx0 = sx.rounded(.down)
-    let y0 = Int(fy0), x0 = Int(fx0), fy = sy - fy0, fx = sx - fx0
+    let y0 = fy0.integerPart, x0 = fx0.integerPart, fy = sy - fy0, fx = sx - fx0
     let y1 = clampHigh ? Swift.min(y0 + 1, height - 1) : y0 + 1
     let x1 = clampHigh ? Swift.min(x0 + 1, width - 1) : x0 + 1
     func row(_ y: Int, _ wy: T, _ signY: T) {

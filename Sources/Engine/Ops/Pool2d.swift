@@ -20,47 +20,79 @@ extension ConvGeometry {
     /// and never count in an average.
     @inline(__always)
     func forEachTap(_ p: Int, _ q: Int, _ body: (Int) -> Void) {
-        for kr in 0..<r {
-            let ih = p * window.strideH - window.padTop + kr * window.dilationH
-            guard ih >= 0 && ih < h else { continue }
+        let taps = insideTaps(p, q)
+        for kr in taps.rows {
+            let row = taps.origin + kr * window.dilationH * w
+            for ks in taps.columns { body(row + ks * window.dilationW) }
+        }
+    }
+
+    /// Window (p, q)'s kernel rows and columns inside the image and the index of its tap (0, 0),
+    /// inside or not. Bounds computed once per window keep the per-tap loops free of branches.
+    @inline(__always)
+    func insideTaps(_ p: Int, _ q: Int) -> (rows: Range<Int>, columns: Range<Int>, origin: Int) {
+        let (top, left) = (p * window.strideH - window.padTop, q * window.strideW - window.padLeft)
+        return (Self.inside(top, step: window.dilationH, count: r, size: h),
+                Self.inside(left, step: window.dilationW, count: s, size: w), top * w + left)
+    }
+
+    /// The k of 0..<count with start + k·step in 0..<size: a range, since positions grow with k.
+    @inline(__always)
+    static func inside(_ start: Int, step: Int, count: Int, size: Int) -> Range<Int> {
+        let first = start >= 0 ? 0 : (step - 1 - start) / step
+        let end = start >= size ? 0 : Swift.min(count, (size - 1 - start) / step + 1)
+        return first..<Swift.max(first, end)
+    }
+
+    /// Output row p of one plane: each window's maximum or mean over its taps inside the image (0
+    /// for a window with none); for the maximum, with `argmax`, also where it is (ih·W + iw of the
+    /// first maximum in row-major tap order; -1 for none). Every output takes its taps in the order
+    /// `forEachTap` gives them, but the loop over the row's outputs is the inner one: their chains
+    /// of comparisons or sums are independent, so they overlap instead of each waiting on its
+    /// previous tap.
+    @inline(__always)
+    func poolRow<T: RefScalar>(_ kind: Pool2d.Kind, _ x: UnsafePointer<T>, _ p: Int, _ y: UnsafeMutablePointer<T>,
+                               argmax: UnsafeMutablePointer<Int>? = nil) {
+        let top = p * window.strideH - window.padTop
+        let rows = Self.inside(top, step: window.dilationH, count: r, size: h)
+        for q in 0..<self.q {
+            let taps = insideTaps(p, q)
+            var first = -1
+            if kind == .max, let kr = taps.rows.first, let ks = taps.columns.first {
+                first = taps.origin + kr * window.dilationH * w + ks * window.dilationW
+            }
+            y[q] = first >= 0 ? x[first] : 0
+            argmax?[q] = first
+        }
+        for kr in rows {
             for ks in 0..<s {
-                let iw = q * window.strideW - window.padLeft + ks * window.dilationW
-                if iw >= 0 && iw < w { body(ih * w + iw) }
+                let offset = ks * window.dilationW - window.padLeft
+                let start = (top + kr * window.dilationH) * w + offset, step = window.strideW
+                let outputs = Self.inside(offset, step: step, count: self.q, size: w)
+                switch (kind, argmax) {
+                case (.max, nil):
+                    for q in outputs { let v = x[start + q * step]; y[q] = v > y[q] ? v : y[q] }
+                case (.max, let argmax?):
+                    for q in outputs where x[start + q * step] > y[q] {
+                        (y[q], argmax[q]) = (x[start + q * step], start + q * step)
+                    }
+                case (.average, _):
+                    for q in outputs { y[q] += x[start + q * step] }
+                }
+            }
+        }
+        if kind == .average {
+            for q in 0..<self.q {
+                let count = tapCount(p, q)
+                y[q] = count > 0 ? y[q] / T(count) : 0
             }
         }
     }
 
-    /// The first maximum of window (p, q) of `plane`, as ih·W + iw (nil when no tap is inside
-    /// the image). Ties go to the earliest tap in row-major order.
-    @inline(__always)
-    func argmax<T: RefScalar>(_ plane: UnsafePointer<T>, _ p: Int, _ q: Int) -> Int? {
-        var best = -1
-        var bestValue = T.zero  // -1: no tap yet (no optional in the hot loop)
-        forEachTap(p, q) { i in
-            if best < 0 || plane[i] > bestValue { (best, bestValue) = (i, plane[i]) }
-        }
-        return best < 0 ? nil : best
-    }
-
-    /// The value at `argmax` (0 when no tap is inside the image), found without branching on
-    /// the data (the forward's hot loop: a branch per tap mispredicts on images).
-    @inline(__always)
-    func windowMax<T: RefScalar>(_ plane: UnsafePointer<T>, _ p: Int, _ q: Int) -> T {
-        var best = T.zero
-        var first = true
-        forEachTap(p, q) { i in
-            let v = plane[i]
-            best = first || v > best ? v : best
-            first = false
-        }
-        return best
-    }
-
     /// The number of taps of window (p, q) inside the image.
     func tapCount(_ p: Int, _ q: Int) -> Int {
-        var count = 0
-        forEachTap(p, q) { _ in count += 1 }
-        return count
+        let taps = insideTaps(p, q)
+        return taps.rows.count * taps.columns.count
     }
 }
 
@@ -104,19 +136,7 @@ public struct Pool2d: Op, OpenCLOp {
         CPUParallel.forEachPlane(
             g.n * g.c, inputs[0].values, sourcePlane: g.h * g.w, &y, resultPlane: g.p * g.q
         ) { _, x, y in
-            for p in 0..<g.p {
-                for q in 0..<g.q {
-                    switch kind {
-                    case .max:
-                        y[p * g.q + q] = g.windowMax(x, p, q)
-                    case .average:
-                        var sum = T.zero
-                        g.forEachTap(p, q) { sum += x[$0] }
-                        let count = g.tapCount(p, q)
-                        y[p * g.q + q] = count > 0 ? sum / T(count) : 0
-                    }
-                }
-            }
+            for p in 0..<g.p { g.poolRow(kind, x, p, y + p * g.q) }
         }
         return [RefTensor(g.outputShape, y)]
     }
@@ -178,16 +198,17 @@ public struct Pool2dGrad: Op, OpenCLOp {
                 g.n * g.c, inputs[0].values, sourcePlane: g.p * g.q, &dx,
                 resultPlane: g.h * g.w
             ) { plane, dy, dx in
+                // Max pooling: each row's maxima and where they are, then each window's gradient
+                // to its maximum, windows in row-major order.
+                var (maxima, at) = ([T](repeating: 0, count: g.q), [Int](repeating: -1, count: g.q))
                 for p in 0..<g.p {
-                    for q in 0..<g.q {
-                        let grad = dy[p * g.q + q]
-                        switch pool.kind {
-                        case .max:
-                            if let i = g.argmax(UnsafePointer(x.pointer + plane * g.h * g.w), p, q) {
-                                dx[i] += grad
-                            }
-                        case .average:
-                            let share = grad / T(g.tapCount(p, q))
+                    switch pool.kind {
+                    case .max:
+                        g.poolRow(.max, UnsafePointer(x.pointer + plane * g.h * g.w), p, &maxima, argmax: &at)
+                        for q in 0..<g.q where at[q] >= 0 { dx[at[q]] += dy[p * g.q + q] }
+                    case .average:
+                        for q in 0..<g.q {
+                            let share = dy[p * g.q + q] / T(g.tapCount(p, q))
                             g.forEachTap(p, q) { dx[$0] += share }
                         }
                     }

@@ -168,8 +168,8 @@ struct TexelQuad<T: RefScalar> {
     /// The texel index along one axis of `size` texels for the integral coordinate i.
     private static func index(_ i: T, _ size: Int, _ wrap: TextureWrap) -> Int {
         switch wrap {
-        case .clamp: return Int(Swift.min(Swift.max(i, 0), T(size - 1)))
-        case .wrap: return Int(i - (i / T(size)).rounded(.down) * T(size)) % size
+        case .clamp: return Swift.min(Swift.max(i, 0), T(size - 1)).integerPart
+        case .wrap: return (i - (i / T(size)).rounded(.down) * T(size)).integerPart % size
         }
     }
 

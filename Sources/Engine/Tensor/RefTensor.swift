@@ -6,6 +6,9 @@ import Numerics
 public protocol RefScalar: Real, BinaryFloatingPoint, Sendable {
     /// One single-threaded GEMM (see `GemmOperands`); `parallelGemm` spreads one over the workers.
     static func gemm(_ g: GemmOperands<Self>)
+    /// The value rounded towards zero, as an Int (it must fit): `Int(x)` through the concrete type's
+    /// own conversion (the generic one takes the float apart bit by bit: slow in a per-pixel loop).
+    var integerPart: Int { get }
 }
 
 /// A tensor's values on the host. Float32 tensors keep `values`; Int32 tensors keep `indices`.
