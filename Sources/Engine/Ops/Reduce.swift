@@ -38,16 +38,25 @@ public struct Reduce: Op, OpenCLOp {
         let kept = keptShape(x.shape, axes)
         let outStrides = kept.broadcastStrides(to: x.shape)  // input index → output index
         var y = [T](repeating: kind == .max ? -T.infinity : 0, count: out.elementCount)
-        let values = x.values, shape = x.shape, isMax = kind == .max
-        // Through buffer pointers: no retain, release or uniqueness check per element.
-        var index = [Int](repeating: 0, count: shape.count)
-        y.withUnsafeMutableBufferPointer { y in
-            index.withUnsafeMutableBufferPointer { index in
-                for i in 0..<values.count {
-                    var o = 0
-                    for d in 0..<index.count { o += index[d] * outStrides[d] }
-                    y[o] = isMax ? T.maximum(y[o], values[i]) : y[o] + values[i]
-                    index.step(within: shape, dimensions: shape.count)
+        let shape = x.shape, isMax = kind == .max
+        // The input in row-major order on one worker, so every output takes its terms in the order
+        // they come; row runs (`forEachRun`, the output as the operand) keep index arithmetic out
+        // of the per-element loop.
+        if !x.values.isEmpty {
+            x.values.withUnsafeBufferPointer { values in
+                y.withUnsafeMutableBufferPointer { y in
+                    let (x, y) = (UnsafeSendable(values.baseAddress!), UnsafeSendable(y.baseAddress!))
+                    forEachRun(of: shape, strides: [outStrides], minimumPerWorker: Int.max) { run in
+                        for row in 0..<run.rows {
+                            var o = run.offsets[0] + row * run.rowSteps[0]
+                            let first = run.start + row * run.length
+                            for i in first..<(first + run.length) {
+                                let v = x.pointer[i]
+                                y.pointer[o] = isMax ? T.maximum(y.pointer[o], v) : y.pointer[o] + v
+                                o += run.steps[0]
+                            }
+                        }
+                    }
                 }
             }
         }
