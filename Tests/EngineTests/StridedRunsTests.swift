@@ -29,11 +29,9 @@ final class StridedRunsTests: XCTestCase {
             defer { lock.unlock() }
             for row in 0..<run.rows {
                 for i in 0..<run.length {
-                    let position = run.start + row * run.length + i
+                    let position = run.first(row: row) + i
                     visits[position] += 1
-                    offsets[position] = strides.indices.map {
-                        run.offsets[$0] + row * run.rowSteps[$0] + i * run.steps[$0]
-                    }
+                    offsets[position] = strides.indices.map { run.offset($0, row: row) + i * run.steps[$0] }
                 }
             }
         }

@@ -6,26 +6,33 @@ public enum BenchmarkReport {
     /// `kernels` > 0, each case's line is followed by its `kernels` costliest kernels (OpenCL) or
     /// ops (CPU).
     @discardableResult
-    public static func run(_ cases: [OpCase], on backend: any Backend, json: Bool,
-                           minimumSeconds: Double = 0.2, kernels: Int = 0) throws -> [PerfResult] {
+    public static func run(
+        _ cases: [OpCase], on backend: any Backend, json: Bool,
+        minimumSeconds: Double = 0.2, kernels: Int = 0
+    ) throws -> [PerfResult] {
         let peak = (backend as? OpenCLBackend).map { DevicePeak.of($0.runtime.info) } ?? DevicePeak.hostCPU()
         if !json {
             print("device: \(backend.name)")
             print("peak:   \(peak)")
-            print("timing: \(backend is OpenCLBackend ? "OpenCL event profiling, kernel time" : "wall clock"), median after 2 warm-up runs")
-            print(pad("case", 46) + pad("ms", 10, right: true) + pad("GFLOP/s", 10, right: true)
-                  + pad("GB/s", 9, right: true) + pad("% peak", 8, right: true) + pad("launches", 9, right: true))
+            print(
+                "timing: \(backend is OpenCLBackend ? "OpenCL event profiling, kernel time" : "wall clock"), median after 2 warm-up runs"
+            )
+            print(
+                pad("case", 46) + pad("ms", 10, right: true) + pad("GFLOP/s", 10, right: true)
+                    + pad("GB/s", 9, right: true) + pad("% peak", 8, right: true)
+                    + pad("launches", 9, right: true))
         }
         var results: [PerfResult] = []
         for opCase in cases {
             let r = try PerfRun.run(opCase, on: backend, peak: peak, minimumSeconds: minimumSeconds)
             results.append(r)
             if !json {
-                print(pad(r.name, 46) + pad(String(format: "%.3f", r.medianMilliseconds), 10, right: true)
-                      + pad(String(format: "%.1f", r.gflops), 10, right: true)
-                      + pad(String(format: "%.1f", r.gbPerSecond), 9, right: true)
-                      + pad(String(format: "%.1f", r.peakRatio * 100), 8, right: true)
-                      + pad("\(r.launches)", 9, right: true))
+                print(
+                    pad(r.name, 46) + pad(String(format: "%.3f", r.medianMilliseconds), 10, right: true)
+                        + pad(String(format: "%.1f", r.gflops), 10, right: true)
+                        + pad(String(format: "%.1f", r.gbPerSecond), 9, right: true)
+                        + pad(String(format: "%.1f", r.peakRatio * 100), 8, right: true)
+                        + pad("\(r.launches)", 9, right: true))
                 if kernels > 0 { try printKernels(opCase, on: backend, top: kernels) }
             }
         }

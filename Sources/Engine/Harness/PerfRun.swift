@@ -15,8 +15,10 @@ public struct PerfResult: Codable {
 }
 
 public enum PerfRun {
-    public static func run(_ opCase: OpCase, on backend: any Backend, peak: DevicePeak,
-                           minimumSeconds: Double = 0.2) throws -> PerfResult {
+    public static func run(
+        _ opCase: OpCase, on backend: any Backend, peak: DevicePeak,
+        minimumSeconds: Double = 0.2
+    ) throws -> PerfResult {
         let program = try opCase.forwardProgram(on: backend)
         let cost = program.forwardCost
         let runtime = (backend as? OpenCLBackend)?.runtime
@@ -44,16 +46,19 @@ public enum PerfRun {
         let launches = Counters.shared.snapshot.since(before).launches / times.count
         let median = times.sorted()[times.count / 2]
         let gflops = median > 0 ? cost.flops / median / 1e9 : 0
-        return PerfResult(name: opCase.name, device: backend.name, medianMilliseconds: median * 1e3, runs: times.count,
-                          gflops: gflops, gbPerSecond: median > 0 ? cost.bytes / median / 1e9 : 0,
-                          peakRatio: peak.gflops > 0 ? gflops / peak.gflops : 0, launches: launches)
+        return PerfResult(
+            name: opCase.name, device: backend.name, medianMilliseconds: median * 1e3, runs: times.count,
+            gflops: gflops, gbPerSecond: median > 0 ? cost.bytes / median / 1e9 : 0,
+            peakRatio: peak.gflops > 0 ? gflops / peak.gflops : 0, launches: launches)
     }
 }
 
 extension PerfRun {
     /// One run of the case's forward after two warm-ups, its time by the backend's profile
     /// (`Backend.profiledTimes`: OpenCL kernels, CPU ops), largest first.
-    public static func kernelTimes(_ opCase: OpCase, on backend: any Backend) throws -> [(kernel: String, time: KernelTime)] {
+    public static func kernelTimes(_ opCase: OpCase, on backend: any Backend) throws -> [(
+        kernel: String, time: KernelTime
+    )] {
         let program = try opCase.forwardProgram(on: backend)
         for _ in 0..<2 { try program.run() }
         try backend.synchronize()

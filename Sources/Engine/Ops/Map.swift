@@ -63,10 +63,10 @@ public struct Map: Op, OpenCLOp {
                         forEachRun(of: out, strides: [strides[0], sb, sc]) { run in
                             let (da, db, dc) = (run.steps[0], run.steps[1], run.steps[2])
                             for row in 0..<run.rows {
-                                var ia = run.offsets[0] + row * run.rowSteps[0]
-                                var ib = run.offsets[1] + row * run.rowSteps[1]
-                                var ic = run.offsets[2] + row * run.rowSteps[2]
-                                let first = run.start + row * run.length
+                                var ia = run.offset(0, row: row)
+                                var ib = run.offset(1, row: row)
+                                var ic = run.offset(2, row: row)
+                                let first = run.first(row: row)
                                 for i in first..<(first + run.length) {
                                     y.pointer[i] = function.apply(
                                         a.pointer[ia], b.pointer[ib], c.pointer[ic], p0, p1)

@@ -41,27 +41,37 @@ public struct Permute: Op, OpenCLOp {
     }
 }
 
-/// Values read at `offset + Σ index[d]·strides[d]` for every index of `shape`, in row-major order:
-/// run by run along the innermost dimension (`forEachRun`), a contiguous run copied whole.
-func stridedGather<T>(_ source: [T], shape: Shape, strides: [Int], offset: Int = 0) -> [T] {
+/// Values read at `offset + Σ index[d]·strides[d]` for every index of `shape`, in row-major order.
+func stridedGather<T: BitwiseCopyable>(_ source: [T], shape: Shape, strides: [Int], offset: Int = 0) -> [T] {
     let count = shape.elementCount
     guard count > 0 else { return [] }
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
-        source.withUnsafeBufferPointer { source in
-            let (from, to) = (UnsafeSendable(source.baseAddress! + offset), UnsafeSendable(result.baseAddress!))
-            forEachRun(of: shape, strides: [strides]) { run in
-                for row in 0..<run.rows {
-                    let source = UnsafePointer(from.pointer) + run.offsets[0] + row * run.rowSteps[0]
-                    let target = to.pointer + run.start + row * run.length, step = run.steps[0]
-                    if step == 1 {
-                        target.initialize(from: source, count: run.length)
-                    } else {
-                        for i in 0..<run.length { (target + i).initialize(to: source[i * step]) }
-                    }
-                }
-            }
+        source.withUnsafeBufferPointer {
+            stridedCopy(
+                $0.baseAddress! + offset, strides: strides, to: result.baseAddress!, strides: shape.contiguousStrides,
+                shape: shape)
         }
         initialized = count
+    }
+}
+
+/// Copies source[Σ index[d]·sourceStrides[d]] to target[Σ index[d]·targetStrides[d]] for every index
+/// of `shape`, run by run along the innermost dimension (`forEachRun`); a run contiguous on both
+/// sides is copied whole.
+func stridedCopy<T: BitwiseCopyable>(_ source: UnsafePointer<T>, strides sourceStrides: [Int],
+                                     to target: UnsafeMutablePointer<T>, strides targetStrides: [Int], shape: Shape) {
+    let (from, to) = (UnsafeSendable(source), UnsafeSendable(target))
+    forEachRun(of: shape, strides: [sourceStrides, targetStrides]) { run in
+        let (sourceStep, targetStep) = (run.steps[0], run.steps[1])
+        for row in 0..<run.rows {
+            let source = UnsafePointer(from.pointer) + run.offset(0, row: row)
+            let target = to.pointer + run.offset(1, row: row)
+            if sourceStep == 1 && targetStep == 1 {
+                target.update(from: source, count: run.length)
+            } else {
+                for i in 0..<run.length { target[i * targetStep] = source[i * sourceStep] }
+            }
+        }
     }
 }
 

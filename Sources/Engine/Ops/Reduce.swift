@@ -48,8 +48,8 @@ public struct Reduce: Op, OpenCLOp {
                     let (x, y) = (UnsafeSendable(values.baseAddress!), UnsafeSendable(y.baseAddress!))
                     forEachRun(of: shape, strides: [outStrides], minimumPerWorker: Int.max) { run in
                         for row in 0..<run.rows {
-                            var o = run.offsets[0] + row * run.rowSteps[0]
-                            let first = run.start + row * run.length
+                            var o = run.offset(0, row: row)
+                            let first = run.first(row: row)
                             for i in first..<(first + run.length) {
                                 let v = x.pointer[i]
                                 y.pointer[o] = isMax ? T.maximum(y.pointer[o], v) : y.pointer[o] + v

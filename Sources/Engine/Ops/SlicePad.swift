@@ -72,9 +72,15 @@ public struct Pad: Op, OpenCLOp {
         let x = inputs[0]
         let out = try outputTypes([x.type])[0].shape
         var y = [T](repeating: T(Double(value)), count: out.elementCount)
-        let positions = stridedGather(Array(0..<out.elementCount), shape: x.shape, strides: out.contiguousStrides,
-                                      offset: interiorOffset(out))
-        for (i, at) in positions.enumerated() { y[at] = x.values[i] }
+        if !x.values.isEmpty {
+            x.values.withUnsafeBufferPointer { source in
+                y.withUnsafeMutableBufferPointer {
+                    stridedCopy(
+                        source.baseAddress!, strides: x.shape.contiguousStrides,
+                        to: $0.baseAddress! + interiorOffset(out), strides: out.contiguousStrides, shape: x.shape)
+                }
+            }
+        }
         return [RefTensor(out, y)]
     }
 

@@ -7,6 +7,11 @@
 struct RowRuns {
     let start, rows, length: Int
     let offsets, steps, rowSteps: [Int]
+
+    /// The output element where row `row` starts.
+    func first(row: Int) -> Int { start + row * length }
+    /// Operand `operand`'s element offset where row `row` starts.
+    func offset(_ operand: Int, row: Int) -> Int { offsets[operand] + row * rowSteps[operand] }
 }
 
 /// Calls `body` with row runs (see `RowRuns`) that cover every output element once, spread over the

@@ -3,7 +3,7 @@
 import Numerics
 
 /// The scalar types the CPU reference runs in: Float (the CPU backend) and Double (gradient checks).
-public protocol RefScalar: Real, BinaryFloatingPoint, Sendable {
+public protocol RefScalar: Real, BinaryFloatingPoint, Sendable, BitwiseCopyable {
     /// One single-threaded GEMM (see `GemmOperands`); `parallelGemm` spreads one over the workers.
     static func gemm(_ g: GemmOperands<Self>)
     /// The value rounded towards zero, as an Int (it must fit): `Int(x)` through the concrete type's
