@@ -37,18 +37,14 @@ public struct Concat: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let out = try outputTypes(inputs.map(\.type))[0].shape
-        // For each index before the axis the output holds every operand's block in turn.
-        let outer = out[..<axis].reduce(1, *), inner = out[(axis + 1)...].reduce(1, *)
-        let outBlock = out[axis] * inner
+        let outStrides = out.contiguousStrides
         var y = [T](unwrittenCount: out.elementCount)  // every element is some operand's
         y.withUnsafeMutableBufferPointer { y in
             for (x, start) in zip(inputs, starts(inputs.map(\.shape))) where !x.values.isEmpty {
-                let block = x.shape[axis] * inner
-                x.values.withUnsafeBufferPointer { x in
-                    for b in 0..<outer {
-                        let target = y.baseAddress! + b * outBlock + start * inner
-                        target.update(from: x.baseAddress! + b * block, count: block)
-                    }
+                x.values.withUnsafeBufferPointer {
+                    stridedCopy(
+                        $0.baseAddress!, strides: x.shape.contiguousStrides,
+                        to: y.baseAddress! + start * outStrides[axis], strides: outStrides, shape: x.shape)
                 }
             }
         }
