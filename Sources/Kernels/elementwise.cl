@@ -60,6 +60,36 @@ __kernel void map_strided(__global float* y,
     y[off.s0] = map_apply(fn, va, vb, vc, p0, p1);
 }
 
+// Fused maps (FusedMap.swift): `count` steps, step k = map_apply(fn[k], slots slot[k][0..2], p0[k],
+// p1[k]); slots 0–2 hold the leaves a, b, c at the element's offsets, slot 3 + k step k's value; the
+// last step is the output. The host packs the struct (FusedMap.packedSteps).
+#define FUSED_MAX_STEPS 8
+typedef struct {
+    int count;
+    int fn[FUSED_MAX_STEPS];
+    int slot[FUSED_MAX_STEPS][3];
+    float p0[FUSED_MAX_STEPS];
+    float p1[FUSED_MAX_STEPS];
+} FusedSteps;
+
+__kernel void map_fused(__global float* y,
+                        __global const float* a,
+                        __global const float* b,
+                        __global const float* c,
+                        const Strided s, const FusedSteps f) {
+    int i = get_global_id(0);
+    if (i >= s.count) return;
+    int4 off = strided_offsets(&s, i);
+    float v[3 + FUSED_MAX_STEPS];
+    v[0] = a[off.s1];
+    v[1] = b[off.s2];
+    v[2] = c[off.s3];
+    for (int k = 0; k < f.count; ++k) {
+        v[3 + k] = map_apply(f.fn[k], v[f.slot[k][0]], v[f.slot[k][1]], v[f.slot[k][2]], f.p0[k], f.p1[k]);
+    }
+    y[off.s0] = v[2 + f.count];
+}
+
 // y[i] = value for i < n.
 __kernel void fill(__global float* y, const int n, const float value) {
     int i = get_global_id(0);

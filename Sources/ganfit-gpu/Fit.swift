@@ -16,8 +16,8 @@ struct Fit: ParsableCommand {
             landmarks; stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet \
             identity, landmarks, priors). The camera's principal point is the photo's centre and its focal \
             length the photo's EXIF value, else 50 mm (35 mm equivalent; --focal35mm). Every setting: \
-            --print-settings; change any with --settings FILE. More iterations fit better: --iterations \
-            600,100.
+            --print-settings; change any with --settings FILE. The stages' iterations: --iterations N,M \
+            (default 500,100).
 
             Writes into DIR: mesh.obj + mesh.mtl + texture.png (model frame, mm); render_photo.png and \
             shape_photo.png (the textured fit and the grey shape over the whole photo), render.png and \
@@ -114,7 +114,7 @@ struct Fit: ParsableCommand {
     @Option(help: "The FaceNet graph_final.pb (default: the documented search order).")
     var facenet: String?
 
-    @Option(help: "Side of the square fitting crop in pixels (default 256).")
+    @Option(help: "Side of the square fitting crop in pixels (default 160, FaceNet's input).")
     var size: Int?
 
     @Option(

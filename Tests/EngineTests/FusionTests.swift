@@ -1,6 +1,6 @@
 import XCTest
 
-// Epilogue fusion when a program is built: which patterns fuse, which must not, that fused
+// Epilogue and map fusion when a program is built: which patterns fuse, which must not, that fused
 // programs (forward and backward) equal the unfused reference evaluator, and the launches saved.
 @testable import Engine
 
@@ -57,14 +57,85 @@ final class FusionTests: XCTestCase {
         let relu = try g.relu(conv)
         let outputs = try Program(graph: g, outputs: [relu, conv], device: CPUBackend.shared)
         XCTAssertEqual(ranOps(outputs), [Conv2d(Window()).name, "map(relu)"])
+        // The relu joins the add (a fused map), not the conv read twice.
         let doubled = try g.add(try g.relu(conv), conv)
         XCTAssertEqual(
             ranOps(try Program(graph: g, outputs: [doubled], device: CPUBackend.shared)),
-            [Conv2d(Window()).name, "map(relu)", "map(add)"])
+            [Conv2d(Window()).name, "fused(relu 0; add 3 0)"])
         let scaledTwice = try g.scale(try g.scale(conv, 2), 3)
         XCTAssertEqual(
             ranOps(try Program(graph: g, outputs: [scaledTwice], device: CPUBackend.shared)),
             [Conv2d(Window(), epilogue: ConvEpilogue(scale: 2)).name, "map(scale,3.0,0.0)"])
+    }
+
+    func testMapChainsFuseAndEqualTheUnfusedReferenceForwardAndBackward() throws {
+        let cases = FusedMap.cases + Map.cases + Composite.cases + TextureTermCases.cases
+        var fusedCount = 0
+        for opCase in cases {
+            let built = try opCase.makeGraph(withGradients: opCase.checksGradient)
+            let outputs = [built.output] + built.grads
+            let feeds = opCase.feeds(outputShape: opCase.checksGradient ? built.output.shape : nil)
+            let program = try Program(graph: built.graph, outputs: outputs, device: CPUBackend.shared)
+            fusedCount += ranOps(program).filter { $0.hasPrefix("fused(") }.count
+            for (name, value) in feeds { try program.set(name, value) }
+            try program.run()
+            let reference = try built.graph.evaluate(outputs, feeds: feeds)
+            for (value, expected) in zip(outputs, reference) {
+                XCTAssertEqual(try program.read(value).values, expected.values, "\(opCase.name): \(value)")
+            }
+        }
+        XCTAssertGreaterThan(fusedCount, FusedMap.cases.count, "the cases' chains fuse")
+    }
+
+    func testMapFusionKeepsItsLimitsAndWhatOthersRead() throws {
+        let g = Graph()
+        let (a, b, c, d) = (g.input("a", [4, 5]), g.input("b", [4, 5]), g.input("c", [4, 5]), g.input("d", [4, 5]))
+        func ops(_ outputs: [Value]) throws -> [String] {
+            ranOps(try Program(graph: g, outputs: outputs, device: CPUBackend.shared))
+        }
+        // A chain over three leaves is one op; a fourth leaf leaves one operand unfused.
+        XCTAssertEqual(try ops([try g.mul(g.add(a, b), g.sub(c, a))]), ["fused(add 0 1; sub 2 0; mul 3 4)"])
+        XCTAssertEqual(
+            try ops([try g.add(g.add(a, b), g.add(c, d))]), ["map(add)", "fused(add 1 2; add 0 3)"])
+        // Read twice, or an output: not absorbed.
+        let sum = try g.add(a, b)
+        XCTAssertEqual(try ops([try g.mul(sum, sum)]), ["map(add)", "map(mul)"])
+        XCTAssertEqual(try ops([try g.neg(sum), sum]), ["map(add)", "map(neg)"])
+        // A smaller map broadcast into a larger one is not recomputed per copy.
+        let row = try g.exp(g.input("r", [5]))
+        XCTAssertEqual(try ops([try g.mul(a, row)]), ["map(exp)", "map(mul)"])
+        // Ten unary steps: fused ops of at most eight steps.
+        var chain = a
+        for _ in 0..<10 { chain = try g.tanh(chain) }
+        let steps = try ops([chain]).map { $0.components(separatedBy: ";").count }
+        XCTAssertEqual(steps.reduce(0, +), 10)
+        XCTAssertTrue(steps.allSatisfy { $0 <= FusedMap.maxSteps }, "\(steps)")
+    }
+
+    func testFusedMapRejectsStepsReadingLaterSlots() {
+        let bad = FusedMap(steps: [FusedMap.Step(.neg, operands: [FusedMap.maxLeaves])], shape: [2])
+        XCTAssertThrowsError(try bad.outputTypes([TensorType([2])]))
+        let missingLeaf = FusedMap(steps: [FusedMap.Step(.add, operands: [0, 1])], shape: [2])
+        XCTAssertThrowsError(try missingLeaf.outputTypes([TensorType([2])]))
+    }
+
+    func testMapChainRunsAsOneOpenCLLaunch() throws {
+        let device = try TestDevice.openCL()
+        let g = Graph()
+        let (render, photo, coverage) = (g.input("render", [8, 8, 3]), g.input("photo", [8, 8, 3]), g.input("coverage", [8, 8, 1]))
+        let loss = try g.mul(coverage, g.abs(g.sub(render, photo)))
+        let program = try Program(graph: g, outputs: [loss], device: device)
+        var feeds: [String: HostTensor] = [:]
+        for (name, shape) in [("render", [8, 8, 3]), ("photo", [8, 8, 3]), ("coverage", [8, 8, 1])] {
+            feeds[name] = HostTensor(shape, (0..<shape.elementCount).map { Float(($0 * 5 + name.count) % 7) * 0.1 })
+            try program.set(name, feeds[name]!)
+        }
+        let before = Counters.shared.snapshot
+        try program.run()
+        try device.synchronize()
+        XCTAssertEqual(Counters.shared.snapshot.since(before).launches, 1, "one launch instead of three")
+        let expected = try g.evaluate([loss], feeds: feeds)[0].values
+        for (got, want) in zip(try program.read(loss).values, expected) { XCTAssertEqual(got, want, accuracy: 1e-6) }
     }
 
     func testFusionCutsOpenCLLaunchesOfTheBlock() throws {

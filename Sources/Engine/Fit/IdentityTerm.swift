@@ -5,7 +5,7 @@
 
 enum IdentityTerm {
     /// The network's outputs (embedding [1, D], feature maps) on `image` [S, S, 3] (RGB in [0, 1]),
-    /// the whole square resampled bilinearly to the network's input size.
+    /// the whole square resampled bilinearly to the network's input size (unless it has that size).
     static func outputs(_ g: Graph, network: any IdentityNetwork, image: Value) throws -> IdentityOutputs {
         guard image.shape.count == 3, image.shape[0] == image.shape[1], image.shape[2] == 3 else {
             throw EngineError.shapeMismatch(
@@ -14,6 +14,8 @@ enum IdentityTerm {
         let s = image.shape[0]
         let (h, w) = network.inputSize
         let planar = try g.reshape(g.permute(image, [2, 0, 1]), [1, 3, s, s])
+        // At the network's size the warp would copy each pixel (weights 1, 0, 0, 0): skipped.
+        if s == h && s == w { return try network.build(g, image: planar) }
         // Output pixel centre o + ½ maps to input centre (o + ½)·s/w; the warp counts centres from 0.
         let (sx, sy) = (Float(s) / Float(w), Float(s) / Float(h))
         let theta = g.constant(HostTensor([1, 2, 3], [sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5]))

@@ -1,10 +1,11 @@
-// A graph compiled for a device: conv epilogues fused, placed, planned, its tensors allocated
+// A graph compiled for a device: conv epilogues and chains of maps fused, placed, planned, its tensors allocated
 // once; each run enqueues every step with no host round-trip, and only what is read comes back.
 
 public final class Program {
     public let graph: Graph
     public let outputs: [Value]
-    /// The graph as it runs: `graph` with conv epilogues fused (Fusion.swift), the same node ids.
+    /// The graph as it runs: `graph` with conv epilogues (Fusion.swift) and chains of maps
+    /// (MapFusion.swift) fused, the same node ids.
     let fused: Graph
     let schedule: Schedule
     let plan: BufferPlan
@@ -16,7 +17,7 @@ public final class Program {
     public init(graph: Graph, outputs: [Value], device: any Backend) throws {
         self.graph = graph
         self.outputs = outputs
-        let fused = graph.fusingEpilogues(for: outputs)
+        let fused = graph.fusingEpilogues(for: outputs).fusingMaps(for: outputs)
         self.fused = fused
         schedule = Schedule(graph: fused, outputs: outputs, preferred: device, fallback: CPUBackend.shared)
         for _ in schedule.fallbacks { Counters.shared.addFallback() }

@@ -4,6 +4,7 @@ import Foundation
 public enum OpCases {
     public static var all: [OpCase] {
         Map.cases
+            + FusedMap.cases
             + Reduce.cases
             + MatMul.cases
             + Reshape.cases

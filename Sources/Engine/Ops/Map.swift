@@ -27,14 +27,7 @@ public struct Map: Op, OpenCLOp {
 
     public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
         try expectArity(name, inputs, function.arity)
-        for (k, t) in inputs.enumerated() { try expectType(name, t, operand: "operand \(k)") }
-        let joint = try broadcastShape(inputs.map(\.shape) + (shape.map { [$0] } ?? []), op: name)
-        if let shape, joint != shape {
-            throw EngineError.shapeMismatch(
-                op: name, expected: "operands that broadcast to \(shape.shapeText)",
-                got: inputs.map(\.description).joined(separator: ", "))
-        }
-        return [TensorType(joint)]
+        return [TensorType(try elementwiseShape(name, inputs, to: shape))]
     }
 
     @_specialize(where T == Float)
@@ -43,39 +36,23 @@ public struct Map: Op, OpenCLOp {
         let out = try outputTypes(inputs.map(\.type))[0].shape
         let p0 = T(Double(self.p0))
         let p1 = T(Double(self.p1))
-        let count = out.elementCount
-        let a = inputs[0].values
-        let b = inputs.count > 1 ? inputs[1].values : a
-        let c = inputs.count > 2 ? inputs[2].values : a
         let strides = inputs.map { $0.shape.broadcastStrides(to: out) }
         let sb = strides.count > 1 ? strides[1] : strides[0]
         let sc = strides.count > 2 ? strides[2] : strides[0]
-        var y = [T](unwrittenCount: count)  // every run below writes its elements
         let function = self.function
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeBufferPointer { c in
-                    y.withUnsafeMutableBufferPointer { y in
-                        let (a, b, c, y) = (
-                            UnsafeSendable(a.baseAddress!), UnsafeSendable(b.baseAddress!),
-                            UnsafeSendable(c.baseAddress!), UnsafeSendable(y.baseAddress!)
-                        )
-                        forEachRun(of: out, strides: [strides[0], sb, sc]) { run in
-                            let (da, db, dc) = (run.steps[0], run.steps[1], run.steps[2])
-                            for row in 0..<run.rows {
-                                var ia = run.offset(0, row: row)
-                                var ib = run.offset(1, row: row)
-                                var ic = run.offset(2, row: row)
-                                let first = run.first(row: row)
-                                for i in first..<(first + run.length) {
-                                    y.pointer[i] = function.apply(
-                                        a.pointer[ia], b.pointer[ib], c.pointer[ic], p0, p1)
-                                    ia += da
-                                    ib += db
-                                    ic += dc
-                                }
-                            }
-                        }
+        let y = elementwiseOutput(inputs, count: out.elementCount) { a, b, c, y in
+            forEachRun(of: out, strides: [strides[0], sb, sc]) { run in
+                let (da, db, dc) = (run.steps[0], run.steps[1], run.steps[2])
+                for row in 0..<run.rows {
+                    var ia = run.offset(0, row: row)
+                    var ib = run.offset(1, row: row)
+                    var ic = run.offset(2, row: row)
+                    let first = run.first(row: row)
+                    for i in first..<(first + run.length) {
+                        y.pointer[i] = function.apply(a.pointer[ia], b.pointer[ib], c.pointer[ic], p0, p1)
+                        ia += da
+                        ib += db
+                        ic += dc
                     }
                 }
             }
@@ -133,19 +110,70 @@ public struct Map: Op, OpenCLOp {
     }
 
     public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
-        let flopsPerElement: Double =
-            [.exp, .log, .tanh, .sigmoid, .pow, .powGrad].contains(function) ? 8 : 1
-        return OpCost(
-            flops: Double(outputs[0].count) * flopsPerElement,
+        OpCost(
+            flops: Double(outputs[0].count) * function.flopsPerElement,
             bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
     }
 
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
-        let out = outputs[0].shape
-        let layout = StridedLayout(
-            dims: out, strides: [out.contiguousStrides] + inputs.map { $0.shape.broadcastStrides(to: out) })
-        try device.mapStrided(function, layout: layout, output: outputs[0], inputs: inputs, p0: p0, p1: p1)
+        try device.mapStrided(
+            function, layout: .broadcasting(inputs, to: outputs[0]), output: outputs[0], inputs: inputs, p0: p0,
+            p1: p1)
     }
+}
+
+extension StridedLayout {
+    /// Throws a shape mismatch naming `op` unless the layout fits elementwise.cl's kernels.
+    func checkFitsKernel(op: String) throws {
+        guard fitsKernel else {
+            throw EngineError.shapeMismatch(
+                op: op, expected: "at most \(Self.maxRank) non-contiguous dimensions", got: "\(dims.count)")
+        }
+    }
+
+    /// The output's elements in order, each operand broadcast to it.
+    static func broadcasting(_ inputs: [Tensor], to output: Tensor) -> StridedLayout {
+        let out = output.shape
+        return StridedLayout(
+            dims: out, strides: [out.contiguousStrides] + inputs.map { $0.shape.broadcastStrides(to: out) })
+    }
+}
+
+/// The shape Float32 operands `inputs` broadcast to (checked to be `shape` when given), or a shape
+/// mismatch naming `op`.
+func elementwiseShape(_ op: String, _ inputs: [TensorType], to shape: Shape?) throws -> Shape {
+    for (k, t) in inputs.enumerated() { try expectType(op, t, operand: "operand \(k)") }
+    let joint = try broadcastShape(inputs.map(\.shape) + (shape.map { [$0] } ?? []), op: op)
+    if let shape, joint != shape {
+        throw EngineError.shapeMismatch(
+            op: op, expected: "operands that broadcast to \(shape.shapeText)",
+            got: inputs.map(\.description).joined(separator: ", "))
+    }
+    return joint
+}
+
+/// An output of `count` elements that `write` fills, given pointers (shareable with the CPU workers)
+/// to the first three operands' values (operand 0's in place of missing ones) and to the output.
+func elementwiseOutput<T>(
+    _ inputs: [RefTensor<T>], count: Int,
+    _ write: (UnsafeSendable<T>, UnsafeSendable<T>, UnsafeSendable<T>, UnsafeSendable<T>) -> Void
+) -> [T] {
+    let a = inputs[0].values
+    let b = inputs.count > 1 ? inputs[1].values : a
+    let c = inputs.count > 2 ? inputs[2].values : a
+    var y = [T](unwrittenCount: count)  // `write` writes every element
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeBufferPointer { c in
+                y.withUnsafeMutableBufferPointer { y in
+                    write(
+                        UnsafeSendable(a.baseAddress!), UnsafeSendable(b.baseAddress!),
+                        UnsafeSendable(c.baseAddress!), UnsafeSendable(y.baseAddress!))
+                }
+            }
+        }
+    }
+    return y
 }
 
 extension OpenCLBackend {
@@ -154,11 +182,7 @@ extension OpenCLBackend {
         _ fn: MapFunction, layout: StridedLayout, output: Tensor, inputs: [Tensor],
         p0: Float = 0, p1: Float = 0
     ) throws {
-        guard layout.fitsKernel else {
-            throw EngineError.shapeMismatch(
-                op: "map(\(fn))", expected: "at most \(StridedLayout.maxRank) non-contiguous dimensions",
-                got: "\(layout.dims.count)")
-        }
+        try layout.checkFitsKernel(op: "map(\(fn))")
         let k = try kernel("map_strided", file: "elementwise.cl", prelude: MapFunction.kernelDefines)
         let a = Self.buffer(inputs[0])
         let b = inputs.count > 1 ? Self.buffer(inputs[1]) : a

@@ -21,6 +21,9 @@ public enum MapFunction: Int32, CaseIterable, Sendable {
         }
     }
 
+    /// Floating-point operations per element for benchmarks (transcendental functions count 8).
+    var flopsPerElement: Double { [.exp, .log, .tanh, .sigmoid, .pow, .powGrad].contains(self) ? 8 : 1 }
+
     /// The kernel's name for the code: leakyRelu → MAP_LEAKY_RELU.
     var macroName: String {
         var name = "MAP_"

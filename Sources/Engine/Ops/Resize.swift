@@ -18,6 +18,23 @@ struct ResizeAxis {
         }
         return Swift.max(0, (T(o) + T(0.5)) * (T(inSize) / T(outSize)) - T(0.5))
     }
+
+    /// Each output's two taps: the input indices before and after its source (the last index for
+    /// both at the end) and their weights, as `bilinearTaps` with `clampHigh` computes them.
+    func taps<T: RefScalar>() -> [AxisTaps<T>] {
+        (0..<outSize).map { o in
+            let s: T = source(o)
+            let floor = s.rounded(.down), before = floor.integerPart, fraction = s - floor
+            return AxisTaps(before: before, after: Swift.min(before + 1, inSize - 1),
+                            weightBefore: 1 - fraction, weightAfter: fraction)
+        }
+    }
+}
+
+/// Two bilinear taps along one axis (see `ResizeAxis.taps`).
+struct AxisTaps<T: RefScalar> {
+    let before, after: Int
+    let weightBefore, weightAfter: T
 }
 
 /// x [N, C, H, W] resized to [N, C, H′, W′] by `mode`: each output is a fixed combination of
@@ -62,20 +79,27 @@ public struct Resize: Op, OpenCLOp {
         return [TensorType(try outputShape(inputs[0].shape, op: name))]
     }
 
-    /// Calls `body` with (output index, input index, weight) for every tap of image plane `plane`.
+    /// Calls `body` with (output index, input index, weight) for every tap of image plane `plane`;
+    /// bilinear taps in `bilinearTaps`' order and weights, from per-row and per-column tables.
     @inline(__always)
     func forEachTap<T: RefScalar>(plane: Int, input: Shape, output: Shape, _ body: (Int, Int, T) -> Void) {
         let (h, w, outH, outW) = (input[2], input[3], output[2], output[3])
-        for oy in 0..<outH {
-            for ox in 0..<outW {
-                let o = (plane * outH + oy) * outW + ox
-                switch mode {
-                case let .nearest(fh, fw):
-                    body(o, (plane * h + oy / fh) * w + ox / fw, 1)
-                case let .bilinear(_, _, align):
-                    let sy: T = ResizeAxis(inSize: h, outSize: outH, alignCorners: align).source(oy)
-                    let sx: T = ResizeAxis(inSize: w, outSize: outW, alignCorners: align).source(ox)
-                    bilinearTaps(sy, sx, height: h, width: w, clampHigh: true) { body(o, plane * h * w + $0.index, $0.weight) }
+        switch mode {
+        case let .nearest(fh, fw):
+            for oy in 0..<outH {
+                for ox in 0..<outW { body((plane * outH + oy) * outW + ox, (plane * h + oy / fh) * w + ox / fw, 1) }
+            }
+        case let .bilinear(_, _, align):
+            let rows: [AxisTaps<T>] = ResizeAxis(inSize: h, outSize: outH, alignCorners: align).taps()
+            let columns: [AxisTaps<T>] = ResizeAxis(inSize: w, outSize: outW, alignCorners: align).taps()
+            for (oy, row) in rows.enumerated() {
+                let (before, after) = (plane * h * w + row.before * w, plane * h * w + row.after * w)
+                for (ox, column) in columns.enumerated() {
+                    let o = (plane * outH + oy) * outW + ox
+                    body(o, before + column.before, row.weightBefore * column.weightBefore)
+                    body(o, before + column.after, row.weightBefore * column.weightAfter)
+                    body(o, after + column.before, row.weightAfter * column.weightBefore)
+                    body(o, after + column.after, row.weightAfter * column.weightAfter)
                 }
             }
         }
