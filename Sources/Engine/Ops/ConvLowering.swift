@@ -55,6 +55,14 @@ extension ConvGeometry {
             return
         }
         let crs = c * r * s, plane = p * q
+        if isPointwise {
+            // A 1×1 window's im2col matrix is the image: Wᵀ·dy straight into dx (col2im would copy).
+            for n in 0..<n {
+                T.parallelGemm(GemmOperands(transA: true, m: c, n: plane, k: k, a: weight, lda: c,
+                                            b: dy + n * k * plane, ldb: plane, c: dx + n * c * h * w, ldc: plane))
+            }
+            return
+        }
         var col = [T](repeating: 0, count: crs * bandRows * q)
         col.withUnsafeMutableBufferPointer { col in
             for n in 0..<n {
