@@ -96,6 +96,13 @@ final class FitTests: XCTestCase {
         XCTAssertNotNil(fit.report.losses.last!.losses["symmetry"])
         XCTAssertEqual(fit.texture.shape, [32, 32, 3])
         XCTAssertEqual(Set(fit.parameters[0].texture.keys), ["texture_initial", "texture_level_16", "texture_level_32"])
+        // Where the time went, by part, adding up to the loop's time less its reads and logging.
+        let parts = try XCTUnwrap(fit.report.secondsByPart)
+        for part in ["model", "renderer", "texture", "identity network", "identity network backward", "optimiser"] {
+            XCTAssertGreaterThan(parts[part] ?? 0, 0, "\(part) in \(parts)")
+        }
+        XCTAssertLessThanOrEqual(parts.values.reduce(0, +), fit.report.seconds)
+        XCTAssertNotNil(fit.report.partsText)
     }
 
     /// GANFIT's second render joins the joint stage's objective as its own recorded loss.

@@ -86,6 +86,27 @@ final class GraphTests: XCTestCase {
         assertClose(onDevice.losses, onCPU.losses, atol: 1e-4, rtol: 1e-3)
     }
 
+    func testPartsTagNodesTheirBackwardAndTheProgramsTimeOnTheCPU() throws {
+        let g = Graph()
+        let x = g.parameter("x", [64])
+        let hidden = try g.within("network") { try g.tanh(g.tanh(x)) }
+        XCTAssertNil(g.currentPart, "the tag ends with its block")
+        let loss = try g.sum(g.square(hidden))
+        XCTAssertEqual(g.nodes[hidden.id].part, "network")
+        XCTAssertNil(g.nodes[loss.id].part)
+        let grad = try g.gradients(of: loss, wrt: [x])[0]
+        XCTAssertEqual(g.nodes[grad.id].part, "network backward", "the tanh's backward is the network's")
+        let program = try Program(graph: g, outputs: [loss, grad], device: CPUBackend.shared)
+        try program.set("x", HostTensor([64], (0..<64).map { Float($0) / 64 }))
+        try program.run()
+        XCTAssertTrue(program.partSeconds.isEmpty, "no timing unless asked")
+        program.timesParts = true
+        for _ in 0..<3 { try program.run() }
+        // The loss's backward maps join the tanh's backward (a fused map takes the absorbing map's part).
+        XCTAssertEqual(Set(program.partSeconds.keys), ["network", "network backward", "other"])
+        XCTAssertTrue(program.partSeconds.values.allSatisfy { $0 > 0 })
+    }
+
     func testReadingAValueTheProgramDoesNotComputeIsAnError() throws {
         let g = Graph()
         let x = g.input("x", [2])

@@ -79,6 +79,7 @@ public enum FaceFit {
                 format: "stage 2: landmark error %@ px, identity cosine %.3f → %.3f in %.1f s",
                 pixels(second.finalErrors, inputs), second.initialCosine, second.finalCosine,
                 second.report.seconds) + second.report.launchesText)
+        if let parts = second.report.partsText { log("stage 2's time by part: " + parts) }
         var detail: TextureFit?
         if let free = texture as? FreeTexture, jointSettings.jointIterations > 0,
             settings.textureDetailIterations > 0, second.report.divergence == nil

@@ -12,19 +12,23 @@ struct ViewGeometry {
 
     /// Screen vertices [V, 3] (crop pixels and depth) of a `size`² crop.
     func screen(_ g: Graph, size: Int) throws -> Value {
-        try g.project(
-            vertices, rotation: rotation, translation: translation, focal: focal, width: size, height: size,
-            principalPoint: principalPoint)
+        try g.within("renderer") {
+            try g.project(
+                vertices, rotation: rotation, translation: translation, focal: focal, width: size, height: size,
+                principalPoint: principalPoint)
+        }
     }
 
     /// The textured face under the spherical-harmonics `light` [9, 3] over `photo`, a `size`² crop.
     func render(_ g: Graph, mesh: Mesh, texture: Value, light: Value, photo: Value, size: Int) throws
         -> MeshRenderOutputs
     {
-        try g.renderMesh(
-            mesh, vertices: vertices, rotation: rotation, translation: translation, focal: focal,
-            albedo: .texture(texture), shading: .sphericalHarmonics(light), background: photo, width: size,
-            height: size, principalPoint: principalPoint)
+        try g.within("renderer") {
+            try g.renderMesh(
+                mesh, vertices: vertices, rotation: rotation, translation: translation, focal: focal,
+                albedo: .texture(texture), shading: .sphericalHarmonics(light), background: photo, width: size,
+                height: size, principalPoint: principalPoint)
+        }
     }
 }
 
@@ -46,8 +50,9 @@ struct FaceGraph {
                 expression: expression, rotation: g.parameter(name("rotation"), [3]),
                 translation: g.parameter(name("translation"), [3]), focal: g.input(name("focal"), [1]),
                 principalPoint: g.input(name("principal_point"), [2]),
-                vertices: try face.model.vertices(
-                    g, shapeCoefficients: shape, expressionCoefficients: expression))
+                vertices: try g.within("model") {
+                    try face.model.vertices(g, shapeCoefficients: shape, expressionCoefficients: expression)
+                })
         }
         let expressionPrior = try g.add(views.map { try g.sum(g.square($0.expression)) })
         prior = try g.add(

@@ -7,6 +7,12 @@ enum IdentityTerm {
     /// The network's outputs (embedding [1, D], feature maps) on `image` [S, S, 3] (RGB in [0, 1]),
     /// the whole square resampled bilinearly to the network's input size (unless it has that size).
     static func outputs(_ g: Graph, network: any IdentityNetwork, image: Value) throws -> IdentityOutputs {
+        try g.within("identity network") { try networkOutputs(g, network: network, image: image) }
+    }
+
+    private static func networkOutputs(_ g: Graph, network: any IdentityNetwork, image: Value) throws
+        -> IdentityOutputs
+    {
         guard image.shape.count == 3, image.shape[0] == image.shape[1], image.shape[2] == 3 else {
             throw EngineError.shapeMismatch(
                 op: "identity term", expected: "a square RGB image [S, S, 3]", got: image.type.description)

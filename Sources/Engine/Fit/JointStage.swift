@@ -57,7 +57,7 @@ enum JointStage {
         let g = Graph()
         let count = photos.count
         let geometry = try FaceGraph(g, face: face, settings: settings, views: count)
-        let textured = try model.build(g)
+        let textured = try g.within("texture") { try model.build(g) }
         let texture = textured.texture
         let photoIdentities = try photos.map { try IdentityTerm.embed($0, network: network, device: device) }
         let views = try geometry.views.enumerated().map { view, viewGeometry -> JointView in

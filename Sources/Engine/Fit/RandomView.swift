@@ -22,19 +22,23 @@ struct RandomView {
         _ g: Graph, face: FitModel, shape: Value, camera: ViewGeometry, texture: Value,
         network: any IdentityNetwork, reference: Value, size: Int
     ) throws {
-        expression = g.input(Self.expressionName, [face.model.expressionCount])
-        rotation = g.input(Self.rotationName, [3])
-        light = g.input(Self.lightName, [9, 3])
-        translation = g.input(Self.translationName, [3])
+        let (expression, rotation, light, translation) = (
+            g.input(Self.expressionName, [face.model.expressionCount]), g.input(Self.rotationName, [3]),
+            g.input(Self.lightName, [9, 3]), g.input(Self.translationName, [3])
+        )
+        (self.expression, self.rotation, self.light, self.translation) = (expression, rotation, light, translation)
         let mean = face.model.meanVertices
         pivot = mean.reduce(SIMD3<Double>()) { $0 + SIMD3<Double>($1) } / Double(mean.count)
-        let vertices = try face.model.vertices(
-            g, shapeCoefficients: shape, expressionCoefficients: expression)
-        render = try g.renderMesh(
-            face.mesh, vertices: vertices, rotation: rotation, translation: translation, focal: camera.focal,
-            albedo: .texture(texture), shading: .sphericalHarmonics(light),
-            background: g.constant(HostTensor([3], [0.5, 0.5, 0.5])), width: size, height: size,
-            principalPoint: camera.principalPoint)
+        let vertices = try g.within("model") {
+            try face.model.vertices(g, shapeCoefficients: shape, expressionCoefficients: expression)
+        }
+        render = try g.within("renderer") {
+            try g.renderMesh(
+                face.mesh, vertices: vertices, rotation: rotation, translation: translation, focal: camera.focal,
+                albedo: .texture(texture), shading: .sphericalHarmonics(light),
+                background: g.constant(HostTensor([3], [0.5, 0.5, 0.5])), width: size, height: size,
+                principalPoint: camera.principalPoint)
+        }
         identity = try IdentityTerm.loss(
             g, embedding: IdentityTerm.outputs(g, network: network, image: render.image).embedding,
             reference: reference)

@@ -27,6 +27,18 @@ public struct StageReport: Codable, Sendable {
     public let kernelLaunches: Int
     /// Set when a loss stopped being finite and the stage stopped there.
     public var divergence: FitDivergence? = nil
+    /// Where the loop's time went, seconds by part of the graph (model, renderer, texture, identity
+    /// network, each part's backward, losses and priors as "other") and "optimiser" (the Adam
+    /// updates); on the CPU backend only (an OpenCL op is only enqueued when it is called).
+    public var secondsByPart: [String: Double]? = nil
+
+    /// "identity network backward 45%, identity network 21%, …": the parts' shares of their sum,
+    /// largest first; nil without a split.
+    public var partsText: String? {
+        guard let parts = secondsByPart, case let total = parts.values.reduce(0, +), total > 0 else { return nil }
+        return parts.sorted { $0.value > $1.value }
+            .map { String(format: "%@ %.0f%%", $0.key, 100 * $0.value / total) }.joined(separator: ", ")
+    }
 
     /// ", N kernel launches per iteration" on an OpenCL device; empty on the CPU backend.
     public var launchesText: String {
@@ -72,6 +84,8 @@ struct StageLoop {
              log: (String) -> Void) throws -> StageReport {
         let start = Date(), counted = Counters.shared.snapshot
         var records: [LossRecord] = [], divergence: FitDivergence?, kept: Int?
+        program.timesParts = program.device is CPUBackend
+        var optimiserNanoseconds: UInt64 = 0
         for step in 0..<iterations {
             if step == iterations - iterations * 3 / 10 { for adam in optimisers { adam.learningRate /= 5 } }
             if let every, step > 0, step % every.interval == 0 { try every.action(step) }
@@ -92,16 +106,21 @@ struct StageLoop {
             }
             FitProgress.report(stage: name, iteration: step + 1, of: iterations, names: losses.map(\.name),
                                last: records.last, since: start)
+            let updateStart = DispatchTime.now().uptimeNanoseconds
             for adam in optimisers { try adam.update() }
+            optimiserNanoseconds += DispatchTime.now().uptimeNanoseconds - updateStart
         }
         let last = try evaluate(iteration: divergence.map { $0.keptIteration ?? 0 } ?? iterations)
         records.append(last)
         let seconds = Date().timeIntervalSince(start), moved = Counters.shared.snapshot.since(counted)
         log(line(last, elapsed: seconds))
         if let divergence { log("stopped: " + divergence.message) }
+        let parts = program.timesParts
+            ? program.partSeconds.merging(["optimiser": Double(optimiserNanoseconds) / 1e9]) { $0 + $1 } : nil
+        program.timesParts = false
         return StageReport(name: name, iterations: iterations, seconds: seconds, losses: records, bytesToHost: moved.bytesToHost,
                            bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches,
-                           divergence: divergence)
+                           divergence: divergence, secondsByPart: parts)
     }
 
     private func line(_ record: LossRecord, elapsed: Double) -> String {

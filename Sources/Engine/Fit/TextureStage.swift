@@ -29,7 +29,7 @@ enum TextureStage {
         let s = settings.size
         let g = Graph()
         let geometry = try FaceGraph(g, face: face, settings: settings, views: photos.count)
-        let textured = try detail.build(g)
+        let textured = try g.within("texture") { try detail.build(g) }
         let views = try geometry.views.enumerated().map { view, viewGeometry in
             func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
             let image = g.input(name("photo"), [s, s, 3])

@@ -25,9 +25,12 @@ extension Graph {
             guard let outputGrad = grads[id], case .op(let op) = nodes[id].kind else { continue }
             let inputs = nodes[id].inputs.map(value)
             guard inputs.contains(where: { dependsOnWrt[$0.id] }) else { continue }
-            let inputGrads = try op.gradients(self, inputs: inputs, output: value(id), outputGrad: outputGrad)
-            for (input, g) in zip(inputs, inputGrads) where dependsOnWrt[input.id] {
-                if let g { try accumulate(input.id, g) }
+            // The backward of a tagged part is tagged "<part> backward" (see Graph.within).
+            try within((nodes[id].part ?? Program.untaggedPart) + " backward") {
+                let inputGrads = try op.gradients(self, inputs: inputs, output: value(id), outputGrad: outputGrad)
+                for (input, g) in zip(inputs, inputGrads) where dependsOnWrt[input.id] {
+                    if let g { try accumulate(input.id, g) }
+                }
             }
         }
         return try wrt.map { v in try grads[v.id] ?? zeros(v.shape) }

@@ -39,7 +39,8 @@ extension Graph {
             ? forward.function == .relu
             : forward.function == .leakyRelu && forward.p0 == op.p0 && op.p0 >= 0
         guard matches else { return nil }
-        return Node(kind: nodes[id].kind, inputs: [inputs[1], inputs[1], inputs[2]], type: nodes[id].type)
+        return Node(
+            kind: nodes[id].kind, inputs: [inputs[1], inputs[1], inputs[2]], type: nodes[id].type, part: nodes[id].part)
     }
 
     /// Node `id` as a convolution that absorbs its operand convolution, if a rule applies.
@@ -64,7 +65,7 @@ extension Graph {
         ) -> Node {
             Node(
                 kind: .op(c.op.with(epilogue)), inputs: c.node.inputs + (extra.map { [$0] } ?? []),
-                type: nodes[id].type)
+                type: nodes[id].type, part: c.node.part)
         }
         switch map.function {
         case .mul:

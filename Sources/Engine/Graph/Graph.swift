@@ -25,6 +25,9 @@ public struct Node {
     public let kind: NodeKind
     public let inputs: [Int]
     public let type: TensorType
+    /// The part of the computation the node belongs to (`Graph.within`; nil: untagged), so a program
+    /// can say where its time goes (`Program.partSeconds`).
+    public var part: String? = nil
 
     public var label: String {
         switch kind {
@@ -38,6 +41,8 @@ public struct Node {
 
 public final class Graph {
     public private(set) var nodes: [Node] = []
+    /// The part that nodes appended now belong to (see `within`).
+    public private(set) var currentPart: String?
 
     public init() {}
 
@@ -45,8 +50,16 @@ public final class Graph {
     init(nodes: [Node]) { self.nodes = nodes }
 
     private func append(_ kind: NodeKind, _ inputs: [Int], _ type: TensorType) -> Value {
-        nodes.append(Node(kind: kind, inputs: inputs, type: type))
+        nodes.append(Node(kind: kind, inputs: inputs, type: type, part: currentPart))
         return Value(id: nodes.count - 1, type: type, graph: ObjectIdentifier(self))
+    }
+
+    /// Runs `body` with the nodes it appends tagged `part` (the innermost `within` wins).
+    public func within<R>(_ part: String, _ body: () throws -> R) rethrows -> R {
+        let outer = currentPart
+        currentPart = part
+        defer { currentPart = outer }
+        return try body()
     }
 
     public func value(_ id: Int) -> Value {

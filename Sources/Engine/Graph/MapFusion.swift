@@ -3,7 +3,8 @@
 // not output, so a chain such as coverage · |render − photo| runs its maps in one pass over memory
 // instead of one pass each. A fused map (FusedMap) holds at most three distinct leaves and eight steps; an
 // operand that would pass those limits stays a leaf. Node ids are kept: the fused op takes the
-// last map's id; the maps it absorbed stay, unread.
+// last map's id and part (Node.part: the absorbed maps' time counts there); the maps it absorbed
+// stay, unread.
 
 extension Graph {
     /// A copy with the same node ids and chains of maps fused, for computing `outputs`.
@@ -27,7 +28,7 @@ extension Graph {
             if chain.steps.count > 1 {
                 nodes[id] = Node(
                     kind: .op(FusedMap(steps: chain.steps, shape: nodes[id].type.shape)), inputs: chain.leaves,
-                    type: nodes[id].type)
+                    type: nodes[id].type, part: nodes[id].part)
             }
         }
         return Graph(nodes: nodes)

@@ -1,5 +1,7 @@
-// A graph compiled for a device: conv epilogues and chains of maps fused, placed, planned, its tensors allocated
-// once; each run enqueues every step with no host round-trip, and only what is read comes back.
+// A graph compiled for a device: conv epilogues and chains of maps fused, placed, planned, its
+// tensors allocated once; each run enqueues every step with no host round-trip, and only what is
+// read comes back.
+import Foundation
 
 public final class Program {
     public let graph: Graph
@@ -11,6 +13,15 @@ public final class Program {
     let plan: BufferPlan
     /// Per step, the prepared tensors (so a run does no lookups).
     private let prepared: [(step: Step, inputs: [Tensor], outputs: [Tensor])]
+    /// The parts of the graph (`Node.part`), and per prepared step the index of its part.
+    private let parts: [String]
+    private let stepParts: [Int]
+    private var partNanoseconds: [UInt64]
+    /// The name of the nodes no `Graph.within` tagged.
+    static let untaggedPart = "other"
+    /// When set, each run adds every op's wall time to its part (`partSeconds`). Meaningful where ops
+    /// run as they are called (the CPU backend); an OpenCL run only enqueues them.
+    public var timesParts = false
 
     /// Compiles the part of `graph` that `outputs` need for `device`; ops the device lacks run
     /// on the CPU reference (see `fallbacks`). Constants are uploaded here, once.
@@ -34,6 +45,14 @@ public final class Program {
             }
         }
         self.prepared = prepared
+        let stepPartNames = schedule.steps.map { step -> String in
+            guard case .run(let node, _) = step else { return "transfers" }
+            return fused.nodes[node].part ?? Program.untaggedPart
+        }
+        let parts = Array(Set(stepPartNames)).sorted()
+        self.parts = parts
+        stepParts = stepPartNames.map { parts.firstIndex(of: $0)! }
+        partNanoseconds = [UInt64](repeating: 0, count: parts.count)
         for (id, node) in fused.nodes.enumerated() {
             if case .constant(let host) = node.kind, let t = plan.tensor(id, on: schedule.home[id]) {
                 try t.backend.upload(host, into: t)
@@ -81,9 +100,15 @@ public final class Program {
         try t.backend.upload(host, into: t)
     }
 
+    /// Seconds of op time by part over the runs while `timesParts` was set (parts with time only).
+    public var partSeconds: [String: Double] {
+        Dictionary(uniqueKeysWithValues: zip(parts, partNanoseconds).filter { $0.1 > 0 }.map { ($0, Double($1) / 1e9) })
+    }
+
     /// Enqueues one evaluation of every output. Device work is not waited for.
     public func run() throws {
-        for (step, inputs, outputs) in prepared {
+        for (k, (step, inputs, outputs)) in prepared.enumerated() {
+            let start = timesParts ? DispatchTime.now().uptimeNanoseconds : 0
             switch step {
             case .run(let node, let b):
                 guard case .op(let op) = fused.nodes[node].kind, !op.isView else { continue }
@@ -92,6 +117,7 @@ public final class Program {
                 let host = try inputs[0].backend.download(inputs[0])
                 try outputs[0].backend.upload(host, into: outputs[0])
             }
+            if timesParts { partNanoseconds[stepParts[k]] += DispatchTime.now().uptimeNanoseconds - start }
         }
     }
 
