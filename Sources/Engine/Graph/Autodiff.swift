@@ -26,7 +26,7 @@ extension Graph {
             let inputs = nodes[id].inputs.map(value)
             guard inputs.contains(where: { dependsOnWrt[$0.id] }) else { continue }
             // The backward of a tagged part is tagged "<part> backward" (see Graph.within).
-            try within((nodes[id].part ?? Program.untaggedPart) + " backward") {
+            try within(nodes[id].partName + " backward") {
                 let inputGrads = try op.gradients(self, inputs: inputs, output: value(id), outputGrad: outputGrad)
                 for (input, g) in zip(inputs, inputGrads) where dependsOnWrt[input.id] {
                     if let g { try accumulate(input.id, g) }

@@ -29,6 +29,9 @@ public struct Node {
     /// can say where its time goes (`Program.partSeconds`).
     public var part: String? = nil
 
+    /// The part's name for time by part: "other" when untagged.
+    public var partName: String { part ?? "other" }
+
     public var label: String {
         switch kind {
         case .input(let name): return "input \(name)"

@@ -17,8 +17,6 @@ public final class Program {
     private let parts: [String]
     private let stepParts: [Int]
     private var partNanoseconds: [UInt64]
-    /// The name of the nodes no `Graph.within` tagged.
-    static let untaggedPart = "other"
     /// When set, each run adds every op's wall time to its part (`partSeconds`). Meaningful where ops
     /// run as they are called (the CPU backend); an OpenCL run only enqueues them.
     public var timesParts = false
@@ -47,7 +45,7 @@ public final class Program {
         self.prepared = prepared
         let stepPartNames = schedule.steps.map { step -> String in
             guard case .run(let node, _) = step else { return "transfers" }
-            return fused.nodes[node].part ?? Program.untaggedPart
+            return fused.nodes[node].partName
         }
         let parts = Array(Set(stepPartNames)).sorted()
         self.parts = parts
