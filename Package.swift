@@ -17,6 +17,15 @@ let imageCodecs: Target = .target(
     linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
 )
 
+// MARK: - The CPU backend's GEMM kernel (AVX-512F / AVX2+FMA, chosen at run time)
+
+let broadcastGemm: Target = .target(
+    name: "CBroadcastGemm",
+    path: "Sources/CBroadcastGemm",
+    exclude: ["gemm_body.h"],
+    cSettings: [.unsafeFlags(["-O3"])]
+)
+
 // MARK: - OpenCL kernels, embedded in the binary (no resource bundle at run time)
 
 let kernelFiles = [
@@ -37,7 +46,7 @@ let kernels: Target = .target(
 let engine: Target = .target(
     name: "Engine",
     dependencies: [
-        "CLBridge", "COpenBLAS", "CImageCodecs", "Kernels",
+        "CLBridge", "COpenBLAS", "CImageCodecs", "CBroadcastGemm", "Kernels",
         .product(name: "Numerics", package: "swift-numerics"),
     ],
     path: "Sources/Engine"
@@ -80,5 +89,5 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
-    targets: systemLibraries + [imageCodecs, kernels, engine, cli, bench, tests]
+    targets: systemLibraries + [imageCodecs, broadcastGemm, kernels, engine, cli, bench, tests]
 )

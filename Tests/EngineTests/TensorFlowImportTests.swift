@@ -178,4 +178,22 @@ final class TensorFlowImportTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("scripts/fetch-models.sh"), "\(error)")
         }
     }
+
+    /// $GANFIT_MODELS may hold the models flat (facenet/…) or be a models/ folder as
+    /// scripts/install.sh lays it out (sfm/ beside downloaded/facenet/…): both find FaceNet.
+    func testGanfitModelsFindsFlatAndInstalledLayouts() throws {
+        let (flat, installed, empty) = (try scratchFolder(self), try scratchFolder(self), try scratchFolder(self))
+        for file in [flat + "/facenet/graph_final.pb", installed + "/downloaded/facenet/graph_final.pb"] {
+            try FileManager.default.createDirectory(
+                atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: file, contents: Data())
+        }
+        func locate(_ models: String) throws -> String {
+            try ModelFiles.locate("facenet/graph_final.pb", what: "FaceNet", flag: "--facenet",
+                                  environment: ["GANFIT_MODELS": models], searchFolders: [empty])
+        }
+        XCTAssertEqual(try locate(flat), flat + "/facenet/graph_final.pb")
+        XCTAssertEqual(try locate(installed), installed + "/downloaded/facenet/graph_final.pb")
+        XCTAssertThrowsError(try locate(empty))
+    }
 }

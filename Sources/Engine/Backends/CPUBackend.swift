@@ -1,4 +1,4 @@
-// The CPU reference backend: every op's plain-Swift reference in Float, OpenBLAS for GEMM.
+// The CPU reference backend: every op's plain-Swift reference in Float; GEMM in BroadcastGemm.swift.
 import COpenBLAS
 import Foundation
 import Numerics
@@ -70,16 +70,6 @@ public final class CPUBackend: Backend {
             preconditionFailure("tensor of backend \(tensor.backend.name) used on the CPU backend")
         }
         return s
-    }
-}
-
-extension Float: RefScalar {
-    public var integerPart: Int { Int(self) }
-
-    public static func gemm(_ g: GemmOperands<Float>) {
-        cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
-                    Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
-                    g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
     }
 }
 

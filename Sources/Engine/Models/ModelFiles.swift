@@ -1,11 +1,14 @@
-// Where downloaded models are found: the command's flag, else $GANFIT_MODELS/<relative path>, else
-// models/downloaded/<relative path> under the working folder or beside/above the executable.
+// Where downloaded models are found: the command's flag, else $GANFIT_MODELS/<relative path> or
+// $GANFIT_MODELS/downloaded/<relative path> (the folder may be flat, or a models/ folder as
+// scripts/install.sh lays it out), else models/downloaded/<relative path> under the working folder
+// or beside/above the executable.
 import Foundation
 
 public enum ModelFiles {
     /// The model file `relativePath` ("facenet/graph_final.pb", "dlib/mmod_human_face_detector.dat"):
     /// `explicit` (the command's `flag`) if given, else the first that exists of
-    /// $GANFIT_MODELS/relativePath and downloaded/relativePath in each of `searchFolders`.
+    /// $GANFIT_MODELS/relativePath, $GANFIT_MODELS/downloaded/relativePath and downloaded/relativePath
+    /// in each of `searchFolders`.
     /// Missing: a badFile error listing where it looked and the command that fetches it.
     public static func locate(
         _ relativePath: String, what: String, explicit: String? = nil, flag: String,
@@ -14,7 +17,7 @@ public enum ModelFiles {
     ) throws -> String {
         if let explicit { return explicit }
         let candidates =
-            (environment["GANFIT_MODELS"].map { [$0 + "/" + relativePath] } ?? [])
+            (environment["GANFIT_MODELS"].map { [$0 + "/" + relativePath, $0 + "/downloaded/" + relativePath] } ?? [])
             + searchFolders.map { $0 + "/downloaded/" + relativePath }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             return found

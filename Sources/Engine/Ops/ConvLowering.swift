@@ -108,10 +108,12 @@ extension ConvGeometry {
             return
         }
         var col = [T](unwrittenCount: c * r * s * bandRows * q)  // im2col writes what GEMM reads
+        // A small matrix is filled faster in this thread than handed to the workers and back.
+        let onWorkers = col.count > 1 << 18
         col.withUnsafeMutableBufferPointer { col in
             for n in 0..<n {
                 for rows in bands {
-                    im2col(x + n * c * h * w, rows: rows, into: col.baseAddress!)
+                    im2col(x + n * c * h * w, rows: rows, into: col.baseAddress!, onWorkers: onWorkers)
                     body(n, rows, col.baseAddress!)
                 }
             }

@@ -1,0 +1,55 @@
+// The kernel, included once per instruction set by broadcast_gemm.c, which defines first:
+// NAME(x) (the set's function names), TARGET (its target attribute), VEC, LANES, MASK, FULL,
+// MASK_FOR(count) (the first `count` lanes), LOAD(mask, pointer) (masked lanes read as 0),
+// STORE(pointer, mask, v), ZERO, BROADCAST(x), FMA(a, b, c) (a·b + c, one rounding), STRIP
+// (vectors across a full strip of columns), ROWS(vectors) (rows per tile: as many accumulators
+// as the set's registers hold beside the strip's columns and the broadcast) and MAX_ROWS.
+
+// One tile of C: `rows` rows × `vectors` vectors of columns (the last one's lanes `last`), all k.
+// `rows` and `vectors` are constants where it is inlined, so the sums live in registers.
+static inline TARGET __attribute__((always_inline)) void NAME(tile)(
+    const int rows, const int vectors, MASK last, long k, const float *a, long a_row, long a_depth,
+    const float *b, long ldb, float *c, long ldc, int accumulate) {
+    VEC sum[MAX_ROWS][STRIP];
+    for (int r = 0; r < rows; r++)
+        for (int v = 0; v < vectors; v++)
+            sum[r][v] = accumulate ? LOAD(v == vectors - 1 ? last : FULL, c + r * ldc + LANES * v) : ZERO;
+    for (long d = 0; d < k; d++) {
+        VEC column[STRIP];
+        for (int v = 0; v < vectors; v++) column[v] = LOAD(v == vectors - 1 ? last : FULL, b + d * ldb + LANES * v);
+        for (int r = 0; r < rows; r++) {
+            VEC x = BROADCAST(a[r * a_row + d * a_depth]);
+            for (int v = 0; v < vectors; v++) sum[r][v] = FMA(x, column[v], sum[r][v]);
+        }
+    }
+    for (int r = 0; r < rows; r++)
+        for (int v = 0; v < vectors; v++) STORE(c + r * ldc + LANES * v, v == vectors - 1 ? last : FULL, sum[r][v]);
+}
+
+// Every row of one strip `vectors` vectors wide: tiles of ROWS(vectors) rows, then single rows.
+#define STRIP_CASE(vectors)                                                                          \
+    case vectors:                                                                                    \
+        for (; i + ROWS(vectors) <= m; i += ROWS(vectors))                                           \
+            NAME(tile)(ROWS(vectors), vectors, last, k, a + i * a_row, a_row, a_depth, strip_b, ldb, \
+                       strip_c + i * ldc, ldc, accumulate);                                          \
+        for (; i < m; i++)                                                                           \
+            NAME(tile)(1, vectors, last, k, a + i * a_row, a_row, a_depth, strip_b, ldb,             \
+                       strip_c + i * ldc, ldc, accumulate);                                          \
+        break;
+
+// C = A·B (+ C) strip by strip of columns: each strip's K × width block of B is read once per
+// tile of rows and stays in the caches while every row passes over it.
+static TARGET void NAME(run)(long m, long n, long k, const float *a, long a_row, long a_depth, const float *b,
+                             long ldb, float *c, long ldc, int accumulate) {
+    for (long j = 0; j < n; j += (long)STRIP * LANES) {
+        long width = n - j < (long)STRIP * LANES ? n - j : (long)STRIP * LANES;
+        int vectors = (int)((width + LANES - 1) / LANES);
+        MASK last = MASK_FOR(width - (long)LANES * (vectors - 1));
+        const float *strip_b = b + j;
+        float *strip_c = c + j;
+        long i = 0;
+        switch (vectors) { STRIP_CASES }
+    }
+}
+
+#undef STRIP_CASE
