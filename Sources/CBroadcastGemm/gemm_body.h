@@ -26,15 +26,18 @@ static inline TARGET __attribute__((always_inline)) void NAME(tile)(
         for (int v = 0; v < vectors; v++) STORE(c + r * ldc + LANES * v, v == vectors - 1 ? last : FULL, sum[r][v]);
 }
 
-// Every row of one strip `vectors` vectors wide: tiles of ROWS(vectors) rows, then single rows.
-#define STRIP_CASE(vectors)                                                                          \
-    case vectors:                                                                                    \
-        for (; i + ROWS(vectors) <= m; i += ROWS(vectors))                                           \
-            NAME(tile)(ROWS(vectors), vectors, last, k, a + i * a_row, a_row, a_depth, strip_b, ldb, \
-                       strip_c + i * ldc, ldc, accumulate);                                          \
-        for (; i < m; i++)                                                                           \
-            NAME(tile)(1, vectors, last, k, a + i * a_row, a_row, a_depth, strip_b, ldb,             \
-                       strip_c + i * ldc, ldc, accumulate);                                          \
+// Every row of one strip `vectors` vectors wide: tiles of ROWS(vectors) rows, then the rows left in
+// tiles of 8, 4, 2 and 1 (each height its own inlined copy, with its sums in registers).
+#define TILE(rows, vectors) \
+    NAME(tile)(rows, vectors, last, k, a + i * a_row, a_row, a_depth, strip_b, ldb, strip_c + i * ldc, ldc, accumulate)
+#define STRIP_CASE(vectors)                                                              \
+    case vectors:                                                                        \
+        for (; i + ROWS(vectors) <= m; i += ROWS(vectors)) TILE(ROWS(vectors), vectors); \
+        if (ROWS(vectors) > 8)                                                           \
+            for (; i + 8 <= m; i += 8) TILE(8, vectors);                                 \
+        if (ROWS(vectors) > 4 && i + 4 <= m) TILE(4, vectors), i += 4;                   \
+        if (i + 2 <= m) TILE(2, vectors), i += 2;                                        \
+        if (i < m) TILE(1, vectors);                                                     \
         break;
 
 // C = A·B (+ C) strip by strip of columns: each strip's K × width block of B is read once per
@@ -53,3 +56,4 @@ static TARGET void NAME(run)(long m, long n, long k, const float *a, long a_row,
 }
 
 #undef STRIP_CASE
+#undef TILE

@@ -40,8 +40,9 @@ public struct Reduce: Op, OpenCLOp {
         var y = [T](repeating: kind == .max ? -T.infinity : 0, count: out.elementCount)
         let shape = x.shape, isMax = kind == .max
         // The input in row-major order on one worker, so every output takes its terms in the order
-        // they come; row runs (`forEachRun`, the output as the operand) keep index arithmetic out
-        // of the per-element loop.
+        // they come (a run that all goes into one output in eight interleaved partial sums,
+        // `reduceRun`); row runs (`forEachRun`, the output as the operand) keep index arithmetic
+        // out of the per-element loop.
         if !x.values.isEmpty {
             x.values.withUnsafeBufferPointer { values in
                 y.withUnsafeMutableBufferPointer { y in
@@ -50,6 +51,11 @@ public struct Reduce: Op, OpenCLOp {
                         for row in 0..<run.rows {
                             var o = run.offset(0, row: row)
                             let first = run.first(row: row)
+                            if run.steps[0] == 0 {  // the whole run into one output
+                                let v = reduceRun(x.pointer + first, count: run.length, isMax: isMax)
+                                y.pointer[o] = isMax ? T.maximum(y.pointer[o], v) : y.pointer[o] + v
+                                continue
+                            }
                             for i in first..<(first + run.length) {
                                 let v = x.pointer[i]
                                 y.pointer[o] = isMax ? T.maximum(y.pointer[o], v) : y.pointer[o] + v
@@ -65,6 +71,32 @@ public struct Reduce: Op, OpenCLOp {
             y = y.map { $0 / n }
         }
         return [RefTensor(out, y)]
+    }
+
+    /// The sum (or maximum) of `count` consecutive values in eight interleaved partial results,
+    /// combined pairwise: a fixed order (deterministic), and eight chains of additions instead of
+    /// one (a long row is summed several times faster).
+    @inline(__always)
+    private func reduceRun<T: RefScalar>(_ x: UnsafePointer<T>, count: Int, isMax: Bool) -> T {
+        let start: T = isMax ? -T.infinity : 0
+        var p = (start, start, start, start, start, start, start, start)
+        var i = 0
+        if isMax {
+            while i + 8 <= count {
+                (p.0, p.1, p.2, p.3) = (T.maximum(p.0, x[i]), T.maximum(p.1, x[i + 1]), T.maximum(p.2, x[i + 2]), T.maximum(p.3, x[i + 3]))
+                (p.4, p.5, p.6, p.7) = (T.maximum(p.4, x[i + 4]), T.maximum(p.5, x[i + 5]), T.maximum(p.6, x[i + 6]), T.maximum(p.7, x[i + 7]))
+                i += 8
+            }
+            while i < count { p.0 = T.maximum(p.0, x[i]); i += 1 }
+            return T.maximum(T.maximum(T.maximum(p.0, p.1), T.maximum(p.2, p.3)), T.maximum(T.maximum(p.4, p.5), T.maximum(p.6, p.7)))
+        }
+        while i + 8 <= count {
+            (p.0, p.1, p.2, p.3) = (p.0 + x[i], p.1 + x[i + 1], p.2 + x[i + 2], p.3 + x[i + 3])
+            (p.4, p.5, p.6, p.7) = (p.4 + x[i + 4], p.5 + x[i + 5], p.6 + x[i + 6], p.7 + x[i + 7])
+            i += 8
+        }
+        while i < count { p.0 += x[i]; i += 1 }
+        return ((p.0 + p.1) + (p.2 + p.3)) + ((p.4 + p.5) + (p.6 + p.7))
     }
 
     public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
