@@ -1,6 +1,7 @@
 // The CPU backend's single-precision GEMM: the project's broadcast kernel (Sources/CBroadcastGemm)
-// where the CPU has AVX-512F or AVX2 with FMA and B is not transposed (every convolution forward
-// pass and input gradient), OpenBLAS otherwise. GANFIT_GEMM=openblas keeps to OpenBLAS (to compare).
+// where the CPU has AVX-512F or AVX2 with FMA, B is not transposed and C has at least 4 columns
+// (every convolution forward pass and input gradient), OpenBLAS otherwise (its matrix–vector
+// product is 3–6× the kernel's speed at 1 column). GANFIT_GEMM=openblas keeps to OpenBLAS.
 import CBroadcastGemm
 import COpenBLAS
 import Foundation
@@ -39,7 +40,7 @@ extension Float: RefScalar {
     public var integerPart: Int { Int(self) }
 
     public static func gemm(_ g: GemmOperands<Float>) {
-        if let set = BroadcastGemm.chosen, BroadcastGemm.run(g, on: set) { return }
+        if let set = BroadcastGemm.chosen, g.n >= 4, BroadcastGemm.run(g, on: set) { return }
         cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
                     Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
                     g.accumulate ? 1 : 0, g.c, Int32(g.ldc))

@@ -8,11 +8,19 @@ struct SilhouetteScene<T: RefScalar> {
     let screen: [T]
     let triangles, ids, bounds, edgeNeighbours: [Int32]
     let width, height, triangleCount: Int
+    /// Per triangle: whether any of its edges is a silhouette. Most neighbouring pixels show two
+    /// triangles that meet at an interior edge; a pair whose triangles have no silhouette edge has
+    /// no crossing, which this answers before any geometry (antialias.cl computes it in full).
+    private var hasSilhouetteEdge: [Bool] = []
 
     init(screen: RefTensor<T>, triangles: RefTensor<T>, ids: RefTensor<T>, bounds: RefTensor<T>, neighbours: RefTensor<T>) {
         self.screen = screen.values
         (self.triangles, self.ids, self.bounds, edgeNeighbours) = (triangles.indices, ids.indices, bounds.indices, neighbours.indices)
         (width, height, triangleCount) = (ids.shape[1], ids.shape[0], triangles.shape[0])
+        hasSilhouetteEdge = (0..<triangleCount).map { f in
+            guard let t = ScreenTriangle(self.screen, self.triangles, f) else { return false }
+            return (0..<3).contains { isSilhouette(f, edge: $0, area: t.doubleArea) }
+        }
     }
 
     /// The neighbour of pixel p in direction 0…3 (left, right, up, down), or nil off the image.
@@ -38,7 +46,7 @@ struct SilhouetteScene<T: RefScalar> {
     /// not a silhouette.
     func crossing(_ p: Int, _ q: Int) -> SilhouetteCrossing<T>? {
         let (a, b) = (Swift.min(p, q), Swift.max(p, q))
-        guard ids[a] != ids[b] else { return nil }
+        guard ids[a] != ids[b], mayBeSilhouette(ids[a]) || mayBeSilhouette(ids[b]) else { return nil }
         let ta = triangle(at: a), tb = triangle(at: b)
         let da = ta.flatMap { $0.geometry.depth(atPixel: a % width, a / width) } ?? T.infinity
         let db = tb.flatMap { $0.geometry.depth(atPixel: b % width, b / width) } ?? T.infinity
@@ -60,6 +68,12 @@ struct SilhouetteScene<T: RefScalar> {
         }
         guard let best, isSilhouette(front.id, edge: best.edge, area: t.doubleArea) else { return nil }
         return best
+    }
+
+    /// Whether the pixel's triangle (`id`; none when out of range) has a silhouette edge.
+    private func mayBeSilhouette(_ id: Int32) -> Bool {
+        let f = Int(id)
+        return f >= 0 && f < triangleCount && hasSilhouetteEdge[f]
     }
 
     /// Whether edge k of triangle f has no drawn neighbour facing the same way on screen.

@@ -91,8 +91,9 @@ public struct TextureGrad: Op, OpenCLOp {
         var grad = [T](repeating: 0, count: wantsTexture ? texture.count : uv.count)
         func tap(_ i: Int) -> TexelQuad<T>? { TexelQuad(u: uv[2 * i], v: uv[2 * i + 1], width: w, height: h, wrap: wrap) }
         if wantsTexture {
-            // A scatter, in sample order (deterministic).
-            for i in 0..<n {
+            // A scatter, in sample order (deterministic); samples with no gradient (a render's
+            // background) add nothing and are passed over.
+            for i in 0..<n where (0..<c).contains(where: { dy[i * c + $0] != 0 }) {
                 guard let tap = tap(i) else { continue }
                 for ch in 0..<c {
                     let g = dy[i * c + ch]
