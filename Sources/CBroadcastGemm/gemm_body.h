@@ -16,26 +16,29 @@ static inline TARGET __attribute__((always_inline)) void NAME(tile)(
             sum[r][v] = accumulate ? LOAD(v == vectors - 1 ? last : FULL, c + r * ldc + LANES * v) : ZERO;
     for (long d = 0; d < k; d++) {
         VEC column[STRIP];
-        for (int v = 0; v < vectors; v++) column[v] = LOAD(v == vectors - 1 ? last : FULL, b + d * ldb + LANES * v);
+        for (int v = 0; v < vectors; v++)
+            column[v] = LOAD(v == vectors - 1 ? last : FULL, b + d * ldb + LANES * v);
         for (int r = 0; r < rows; r++) {
             VEC x = BROADCAST(a[r * a_row + d * a_depth]);
             for (int v = 0; v < vectors; v++) sum[r][v] = FMA(x, column[v], sum[r][v]);
         }
     }
     for (int r = 0; r < rows; r++)
-        for (int v = 0; v < vectors; v++) STORE(c + r * ldc + LANES * v, v == vectors - 1 ? last : FULL, sum[r][v]);
+        for (int v = 0; v < vectors; v++)
+            STORE(c + r * ldc + LANES * v, v == vectors - 1 ? last : FULL, sum[r][v]);
 }
 
 // Every row of one strip `vectors` vectors wide: tiles of ROWS(vectors) rows, then the rows left in
 // tiles of 8, 4, 2 and 1 (each height its own inlined copy, with its sums in registers).
-#define TILE(rows, vectors) \
-    NAME(tile)(rows, vectors, last, k, a + i * a_row, a_row, a_depth, strip_b, ldb, strip_c + i * ldc, ldc, accumulate)
+#define TILE(rows, vectors)                                                                  \
+    NAME(tile)(rows, vectors, last, k, a + i * a_row, a_row, a_depth, strip_b, ldb, strip_c + i * ldc, \
+               ldc, accumulate)
 #define STRIP_CASE(vectors)                                                              \
     case vectors:                                                                        \
         for (; i + ROWS(vectors) <= m; i += ROWS(vectors)) TILE(ROWS(vectors), vectors); \
         if (ROWS(vectors) > 8)                                                           \
             for (; i + 8 <= m; i += 8) TILE(8, vectors);                                 \
-        if (ROWS(vectors) > 4 && i + 4 <= m) TILE(4, vectors), i += 4;                   \
+        if (i + 4 <= m) TILE(4, vectors), i += 4;                                        \
         if (i + 2 <= m) TILE(2, vectors), i += 2;                                        \
         if (i < m) TILE(1, vectors);                                                     \
         break;

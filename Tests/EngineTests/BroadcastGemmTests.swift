@@ -9,7 +9,8 @@ final class BroadcastGemmTests: XCTestCase {
     /// A as it is and transposed, accumulation, and leading dimensions wider than the matrices.
     func testEachInstructionSetEqualsAScalarFusedMultiplyAddLoop() throws {
         let sets = BroadcastGemm.InstructionSet.allCases.filter(BroadcastGemm.supports)
-        try XCTSkipIf(sets.isEmpty, "this CPU has neither AVX-512F nor AVX2 with FMA: OpenBLAS does every GEMM")
+        try XCTSkipIf(
+            sets.isEmpty, "this CPU has neither AVX-512F nor AVX2 with FMA: OpenBLAS does every GEMM")
         var rng = SplitMix64(seed: "broadcast gemm")
         func draw(_ bound: Int) -> Int { Int(rng.next() % UInt64(bound)) }
         for trial in 0..<200 {
@@ -36,8 +37,9 @@ final class BroadcastGemmTests: XCTestCase {
                         c.withUnsafeMutableBufferPointer { c in
                             BroadcastGemm.run(
                                 GemmOperands(
-                                    transA: transA, m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!,
-                                    ldb: ldb, c: c.baseAddress!, ldc: ldc, accumulate: accumulate),
+                                    transA: transA, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                                    b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc,
+                                    accumulate: accumulate),
                                 on: set)
                         }
                     }
@@ -62,8 +64,11 @@ final class BroadcastGemmTests: XCTestCase {
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
                     let g = GemmOperands(
-                        transB: true, m: m, n: n, k: k, a: a.baseAddress!, b: b.baseAddress!, c: c.baseAddress!)
-                    for set in BroadcastGemm.InstructionSet.allCases { XCTAssertFalse(BroadcastGemm.run(g, on: set)) }
+                        transB: true, m: m, n: n, k: k, a: a.baseAddress!, b: b.baseAddress!,
+                        c: c.baseAddress!)
+                    for set in BroadcastGemm.InstructionSet.allCases {
+                        XCTAssertFalse(BroadcastGemm.run(g, on: set))
+                    }
                     XCTAssertEqual(Array(c), [Float](repeating: -1, count: m * n))
                     Float.gemm(g)
                 }

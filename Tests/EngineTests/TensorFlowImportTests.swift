@@ -182,11 +182,12 @@ final class TensorFlowImportTests: XCTestCase {
     /// $GANFIT_MODELS may hold the models flat (facenet/…) or be a models/ folder as
     /// scripts/install.sh lays it out (sfm/ beside downloaded/facenet/…): both find FaceNet.
     func testGanfitModelsFindsFlatAndInstalledLayouts() throws {
-        let (flat, installed, empty) = (try scratchFolder(self), try scratchFolder(self), try scratchFolder(self))
+        let flat = try scratchFolder(self), installed = try scratchFolder(self)
+        let empty = try scratchFolder(self)
         for file in [flat + "/facenet/graph_final.pb", installed + "/downloaded/facenet/graph_final.pb"] {
             try FileManager.default.createDirectory(
                 atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: file, contents: Data())
+            XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data()))
         }
         func locate(_ models: String) throws -> String {
             try ModelFiles.locate("facenet/graph_final.pb", what: "FaceNet", flag: "--facenet",

@@ -16,9 +16,9 @@ public enum ModelFiles {
         searchFolders: [String] = defaultFolders()
     ) throws -> String {
         if let explicit { return explicit }
-        let candidates =
-            (environment["GANFIT_MODELS"].map { [$0 + "/" + relativePath, $0 + "/downloaded/" + relativePath] } ?? [])
-            + searchFolders.map { $0 + "/downloaded/" + relativePath }
+        let environmentFolders = environment["GANFIT_MODELS"].map { [$0, $0 + "/downloaded"] } ?? []
+        let folders = environmentFolders + searchFolders.map { $0 + "/downloaded" }
+        let candidates = folders.map { $0 + "/" + relativePath }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             return found
         }

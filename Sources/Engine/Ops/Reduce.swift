@@ -83,12 +83,15 @@ public struct Reduce: Op, OpenCLOp {
         var i = 0
         if isMax {
             while i + 8 <= count {
-                (p.0, p.1, p.2, p.3) = (T.maximum(p.0, x[i]), T.maximum(p.1, x[i + 1]), T.maximum(p.2, x[i + 2]), T.maximum(p.3, x[i + 3]))
-                (p.4, p.5, p.6, p.7) = (T.maximum(p.4, x[i + 4]), T.maximum(p.5, x[i + 5]), T.maximum(p.6, x[i + 6]), T.maximum(p.7, x[i + 7]))
+                (p.0, p.1) = (T.maximum(p.0, x[i]), T.maximum(p.1, x[i + 1]))
+                (p.2, p.3) = (T.maximum(p.2, x[i + 2]), T.maximum(p.3, x[i + 3]))
+                (p.4, p.5) = (T.maximum(p.4, x[i + 4]), T.maximum(p.5, x[i + 5]))
+                (p.6, p.7) = (T.maximum(p.6, x[i + 6]), T.maximum(p.7, x[i + 7]))
                 i += 8
             }
             while i < count { p.0 = T.maximum(p.0, x[i]); i += 1 }
-            return T.maximum(T.maximum(T.maximum(p.0, p.1), T.maximum(p.2, p.3)), T.maximum(T.maximum(p.4, p.5), T.maximum(p.6, p.7)))
+            let low = T.maximum(T.maximum(p.0, p.1), T.maximum(p.2, p.3))
+            return T.maximum(low, T.maximum(T.maximum(p.4, p.5), T.maximum(p.6, p.7)))
         }
         while i + 8 <= count {
             (p.0, p.1, p.2, p.3) = (p.0 + x[i], p.1 + x[i + 1], p.2 + x[i + 2], p.3 + x[i + 3])
