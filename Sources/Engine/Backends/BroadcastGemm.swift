@@ -5,7 +5,6 @@
 import CBroadcastGemm
 import COpenBLAS
 import Foundation
-import Numerics
 
 public enum BroadcastGemm {
     /// The kernel's instruction sets, best first.
@@ -23,7 +22,15 @@ public enum BroadcastGemm {
         ProcessInfo.processInfo.environment["GANFIT_GEMM"] == "openblas" ? nil : available
 
     /// Whether this CPU can run `set`.
-    public static func supports(_ set: InstructionSet) -> Bool { set.rawValue <= bgemm_instruction_set() }
+    public static func supports(_ set: InstructionSet) -> Bool { set.rawValue <= available?.rawValue ?? 0 }
+
+    /// The CPU backend's float GEMM: the kernel with `chosen` where it applies, else OpenBLAS.
+    static func gemm(_ g: GemmOperands<Float>) {
+        if let set = chosen, g.n >= 4, run(g, on: set) { return }
+        cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
+                    Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
+                    g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
+    }
 
     /// C = op(A)·B (+ C) with `set`; false (nothing written) when B is transposed or the CPU lacks `set`.
     /// Each element is one chain of fused multiply-adds over k in order, the same on either set.
@@ -33,16 +40,5 @@ public enum BroadcastGemm {
         let (row, depth) = g.transA ? (1, g.lda) : (g.lda, 1)
         return bgemm_run(set.rawValue, g.m, g.n, g.k, g.a, row, depth, g.b, g.ldb, g.c, g.ldc,
                          g.accumulate ? 1 : 0) == 0
-    }
-}
-
-extension Float: RefScalar {
-    public var integerPart: Int { Int(self) }
-
-    public static func gemm(_ g: GemmOperands<Float>) {
-        if let set = BroadcastGemm.chosen, g.n >= 4, BroadcastGemm.run(g, on: set) { return }
-        cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
-                    Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
-                    g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
     }
 }

@@ -73,6 +73,12 @@ public final class CPUBackend: Backend {
     }
 }
 
+extension Float: RefScalar {
+    public var integerPart: Int { Int(self) }
+
+    public static func gemm(_ g: GemmOperands<Float>) { BroadcastGemm.gemm(g) }
+}
+
 extension Double: RefScalar {
     public var integerPart: Int { Int(self) }
 
