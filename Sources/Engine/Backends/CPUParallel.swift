@@ -1,6 +1,6 @@
 // The CPU backend's threads: OpenBLAS runs single-threaded in whichever thread calls it, and
-// the reference ops split their work over `CPUParallel.workers` threads themselves. Idle
-// workers sleep (OpenBLAS's own threads spin and starve an OpenCL CPU device in the process).
+// the reference ops split their work over `CPUParallel.workers` threads themselves (WorkerPool.swift).
+// Idle workers soon sleep (OpenBLAS's own threads spin and starve an OpenCL CPU device in the process).
 import COpenBLAS
 import Foundation
 
@@ -22,11 +22,11 @@ public enum CPUParallel {
     static func forEach(_ parts: Int, _ body: (Int) -> Void) {
         let threads = Swift.min(workers, parts)
         guard threads > 1 else { for part in 0..<parts { body(part) }; return }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                for part in stride(from: worker, to: parts, by: threads) { body(part) }
-            }
+        let handedOut = WorkerPool.shared.run(threads: threads) { worker in
+            for part in stride(from: worker, to: parts, by: threads) { body(part) }
         }
+        // The pool is busy (a nested call): the same parts, in one thread.
+        if !handedOut { for part in 0..<parts { body(part) } }
     }
 }
 
