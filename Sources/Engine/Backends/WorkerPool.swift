@@ -8,8 +8,10 @@ import Synchronization
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
-    /// How long an idle helper polls before it sleeps.
-    private static let pollNanoseconds: UInt64 = 200_000
+    /// How long an idle helper polls before it sleeps: longer than most serial stretches between a
+    /// fit's parallel ops (200 µs woke helpers visibly more often; the cost is at most this much of
+    /// an otherwise idle core after each burst of work).
+    private static let pollNanoseconds: UInt64 = 1_000_000
 
     /// A caller holds the pool (nested or concurrent callers run their parts themselves).
     private let busy = Atomic<Bool>(false)

@@ -104,7 +104,7 @@ public struct FusedMap: Op, OpenCLOp {
                             let to = k == functions.count - 1
                                 ? y.pointer + run.first(row: 0) + start : values + (leaves + k) * block
                             let (function, p0, p1) = (functions[k], parameters[2 * k], parameters[2 * k + 1])
-                            for j in 0..<n { to[j] = function.apply(u[j], v[j], w[j], p0, p1) }
+                            function.apply(count: n, u, 1, v, 1, w, 1, p0, p1, into: to)
                         }
                     }
                 }

@@ -38,7 +38,7 @@ public enum MapFunction: Int32, CaseIterable, Sendable {
     static let kernelDefines: String = allCases.map { "#define \($0.macroName) \($0.rawValue)" }
         .joined(separator: "\n") + "\n"
 
-    /// The CPU reference of the function.
+    /// The CPU reference of the function (per element; maps run it through the loop below).
     @inline(__always)
     func apply<T: RefScalar>(_ a: T, _ b: T, _ c: T, _ p0: T, _ p1: T) -> T {
         switch self {
@@ -76,6 +76,61 @@ public enum MapFunction: Int32, CaseIterable, Sendable {
         case .sigmoidGrad: return c * b * (1 - b)
         case .preluGradX: return a > 0 ? c : b * c
         case .preluGradA: return a > 0 ? 0 : a * c
+        }
+    }
+
+    /// y[j] = apply(a[j·da], b[j·db], c[j·dc], p0, p1) for j in 0..<n. The switch is outside the
+    /// loop: each case's loop is compiled with its function inlined (and vectorised where every step
+    /// is 1), where a switch per element cost about 1.3 ns, most of a map's time.
+    @inline(__always)
+    func apply<T: RefScalar>(count n: Int, _ a: UnsafePointer<T>, _ da: Int, _ b: UnsafePointer<T>, _ db: Int,
+                             _ c: UnsafePointer<T>, _ dc: Int, _ p0: T, _ p1: T, into y: UnsafeMutablePointer<T>) {
+        @inline(__always) func loop(_ f: MapFunction) {
+            if da == 1, db == 1, dc == 1 {
+                for j in 0..<n { y[j] = f.apply(a[j], b[j], c[j], p0, p1) }
+                return
+            }
+            var (ia, ib, ic) = (0, 0, 0)
+            for j in 0..<n {
+                y[j] = f.apply(a[ia], b[ib], c[ic], p0, p1)
+                (ia, ib, ic) = (ia + da, ib + db, ic + dc)
+            }
+        }
+        switch self {
+        case .copy: loop(.copy)
+        case .neg: loop(.neg)
+        case .abs: loop(.abs)
+        case .exp: loop(.exp)
+        case .log: loop(.log)
+        case .sqrt: loop(.sqrt)
+        case .rsqrt: loop(.rsqrt)
+        case .square: loop(.square)
+        case .pow: loop(.pow)
+        case .clamp: loop(.clamp)
+        case .relu: loop(.relu)
+        case .leakyRelu: loop(.leakyRelu)
+        case .tanh: loop(.tanh)
+        case .sigmoid: loop(.sigmoid)
+        case .scale: loop(.scale)
+        case .add: loop(.add)
+        case .sub: loop(.sub)
+        case .mul: loop(.mul)
+        case .div: loop(.div)
+        case .prelu: loop(.prelu)
+        case .equal: loop(.equal)
+        case .greater: loop(.greater)
+        case .select: loop(.select)
+        case .absGrad: loop(.absGrad)
+        case .sqrtGrad: loop(.sqrtGrad)
+        case .rsqrtGrad: loop(.rsqrtGrad)
+        case .powGrad: loop(.powGrad)
+        case .clampGrad: loop(.clampGrad)
+        case .reluGrad: loop(.reluGrad)
+        case .leakyGrad: loop(.leakyGrad)
+        case .tanhGrad: loop(.tanhGrad)
+        case .sigmoidGrad: loop(.sigmoidGrad)
+        case .preluGradX: loop(.preluGradX)
+        case .preluGradA: loop(.preluGradA)
         }
     }
 
