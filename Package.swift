@@ -26,6 +26,10 @@ let broadcastGemm: Target = .target(
     cSettings: [.unsafeFlags(["-O3"])]
 )
 
+// MARK: - SHA-256's rounds for model provenance (the x86 SHA extensions where present)
+
+let sha256: Target = .target(name: "CSHA256", path: "Sources/CSHA256", cSettings: [.unsafeFlags(["-O3"])])
+
 // MARK: - OpenCL kernels, embedded in the binary (no resource bundle at run time)
 
 let kernelFiles = [
@@ -46,7 +50,7 @@ let kernels: Target = .target(
 let engine: Target = .target(
     name: "Engine",
     dependencies: [
-        "CLBridge", "COpenBLAS", "CImageCodecs", "CBroadcastGemm", "Kernels",
+        "CLBridge", "COpenBLAS", "CImageCodecs", "CBroadcastGemm", "CSHA256", "Kernels",
         .product(name: "Numerics", package: "swift-numerics"),
     ],
     path: "Sources/Engine"
@@ -89,5 +93,5 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
-    targets: systemLibraries + [imageCodecs, broadcastGemm, kernels, engine, cli, bench, tests]
+    targets: systemLibraries + [imageCodecs, broadcastGemm, sha256, kernels, engine, cli, bench, tests]
 )

@@ -174,6 +174,9 @@ int gic_png_encode(const gic_image *image, unsigned char **data, size_t *size, c
     png_set_write_fn(png, ctx, write_bytes, flush_bytes);
     png_set_IHDR(png, info, (png_uint_32)image->width, (png_uint_32)image->height, image->bit_depth, color,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    // zlib level 3, not libpng's default 6: a 1280×1024 photo-sized render encodes 3.3× faster for
+    // 8% more bytes (a fit writes three such views).
+    png_set_compression_level(png, 3);
     png_write_info(png, info);
     if (image->bit_depth == 16 && is_little_endian()) png_set_swap(png);
     size_t row_bytes = (size_t)image->width * image->channels * (image->bit_depth / 8);

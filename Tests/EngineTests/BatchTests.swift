@@ -1,4 +1,5 @@
 import Foundation
+import CSHA256
 import XCTest
 
 // The batch pieces in process: list parsing and output names, shards, SHA-256, the batch loop's
@@ -55,6 +56,23 @@ final class BatchTests: XCTestCase {
             n += 1
         }
         XCTAssertEqual(pieces.hexDigest(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// The SHA extensions' rounds (used where the CPU has them; the vectors above then test them)
+    /// against the portable ones on random blocks, one call and block by block.
+    func testSHA256RoundsAgreeOnBothPaths() throws {
+        try XCTSkipUnless(sha256_uses_extensions() == 1, "this CPU has no SHA extensions: one path only")
+        var random = SynthRandom(seed: 5)
+        let data = (0..<64 * 300).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let start: [UInt32] = [1, 2, 3, 4, 5, 6, 7, 0xffff_ffff]
+        var (portable, extensions, stepwise) = (start, start, start)
+        sha256_blocks_portable(&portable, data, 300)
+        sha256_blocks(&extensions, data, 300)
+        data.withUnsafeBufferPointer { bytes in
+            for block in 0..<300 { sha256_blocks(&stepwise, bytes.baseAddress! + 64 * block, 1) }
+        }
+        XCTAssertEqual(extensions, portable)
+        XCTAssertEqual(stepwise, portable)
     }
 
     /// A stand-in fit writes a report; one photo throws; a stale partial folder (a killed run)
