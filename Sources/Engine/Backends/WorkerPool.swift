@@ -32,7 +32,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs body(t) for every t in 0..<threads (t = 0 in the calling thread) and returns true; or
     /// runs nothing and returns false when the pool is already in use or threads exceeds 255.
     func run(threads: Int, _ body: (Int) -> Void) -> Bool {
-        guard threads < 256, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        guard threads < 256,
+              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else { return false }
         defer { busy.store(false, ordering: .releasing) }
         while helpers < threads - 1 {
@@ -45,7 +46,11 @@ final class WorkerPool: @unchecked Sendable {
             unfinished.store(threads - 1, ordering: .relaxed)
             let word = (published.load(ordering: .relaxed) >> 8 + 1) << 8 | threads
             published.store(word, ordering: .sequentiallyConsistent)
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 { wake.lock(); wake.broadcast(); wake.unlock() }
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                wake.lock()
+                wake.broadcast()
+                wake.unlock()
+            }
             body(0)
             while unfinished.load(ordering: .acquiring) > 0 { sched_yield() }
             job = nil

@@ -44,9 +44,10 @@ public struct Map: Op, OpenCLOp {
             forEachRun(of: out, strides: [strides[0], sb, sc]) { run in
                 let (da, db, dc) = (run.steps[0], run.steps[1], run.steps[2])
                 for row in 0..<run.rows {
-                    function.apply(count: run.length, a.pointer + run.offset(0, row: row), da,
-                                   b.pointer + run.offset(1, row: row), db, c.pointer + run.offset(2, row: row), dc,
-                                   p0, p1, into: y.pointer + run.first(row: row))
+                    function.apply(
+                        count: run.length, a.pointer + run.offset(0, row: row), da,
+                        b.pointer + run.offset(1, row: row), db, c.pointer + run.offset(2, row: row), dc,
+                        p0, p1, into: y.pointer + run.first(row: row))
                 }
             }
         }

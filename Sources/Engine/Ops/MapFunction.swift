@@ -84,7 +84,8 @@ public enum MapFunction: Int32, CaseIterable, Sendable {
     /// is 1), where a switch per element cost about 1.3 ns, most of a map's time.
     @inline(__always)
     func apply<T: RefScalar>(count n: Int, _ a: UnsafePointer<T>, _ da: Int, _ b: UnsafePointer<T>, _ db: Int,
-                             _ c: UnsafePointer<T>, _ dc: Int, _ p0: T, _ p1: T, into y: UnsafeMutablePointer<T>) {
+                             _ c: UnsafePointer<T>, _ dc: Int, _ p0: T, _ p1: T,
+                             into y: UnsafeMutablePointer<T>) {
         @inline(__always) func loop(_ f: MapFunction) {
             if da == 1, db == 1, dc == 1 {
                 for j in 0..<n { y[j] = f.apply(a[j], b[j], c[j], p0, p1) }
