@@ -21,11 +21,10 @@ public enum CPUParallel {
     /// which parts one worker handles, and in what order, is fixed (deterministic reductions).
     static func forEach(_ parts: Int, _ body: (Int) -> Void) {
         let threads = Swift.min(workers, parts)
-        guard threads > 1 else { for part in 0..<parts { body(part) }; return }
-        let handedOut = WorkerPool.shared.run(threads: threads) { worker in
+        let handedOut = threads > 1 && WorkerPool.shared.run(threads: threads) { worker in
             for part in stride(from: worker, to: parts, by: threads) { body(part) }
         }
-        // The pool is busy (a nested call): the same parts, in one thread.
+        // One worker, or the pool busy (a nested or concurrent call): the same parts, in this thread.
         if !handedOut { for part in 0..<parts { body(part) } }
     }
 }

@@ -78,28 +78,22 @@ public struct Reduce: Op, OpenCLOp {
     /// one (a long row is summed several times faster).
     @inline(__always)
     private func reduceRun<T: RefScalar>(_ x: UnsafePointer<T>, count: Int, isMax: Bool) -> T {
-        let start: T = isMax ? -T.infinity : 0
-        var p = (start, start, start, start, start, start, start, start)
-        var i = 0
-        if isMax {
+        // One body for both reductions; each call passes a literal `f`, inlined into its own loop.
+        @inline(__always) func interleaved(from start: T, _ f: (T, T) -> T) -> T {
+            var p = (start, start, start, start, start, start, start, start)
+            var i = 0
             while i + 8 <= count {
-                (p.0, p.1) = (T.maximum(p.0, x[i]), T.maximum(p.1, x[i + 1]))
-                (p.2, p.3) = (T.maximum(p.2, x[i + 2]), T.maximum(p.3, x[i + 3]))
-                (p.4, p.5) = (T.maximum(p.4, x[i + 4]), T.maximum(p.5, x[i + 5]))
-                (p.6, p.7) = (T.maximum(p.6, x[i + 6]), T.maximum(p.7, x[i + 7]))
+                (p.0, p.1) = (f(p.0, x[i]), f(p.1, x[i + 1]))
+                (p.2, p.3) = (f(p.2, x[i + 2]), f(p.3, x[i + 3]))
+                (p.4, p.5) = (f(p.4, x[i + 4]), f(p.5, x[i + 5]))
+                (p.6, p.7) = (f(p.6, x[i + 6]), f(p.7, x[i + 7]))
                 i += 8
             }
-            while i < count { p.0 = T.maximum(p.0, x[i]); i += 1 }
-            let low = T.maximum(T.maximum(p.0, p.1), T.maximum(p.2, p.3))
-            return T.maximum(low, T.maximum(T.maximum(p.4, p.5), T.maximum(p.6, p.7)))
+            while i < count { p.0 = f(p.0, x[i]); i += 1 }
+            return f(f(f(p.0, p.1), f(p.2, p.3)), f(f(p.4, p.5), f(p.6, p.7)))
         }
-        while i + 8 <= count {
-            (p.0, p.1, p.2, p.3) = (p.0 + x[i], p.1 + x[i + 1], p.2 + x[i + 2], p.3 + x[i + 3])
-            (p.4, p.5, p.6, p.7) = (p.4 + x[i + 4], p.5 + x[i + 5], p.6 + x[i + 6], p.7 + x[i + 7])
-            i += 8
-        }
-        while i < count { p.0 += x[i]; i += 1 }
-        return ((p.0 + p.1) + (p.2 + p.3)) + ((p.4 + p.5) + (p.6 + p.7))
+        return isMax
+            ? interleaved(from: -T.infinity) { T.maximum($0, $1) } : interleaved(from: 0) { $0 + $1 }
     }
 
     public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
