@@ -66,3 +66,53 @@ void matmul_tiled(__global float* C, __global const float* A, __global const flo
         }
     }
 }
+
+// op(A)[m, k] and op(B)[k, n] of the row-major operands.
+inline float matmul_a(__global const float* A, int m, int k, int M, int K, int transA) {
+    return transA ? A[k * M + m] : A[m * K + k];
+}
+inline float matmul_b(__global const float* B, int k, int n, int K, int N, int transB) {
+    return transB ? B[n * K + k] : B[k * N + n];
+}
+
+// Skinny products (one side of at most 16, as a model basis times its coefficients or vertices times
+// a rotation), where a 64×64 tile would be mostly empty: one work-item per output element of each
+// batch (global [M·N rounded up, batch]), its dot product summed in order.
+__kernel void matmul_rows(__global float* C, __global const float* A, __global const float* B,
+                          const int M, const int N, const int K, const int transA, const int transB,
+                          const int strideA, const int strideB, const int strideC) {
+    const int o = get_global_id(0), batch = get_global_id(1);
+    if (o >= M * N) return;
+    const int m = o / N, n = o % N;
+    A += batch * strideA;
+    B += batch * strideB;
+    float acc = 0.0f;
+    for (int k = 0; k < K; ++k) acc += matmul_a(A, m, k, M, K, transA) * matmul_b(B, k, n, K, N, transB);
+    C[batch * strideC + o] = acc;
+}
+
+#define DOT_WG 64
+
+// Few outputs with long reductions (a basis's transpose times a gradient over every vertex), which one
+// tiled work-group would sum alone: one work-group per output element (global [64, M·N, batch]), each
+// work-item summing every 64th term, then a fixed-order tree in local memory (deterministic).
+__kernel __attribute__((reqd_work_group_size(DOT_WG, 1, 1)))
+void matmul_dot(__global float* C, __global const float* A, __global const float* B,
+                const int M, const int N, const int K, const int transA, const int transB,
+                const int strideA, const int strideB, const int strideC) {
+    __local float partial[DOT_WG];
+    const int t = get_local_id(0), o = get_group_id(1), batch = get_global_id(2);
+    const int m = o / N, n = o % N;
+    A += batch * strideA;
+    B += batch * strideB;
+    float acc = 0.0f;
+    for (int k = t; k < K; k += DOT_WG)
+        acc += matmul_a(A, m, k, M, K, transA) * matmul_b(B, k, n, K, N, transB);
+    partial[t] = acc;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = DOT_WG / 2; s > 0; s >>= 1) {
+        if (t < s) partial[t] += partial[t + s];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (t == 0) C[batch * strideC + o] = partial[0];
+}

@@ -75,16 +75,37 @@ public struct MatMul: Op, OpenCLOp {
                       bytes: Double((inputs + outputs).map(\.bytes).reduce(0, +)))
     }
 
+    /// The OpenCL kernel for a product's shape: `matmul_dot` for few outputs (≤ 256 per batch) with long
+    /// reductions (≥ 512 terms), `matmul_rows` when a side is at most 16, else the tiled kernel.
+    enum Kernel: Equatable { case tiled, rows, dot }
+
+    static func kernel(m: Int, n: Int, k: Int) -> Kernel {
+        if m * n <= 256 && k >= 512 { return .dot }
+        return Swift.min(m, n) <= 16 ? .rows : .tiled
+    }
+
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         let d = try dims(inputs[0].shape, inputs[1].shape)
-        let k = try device.kernel("matmul_tiled", file: "matmul.cl")
-        let tilesN = (d.n + 63) / 64, tilesM = (d.m + 63) / 64
-        try device.runtime.launch(k, global: [tilesN * 16, tilesM * 16, d.batch], local: [16, 16, 1], [
+        let arguments: [KernelArgument] = [
             .buffer(OpenCLBackend.buffer(outputs[0])), .buffer(OpenCLBackend.buffer(inputs[0])),
             .buffer(OpenCLBackend.buffer(inputs[1])),
             .int(Int32(d.m)), .int(Int32(d.n)), .int(Int32(d.k)), .int(transA ? 1 : 0), .int(transB ? 1 : 0),
             .int(Int32(d.strideA)), .int(Int32(d.strideB)), .int(Int32(d.m * d.n)),
-        ])
+        ]
+        switch Self.kernel(m: d.m, n: d.n, k: d.k) {
+        case .tiled:
+            try device.runtime.launch(
+                try device.kernel("matmul_tiled", file: "matmul.cl"),
+                global: [(d.n + 63) / 64 * 16, (d.m + 63) / 64 * 16, d.batch], local: [16, 16, 1], arguments)
+        case .rows:
+            try device.runtime.launch(
+                try device.kernel("matmul_rows", file: "matmul.cl"),
+                global: [d.m * d.n, d.batch], local: [64, 1], arguments)
+        case .dot:
+            try device.runtime.launch(
+                try device.kernel("matmul_dot", file: "matmul.cl"),
+                global: [64, d.m * d.n, d.batch], local: [64, 1, 1], arguments)
+        }
     }
 }
 

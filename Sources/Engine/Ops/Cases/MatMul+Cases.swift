@@ -1,5 +1,6 @@
 // Parity and gradient cases of the matrix product: all transposes, batches, broadcasting,
-// sizes that are not multiples of the tile.
+// sizes that are not multiples of the tile; each OpenCL kernel (`MatMul.kernel`): skinny products
+// (rows), few outputs with long reductions (dot), and the tiled kernel.
 
 extension MatMul {
     static var cases: [OpCase] {
@@ -25,6 +26,24 @@ extension MatMul {
             OpCase("matmul", "NN [67,129]·[129,65]", [.float([67, 129]), .float([129, 65])], tolerance: long) { g, x in
                 try g.matmul(x[0], x[1])
             },
+            OpCase(
+                "matmul", "TT [129,67]ᵀ·[65,129]ᵀ (tiled)", [.float([129, 67]), .float([65, 129])],
+                tolerance: long
+            ) { g, x in try g.matmul(x[0], x[1], transA: true, transB: true) },
+            OpCase("matmul", "NT [3000,3]·[3,3]ᵀ (rows)", [.float([3000, 3]), .float([3, 3])]) { g, x in
+                try g.matmul(x[0], x[1], transB: true)
+            },
+            OpCase(
+                "matmul", "NN [700,63]·[63,1] (rows)", [.float([700, 63]), .float([63, 1])], tolerance: long
+            ) { g, x in try g.matmul(x[0], x[1]) },
+            OpCase(
+                "matmul", "TN [1000,7]ᵀ·[1000,1] (dot)", [.float([1000, 7]), .float([1000, 1])],
+                tolerance: long
+            ) { g, x in try g.matmul(x[0], x[1], transA: true) },
+            OpCase(
+                "matmul", "batched NT [2,3,700]·[2,5,700]ᵀ (dot)", [.float([2, 3, 700]), .float([2, 5, 700])],
+                tolerance: long
+            ) { g, x in try g.matmul(x[0], x[1], transB: true) },
             OpCase("matmul", "linear [6,10]·[4,10]ᵀ+[4]", [.float([6, 10]), .float([4, 10]), .float([4])]) { g, x in
                 try g.linear(x[0], weight: x[1], bias: x[2])
             },
