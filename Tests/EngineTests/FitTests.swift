@@ -80,6 +80,40 @@ final class FitTests: XCTestCase {
         return (fit, model, input.crop, settings)
     }
 
+    /// A photo whose detected points the detector is unsure of keeps stage 1's shape and expression
+    /// through stage 2 (its pose, light and texture still fitted); a sure one's shape moves.
+    func testAnUnsureDetectorHoldsTheShapeInTheJointStage() throws {
+        let face = try Self.face.get()
+        var settings = FitSettings()
+        (settings.size, settings.textureSize) = (32, 32)
+        (settings.landmarkIterations, settings.jointIterations) = (60, 4)
+        (settings.textureDetailIterations, settings.logInterval) = (0, 2)
+        var input = try FitInput.read(
+            photo: Repository.path("samples/image_0010.png"),
+            landmarks: Repository.path("samples/image_0010.pts"), size: settings.size)
+        func fit(spread: Float) throws -> FaceFitResult {
+            input.landmarkSpread = [Float](repeating: spread, count: 68)
+            return try FaceFit.run(
+                [input], face: face, network: StandInIdentity(), settings: settings, device: CPUBackend.shared
+            ) { _ in }
+        }
+        let unsure = try fit(spread: 0.05)
+        XCTAssertTrue(unsure.shapeHeld)
+        let (before, after) = (unsure.landmarkStage.parameters[0], unsure.jointStage.parameters[0])
+        XCTAssertEqual(after.shape, before.shape)
+        XCTAssertEqual(after.expression, before.expression)
+        XCTAssertNotEqual(after.rotation, before.rotation, "the pose is still fitted")
+        let sure = try fit(spread: 0.02)
+        XCTAssertFalse(sure.shapeHeld)
+        XCTAssertNotEqual(sure.jointStage.parameters[0].shape, sure.landmarkStage.parameters[0].shape)
+
+        XCTAssertFalse(settings.holdsShape(spreads: [nil]), "landmarks from a file have no spread")
+        XCTAssertFalse(settings.holdsShape(spreads: [[0.05], [0.02]]), "one photo's sure points are enough")
+        XCTAssertTrue(settings.holdsShape(spreads: [[0.05], [0.05, 0.03]]))
+        settings.holdShapeAboveSpread = nil
+        XCTAssertFalse(settings.holdsShape(spreads: [[0.5]]))
+    }
+
     func testJointStageLowersItsLoss() throws {
         let fit = try jointFit(device: CPUBackend.shared, iterations: 8)
         let totals = fit.report.losses.map { $0.losses["total"]! }

@@ -7,6 +7,9 @@ public struct FaceFitResult {
     public let inputs: [FitInput]
     public let cameras: [FitCamera]
     public let landmarkStage: LandmarkFit
+    /// Whether the joint stage kept the landmark stage's shape and expressions (see
+    /// `FitSettings.holdShapeAboveSpread`).
+    public let shapeHeld: Bool
     public let jointStage: JointFit
     /// The free texture's detail pass (nil when it did not run: another texture model, no joint
     /// iterations, `textureDetailIterations` 0, or a diverged stage).
@@ -70,6 +73,17 @@ public enum FaceFit {
         for view in textured.indices { textured[view].texture = texture.leaves }
         var jointSettings = settings  // a diverged landmark stage ends the fit: stage 2 only evaluates
         if first.report.divergence != nil { jointSettings.jointIterations = 0 }
+        let shapeHeld = settings.holdsShape(spreads: inputs.map(\.landmarkSpread))
+        if shapeHeld {
+            (jointSettings.jointRates.shape, jointSettings.jointRates.expression) = (0, 0)
+            let spreads = inputs.compactMap(\.landmarkSpread).map {
+                String(format: "%.1f%%", 100 * $0.reduce(0, +) / Float(Swift.max($0.count, 1)))
+            }
+            log(
+                "the detector is unsure of its points (mean spread \(spreads.joined(separator: "/")) of its "
+                    + String(format: "box, above %.1f%%", 100 * (settings.holdShapeAboveSpread ?? 0))
+                    + "): stage 2 keeps stage 1's shape and expressions, as its pose is likely wrong")
+        }
         let second = try JointStage.run(
             face, photos: inputs.map(\.crop), targets: targets, correspondences: first.correspondences,
             from: textured, texture: texture, network: network, settings: jointSettings,
@@ -97,7 +111,8 @@ public enum FaceFit {
                 device: device)
         }
         return FaceFitResult(
-            inputs: inputs, cameras: cameras, landmarkStage: first, jointStage: second, textureStage: detail,
+            inputs: inputs, cameras: cameras, landmarkStage: first, shapeHeld: shapeHeld, jointStage: second,
+            textureStage: detail,
             landmarks: inputs.indices.map {
                 fittedLandmarks(face, screen: second.screens[$0], targets: targets[$0]).map(
                     inputs[$0].frame.toPhoto)

@@ -57,6 +57,9 @@ public struct FitReport: Codable {
     /// not optimise); nil when dlib's descriptor model is not installed.
     public let identityJudge: IdentityJudgement?
     public let stages: [StageReport]
+    /// Whether stage 2 kept stage 1's shape and expressions (the detector unsure of its points; see
+    /// `FitSettings.holdShapeAboveSpread`).
+    public let shapeHeld: Bool
     /// Wall-clock seconds of the whole fit (reading the model and the photo included).
     public let totalSeconds: Double
     public let settings: FitSettings
@@ -89,6 +92,7 @@ public struct FitReport: Codable {
         identityCosine = Identity(
             before: result.jointStage.initialCosine, after: result.jointStage.finalCosine, network: network)
         stages = result.stages
+        shapeHeld = result.shapeHeld
         self.totalSeconds = totalSeconds
         self.settings = settings
     }

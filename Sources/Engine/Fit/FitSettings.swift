@@ -73,6 +73,15 @@ public struct FitSettings: Codable, Sendable {
     /// the landmark stage went 1.158 → 1.138 mm at 1 and 1.132 at 2 (40–60° yaw: 1.242 → 1.188), and
     /// 1.142 → 1.105 on 20 faces (seed 99) it was not chosen on; see README, "Synthetic faces".
     public var landmarkSpreadFactor: Float = 2
+    /// When the detector is unsure of its points on the whole (every photo's mean spread above this,
+    /// a fraction of the detector's box), the joint stage keeps the landmark stage's shape and
+    /// expressions and fits only pose, light and texture; nil: never. Such faces are mostly turned
+    /// beyond 40°, where dlib's points slide into a frontal layout and stage 1's pose is wrong; the
+    /// joint stage cannot turn the head and bends the shape to fit the photo at that pose. Source: the
+    /// synthetic benchmark, where the joint stage was worse than the landmark stage on 7 of the 8 faces
+    /// above 0.035 (28 faces, seed 2024; 1.094 → 1.072 mm, 40–60° 1.222 → 1.188 against the mean face's
+    /// 1.206), and on 7 of 8 of 20 faces it was not chosen on (seed 99; 1.106 → 1.099).
+    public var holdShapeAboveSpread: Float? = 0.035
     /// The landmark term's outlier scale c, in noise deviations (see `LandmarkTerm.robust`); nil: Gaussian.
     public var landmarkOutlierScale: Float? = nil
     public var expressionDeviation: Float = 0.2
@@ -144,6 +153,16 @@ public struct FitSettings: Codable, Sendable {
                 let ratio = landmarkSpreadFactor * $0 / landmarkNoise
                 return 1 / (1 + ratio * ratio)
             }
+        }
+    }
+
+    /// Whether the joint stage keeps the landmark stage's shape for photos whose detected points have
+    /// these `spreads` (see `holdShapeAboveSpread`; landmarks from a file have none).
+    public func holdsShape(spreads: [[Float]?]) -> Bool {
+        guard let limit = holdShapeAboveSpread, !spreads.isEmpty else { return false }
+        return spreads.allSatisfy { spread in
+            guard let spread, !spread.isEmpty else { return false }
+            return spread.reduce(0, +) / Float(spread.count) > limit
         }
     }
 
