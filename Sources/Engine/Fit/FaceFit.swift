@@ -65,7 +65,7 @@ public enum FaceFit {
             String(
                 format: "stage 1: mean landmark error %@ px (photo pixels) in %.1f s",
                 pixels(first.initialErrors, inputs) + " → " + pixels(first.finalErrors, inputs),
-                first.report.seconds))
+                first.report.seconds) + first.report.launchesText)
         var textured = first.parameters
         let texture = try TextureModels.make(
             face, parameters: textured, photos: inputs.map(\.crop), settings: settings,
