@@ -107,11 +107,15 @@ final class FitTests: XCTestCase {
         XCTAssertFalse(sure.shapeHeld)
         XCTAssertNotEqual(sure.jointStage.parameters[0].shape, sure.landmarkStage.parameters[0].shape)
 
-        XCTAssertFalse(settings.holdsShape(spreads: [nil]), "landmarks from a file have no spread")
-        XCTAssertFalse(settings.holdsShape(spreads: [[0.05], [0.02]]), "one photo's sure points are enough")
-        XCTAssertTrue(settings.holdsShape(spreads: [[0.05], [0.05, 0.03]]))
+        input.landmarkSpread = [0.05, 0.03]
+        XCTAssertEqual(try XCTUnwrap(input.meanLandmarkSpread), 0.04, accuracy: 1e-7)
+        input.landmarkSpread = nil
+        XCTAssertNil(input.meanLandmarkSpread)
+        XCTAssertFalse(settings.holdsShape(meanSpreads: [nil]), "landmarks from a file have no spread")
+        XCTAssertFalse(settings.holdsShape(meanSpreads: [0.05, 0.02]), "one photo's sure points are enough")
+        XCTAssertTrue(settings.holdsShape(meanSpreads: [0.05, 0.04]))
         settings.holdShapeAboveSpread = nil
-        XCTAssertFalse(settings.holdsShape(spreads: [[0.5]]))
+        XCTAssertFalse(settings.holdsShape(meanSpreads: [0.5]))
     }
 
     func testJointStageLowersItsLoss() throws {

@@ -73,12 +73,11 @@ public enum FaceFit {
         for view in textured.indices { textured[view].texture = texture.leaves }
         var jointSettings = settings  // a diverged landmark stage ends the fit: stage 2 only evaluates
         if first.report.divergence != nil { jointSettings.jointIterations = 0 }
-        let shapeHeld = settings.holdsShape(spreads: inputs.map(\.landmarkSpread))
+        let meanSpreads = inputs.map(\.meanLandmarkSpread)
+        let shapeHeld = settings.holdsShape(meanSpreads: meanSpreads)
         if shapeHeld {
             (jointSettings.jointRates.shape, jointSettings.jointRates.expression) = (0, 0)
-            let spreads = inputs.compactMap(\.landmarkSpread).map {
-                String(format: "%.1f%%", 100 * $0.reduce(0, +) / Float(Swift.max($0.count, 1)))
-            }
+            let spreads = meanSpreads.compactMap { $0.map { String(format: "%.1f%%", 100 * $0) } }
             log(
                 "the detector is unsure of its points (mean spread \(spreads.joined(separator: "/")) of its "
                     + String(format: "box, above %.1f%%", 100 * (settings.holdShapeAboveSpread ?? 0))

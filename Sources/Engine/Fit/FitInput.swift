@@ -49,6 +49,10 @@ public struct FitInput {
     /// [68] the detector's `LandmarkSpread` of each landmark when they were detected (the fit trusts
     /// the unsteady ones less); nil for landmarks read from a file.
     public var landmarkSpread: [Float]?
+    /// The mean of `landmarkSpread` (nil without one).
+    public var meanLandmarkSpread: Float? {
+        landmarkSpread.flatMap { $0.isEmpty ? nil : $0.reduce(0, +) / Float($0.count) }
+    }
     public let frame: CropFrame
     /// The crop, [S, S, 3] RGB in [0, 1] (area-averaged).
     public let crop: HostTensor

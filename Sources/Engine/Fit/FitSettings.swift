@@ -157,13 +157,11 @@ public struct FitSettings: Codable, Sendable {
     }
 
     /// Whether the joint stage keeps the landmark stage's shape for photos whose detected points have
-    /// these `spreads` (see `holdShapeAboveSpread`; landmarks from a file have none).
-    public func holdsShape(spreads: [[Float]?]) -> Bool {
-        guard let limit = holdShapeAboveSpread, !spreads.isEmpty else { return false }
-        return spreads.allSatisfy { spread in
-            guard let spread, !spread.isEmpty else { return false }
-            return spread.reduce(0, +) / Float(spread.count) > limit
-        }
+    /// these mean spreads (`FitInput.meanLandmarkSpread`; see `holdShapeAboveSpread`; landmarks from a
+    /// file have none).
+    public func holdsShape(meanSpreads: [Float?]) -> Bool {
+        guard let limit = holdShapeAboveSpread, !meanSpreads.isEmpty else { return false }
+        return meanSpreads.allSatisfy { ($0 ?? 0) > limit }
     }
 
     /// The jaw line's landmark weight, 1/contourNoiseFactor².
