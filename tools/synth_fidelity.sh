@@ -7,6 +7,10 @@
 #   mean      the Surrey mean face (`fit --iterations 0,0`; one mesh for every face);
 #   landmark  the landmark stage alone (`fit --iterations 500,0`) from the detector's landmarks on the photo;
 #   full      the default fit, from the detector's landmarks.
+#   full_focal  the same at the face's true focal length (--focal35mm), the baseline of from_truth;
+#   from_truth  stage 2 started from the truth (the floor's coefficients and the true pose, `fit --start`
+#             with stage 1 skipped) at the true focal length: whether the fit's objective holds the truth,
+#             and whether it ends with lower pixel and identity losses there than full_focal (printed).
 # A face the detector misses, or any command that fails, is a failure of that kind (its error is printed);
 # the run goes on. Summary: mean ± sd of each kind overall and by |yaw| bin (0–20, 20–40, 40–60°), counts,
 # failures, how often the full fit beats the landmark stage, and for the fits the identity judge: dlib's
@@ -79,7 +83,27 @@ PY
         # shellcheck disable=SC2086
         attempt "$out/logs/${kind}_$i.log" "$bin" fit "$faces/face_$i.jpg" "${flags[@]}" $fitflags \
           --output "$out/fits/${kind}_$i" && mesh=$out/fits/${kind}_$i/mesh.obj ;;
-      *) echo "unknown kind '$kind' (floor, mean, landmark, full, landmark_true, full_true)"; exit 1 ;;
+      full_focal | from_truth)
+        flags=(--focal35mm "$(python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))
+print([f for f in t["faces"] if f["index"] == int(sys.argv[2])][0]["focal35mm"])' "$faces/truth.json" "$i")")
+        if [ "$kind" = from_truth ]; then
+          python3 - "$faces/truth.json" "$i" > "$out/fits/start_$i.json" <<'PY'
+import json, sys
+face = [f for f in json.load(open(sys.argv[1]))["faces"] if f["index"] == int(sys.argv[2])][0]
+print(json.dumps({"shape": face["floor"]["shape"], "expression": face["floor"]["expression"],
+                  "camera": {"rotation_axis_angle": face["rotation"], "translation": face["translation"]}}))
+PY
+          # shellcheck disable=SC2086
+          joint=$("$bin" fit --print-settings $fitflags \
+            | python3 -c 'import json, sys; print(json.load(sys.stdin)["joint_iterations"])')
+          flags+=(--start "$out/fits/start_$i.json" --iterations "0,$joint")
+        fi
+        # shellcheck disable=SC2086
+        attempt "$out/logs/${kind}_$i.log" "$bin" fit "$faces/face_$i.jpg" $fitflags "${flags[@]}" \
+          --output "$out/fits/${kind}_$i" && mesh=$out/fits/${kind}_$i/mesh.obj ;;
+      *) echo "unknown kind '$kind' (floor, mean, landmark, full, landmark_true, full_true, full_focal," \
+           "from_truth)"
+         exit 1 ;;
     esac
     [ -n "$mesh" ] && [ -f "$mesh" ] || continue
     attempt "$out/logs/eval_${kind}_$i.log" "$bin" evaluate "$mesh" --scan "$faces/face_$i.obj" \
@@ -127,6 +151,18 @@ for fit, stage in (("full", "landmark"), ("full_true", "landmark_true")):
         if pairs:
             better = sum(a < b for a, b in pairs)
             print(f"{fit} beats {stage} on {better} of {len(pairs)} faces ({100 * better / len(pairs):.0f}%)")
+def final_losses(kind, i):
+    try:
+        stages = json.load(open(f"{out}/fits/{kind}_{i}/report.json"))["stages"]
+        return [s for s in stages if s["name"] == "joint"][0]["losses"][-1]["losses"]
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+if "full_focal" in kinds and "from_truth" in kinds:
+    pairs = [(final_losses("full_focal", i), final_losses("from_truth", i)) for i in indices]
+    pairs = [p for p in pairs if p[0] and p[1]]
+    for term in ("pixel", "identity"):
+        lower = sum(b[term] < a[term] for a, b in pairs)
+        print(f"from_truth ends with a lower {term} loss than full_focal on {lower} of {len(pairs)} faces")
 def frontal(kind, i):
     try:
         return json.load(open(f"{out}/fits/{kind}_{i}/report.json"))["identity_judge"]["frontal_distance"]

@@ -76,6 +76,14 @@ struct Fit: ParsableCommand {
     @Option(help: "Which detected face to fit: 0 = the largest (default); once per photo, or once for all.")
     var face: [Int] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Start stage 1 from an earlier fit's shape, expressions and pose (its parameters.json) "
+                + "instead of the landmarks' first guess; once per photo (the first photo's shape is "
+                + "used). With --iterations 0,M stage 2 starts there.",
+            valueName: "PARAMETERS.json"))
+    var start: [String] = []
+
     @OptionGroup var landmarkModels: LandmarkModelOptions
 
     @Option(name: .shortAndLong, help: "Output folder (created if missing).")
@@ -165,6 +173,12 @@ struct Fit: ParsableCommand {
                     "give --landmarks once per photo, in order, or not at all "
                         + "(\(photos.count) photos, \(landmarks.count) --landmarks)")
             }
+            guard start.isEmpty || start.count == photos.count else {
+                throw EngineError.invalidValue(
+                    "give --start once per photo, in order, or not at all "
+                        + "(\(photos.count) photos, \(start.count) --start)")
+            }
+            let starts = try start.map { try FitStart(contentsOf: $0) }  // a bad file fails before the fit
             guard face.count <= 1 || face.count == photos.count else {
                 throw EngineError.invalidValue(
                     "give --face once per photo, in order, or once for all (\(photos.count) photos, "
@@ -174,7 +188,8 @@ struct Fit: ParsableCommand {
             if profile > 0 { fitter.device.profiledTimes = [:] }
             let report = try fitter.fit(
                 photos: photos, landmarks: landmarks.isEmpty ? photos.map { _ in nil } : landmarks,
-                faces: photos.indices.map { face.count > 1 ? face[$0] : face.first ?? 0 }, output: output)
+                faces: photos.indices.map { face.count > 1 ? face[$0] : face.first ?? 0 },
+                starts: starts.isEmpty ? photos.map { _ in nil } : starts, output: output)
             if profile > 0 {
                 print("the fit's costliest \(fitter.device.isReference ? "ops" : "kernels") on \(fitter.device.name):")
                 BenchmarkReport.profileLines(fitter.device.costliestProfiled, top: profile).forEach { print($0) }
@@ -190,9 +205,9 @@ struct Fit: ParsableCommand {
     /// Fits the lines of the list `list` (this process's shard) into `output`; exit status 5 when a
     /// line failed or diverged.
     private func runBatch(_ list: String, output: String, settings: FitSettings, console: FitConsole) throws {
-        guard photos.isEmpty, landmarks.isEmpty else {
+        guard photos.isEmpty, landmarks.isEmpty, start.isEmpty else {
             throw EngineError.invalidValue(
-                "--batch takes its photos from the list; give no photo or --landmarks")
+                "--batch takes its photos from the list; give no photo, --landmarks or --start")
         }
         let shard = try shard.map { try BatchShard(parsing: $0) } ?? BatchShard(index: 0, count: 1)
         let run = BatchRun(

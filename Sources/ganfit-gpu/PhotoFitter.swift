@@ -39,8 +39,10 @@ final class PhotoFitter {
 
     /// Fits `photos` (one, or several of one person: one shape and texture), their landmarks read
     /// from `landmarks` where given, else detected (face `faces[k]` of photo k, 0 = the largest), into
-    /// `output`; returns the report it wrote there.
-    func fit(photos: [String], landmarks: [String?], faces: [Int], output: String) throws -> FitReport {
+    /// `output`, stage 1 started from `starts[k]` where given; returns the report it wrote there.
+    func fit(
+        photos: [String], landmarks: [String?], faces: [Int], starts: [FitStart?]? = nil, output: String
+    ) throws -> FitReport {
         let started = Date()
         let images = try photos.map { try Image.read($0) }
         let given = try landmarks.map { try $0.map { try PTSFile.read($0) } }
@@ -53,6 +55,7 @@ final class PhotoFitter {
                 photo: images[k], landmarks: given[k] ?? detections[k]!.face.points, size: settings.size,
                 margin: settings.margin, source: landmarks[k] ?? "the detected landmarks of \(photos[k])")
             input.landmarkSpread = detections[k]?.face.spread
+            input.start = starts?[k]
             return input
         }
         for (path, input) in zip(photos, inputs) {

@@ -268,6 +268,70 @@ final class FitTests: XCTestCase {
         }
     }
 
+    func testAFitStartsWhereItsStartSays() throws {
+        let face = try Self.face.get()
+        var settings = FitSettings()
+        (settings.size, settings.textureSize) = (32, 32)
+        (settings.landmarkIterations, settings.jointIterations, settings.textureDetailIterations) = (0, 0, 0)
+        var input = try FitInput.read(
+            photo: Repository.path("samples/image_0010.png"),
+            landmarks: Repository.path("samples/image_0010.pts"), size: settings.size)
+        let shape = (0..<face.model.shapeComponentCount).map { Float($0 % 5) * 0.1 - 0.2 }
+        let json = try JSONSerialization.data(withJSONObject: [
+            "shape": shape, "expression": [0.1, 0, 0, 0, 0, -0.1],
+            "camera": ["rotation_axis_angle": [0, 0.3, 0], "translation": [5, -10, -1200]],
+        ])
+        let start = try FitStart(parametersJSON: json, source: "start.json")
+        XCTAssertEqual(start.shape, shape)
+        func fitted() throws -> FaceParameters {
+            try FaceFit.run(
+                [input], face: face, network: StandInIdentity(), settings: settings, device: CPUBackend.shared
+            ) { _ in }.parameters
+        }
+        let guessed = try fitted()
+        input.start = start
+        let started = try fitted()
+        XCTAssertEqual(started.shape, start.shape)
+        XCTAssertEqual(started.expression, start.expression)
+        XCTAssertEqual(started.rotation, start.rotation)
+        XCTAssertEqual(started.translation, start.translation)
+        XCTAssertEqual(started.focal, guessed.focal, "the camera stays the fit's own")
+        XCTAssertNotEqual(started.translation, guessed.translation)
+
+        // A fit's own parameters.json round-trips; bad files name the problem.
+        let folder = try scratchFolder(self)
+        input.start = nil
+        settings.jointIterations = 1
+        let result = try FaceFit.run(
+            [input], face: face, network: StandInIdentity(), settings: settings, device: CPUBackend.shared
+        ) { _ in }
+        try FitParametersFile.json(result).write(to: URL(fileURLWithPath: folder + "/parameters.json"))
+        let reread = try FitStart(contentsOf: folder + "/parameters.json")
+        XCTAssertEqual(reread.shape, result.parameters.shape)
+        XCTAssertEqual(reread.rotation, result.parameters.rotation)
+        XCTAssertEqual(reread.translation, result.parameters.translation)
+        func problem(_ object: Any) -> String {
+            do {
+                _ = try FitStart(
+                    parametersJSON: try JSONSerialization.data(withJSONObject: object), source: "bad.json")
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        XCTAssertTrue(problem(["shape": [1]]).contains("expression is missing"))
+        XCTAssertTrue(
+            problem([
+                "shape": [1], "expression": [0],
+                "camera": ["rotation_axis_angle": [0, 0], "translation": [0, 0, 1]],
+            ]).contains("camera.rotation_axis_angle has 2 numbers, not 3"))
+        XCTAssertTrue(problem(["shape": ["a"], "expression": [0]]).contains("shape is missing or not a list"))
+        XCTAssertThrowsError(try FitStart(parametersJSON: Data("[1]".utf8), source: "bad.json"))
+        let short = FitStart(
+            shape: [0, 1], expression: [0], rotation: [0, 0, 0], translation: [0, 0, 1], source: "s")
+        XCTAssertThrowsError(try short.applied(to: guessed)) {
+            XCTAssertTrue("\($0)".contains("63 shape and 6 expression"), "\($0)")
+        }
+    }
+
     func testBadInputGetsClearErrors() throws {
         let photo = Repository.path("samples/image_0010.png"), folder = try scratchFolder(self)
         assertBadFile(try FitInput.read(photo: photo, landmarks: folder + "/missing.pts", size: 64), path: folder + "/missing.pts",

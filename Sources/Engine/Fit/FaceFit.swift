@@ -56,7 +56,12 @@ public enum FaceFit {
                         "camera%@: focal %.0f mm (35 mm equivalent, %@), principal point at the photo's centre",
                     inputs.count > 1 ? " of photo \(k + 1)" : "", camera.focal35mm, camera.focalSource))
         }
-        let starts = zip(inputs, cameras).map { FaceParameters.initial(face, input: $0.0, camera: $0.1) }
+        let starts = try zip(inputs, cameras).map { input, camera in
+            let guess = FaceParameters.initial(face, input: input, camera: camera)
+            guard let start = input.start else { return guess }
+            log("stage 1 starts from \(start.source)")
+            return try start.applied(to: guess)
+        }
         let first = try LandmarkStage.run(
             face, targets: targets,
             reliabilities: inputs.map { settings.landmarkReliability(spread: $0.landmarkSpread) },

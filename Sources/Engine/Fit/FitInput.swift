@@ -53,6 +53,8 @@ public struct FitInput {
     public var meanLandmarkSpread: Float? {
         landmarkSpread.flatMap { $0.isEmpty ? nil : $0.reduce(0, +) / Float($0.count) }
     }
+    /// Where stage 1 starts instead of its first guess from the landmarks (`fit --start`); nil: the guess.
+    public var start: FitStart?
     public let frame: CropFrame
     /// The crop, [S, S, 3] RGB in [0, 1] (area-averaged).
     public let crop: HostTensor
