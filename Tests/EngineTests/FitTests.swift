@@ -283,28 +283,31 @@ final class FitTests: XCTestCase {
         ])
         let start = try FitStart(parametersJSON: json, source: "start.json")
         XCTAssertEqual(start.shape, shape)
-        func fitted() throws -> FaceParameters {
+        func fitted() throws -> FaceFitResult {
             try FaceFit.run(
                 [input], face: face, network: StandInIdentity(), settings: settings, device: CPUBackend.shared
-            ) { _ in }.parameters
+            ) { _ in }
         }
-        let guessed = try fitted()
+        let guessed = try fitted().parameters
         input.start = start
-        let started = try fitted()
+        let startedFit = try fitted()
+        let started = startedFit.parameters
         XCTAssertEqual(started.shape, start.shape)
         XCTAssertEqual(started.expression, start.expression)
         XCTAssertEqual(started.rotation, start.rotation)
         XCTAssertEqual(started.translation, start.translation)
         XCTAssertEqual(started.focal, guessed.focal, "the camera stays the fit's own")
         XCTAssertNotEqual(started.translation, guessed.translation)
+        let report = FitReport(
+            startedFit, sources: [.init(photo: "photo.png", landmarksFile: "photo.pts")], network: "stand-in",
+            settings: settings, totalSeconds: 0)
+        XCTAssertEqual(report.photos[0].start, "start.json", "report.json says where the fit started")
 
         // A fit's own parameters.json round-trips; bad files name the problem.
         let folder = try scratchFolder(self)
         input.start = nil
         settings.jointIterations = 1
-        let result = try FaceFit.run(
-            [input], face: face, network: StandInIdentity(), settings: settings, device: CPUBackend.shared
-        ) { _ in }
+        let result = try fitted()
         try FitParametersFile.json(result).write(to: URL(fileURLWithPath: folder + "/parameters.json"))
         let reread = try FitStart(contentsOf: folder + "/parameters.json")
         XCTAssertEqual(reread.shape, result.parameters.shape)

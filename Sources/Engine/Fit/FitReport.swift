@@ -23,6 +23,8 @@ public struct FitReport: Codable {
         public let landmarksFile: String?
         /// The detector, landmark model and face the fit used when no .pts file was given.
         public let landmarkDetection: LandmarkReport?
+        /// The parameters.json stage 1 started from (`fit --start`), or nil for the landmarks' first guess.
+        public let start: String?
         /// The fitting crop in the photo: x, y, width, height (continuous pixels), and its side in pixels.
         public let cropBox: [Double]
         public let cropSize: Int
@@ -79,7 +81,7 @@ public struct FitReport: Codable {
             let box = input.frame.box
             return Photo(
                 photo: source.photo, landmarksFile: source.landmarksFile,
-                landmarkDetection: source.landmarkDetection,
+                landmarkDetection: source.landmarkDetection, start: input.start?.source,
                 cropBox: [box.x, box.y, box.width, box.height], cropSize: input.frame.size,
                 camera: result.cameras[k],
                 landmarkErrorPixels: Errors(
