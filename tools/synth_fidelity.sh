@@ -10,7 +10,10 @@
 #   full_focal  the same at the face's true focal length (--focal35mm), the baseline of from_truth;
 #   from_truth  stage 2 started from the truth (the floor's coefficients and the true pose, `fit --start`
 #             with stage 1 skipped) at the true focal length: whether the fit's objective holds the truth,
-#             and whether it ends with lower pixel and identity losses there than full_focal (printed).
+#             and whether it ends with lower pixel and identity losses there than full_focal (printed);
+#   shape_from_truth, pose_from_truth  the joint stage started from the truth's shape with the landmark
+#             stage's pose, or the landmark stage's shape with the true pose (the landmark stage run at
+#             the true focal length first): which of the two the fit keeps.
 # A face the detector misses, or any command that fails, is a failure of that kind (its error is printed);
 # the run goes on. Summary: mean ± sd of each kind overall and by |yaw| bin (0–20, 20–40, 40–60°), counts,
 # failures, how often the full fit beats the landmark stage, and for the fits the identity judge: dlib's
@@ -83,26 +86,38 @@ PY
         # shellcheck disable=SC2086
         attempt "$out/logs/${kind}_$i.log" "$bin" fit "$faces/face_$i.jpg" "${flags[@]}" $fitflags \
           --output "$out/fits/${kind}_$i" && mesh=$out/fits/${kind}_$i/mesh.obj ;;
-      full_focal | from_truth)
+      full_focal | from_truth | shape_from_truth | pose_from_truth)
         flags=(--focal35mm "$(python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))
 print([f for f in t["faces"] if f["index"] == int(sys.argv[2])][0]["focal35mm"])' "$faces/truth.json" "$i")")
-        if [ "$kind" = from_truth ]; then
-          python3 - "$faces/truth.json" "$i" > "$out/fits/start_$i.json" <<'PY'
+        if [ "$kind" != full_focal ]; then
+          # The other two mix the truth with the landmark stage's fit at the true focal length.
+          staged=$out/fits/landmark_focal_$i/parameters.json
+          if [ "$kind" != from_truth ] && [ ! -f "$staged" ]; then
+            attempt "$out/logs/landmark_focal_$i.log" "$bin" fit "$faces/face_$i.jpg" $fitflags \
+              "${flags[@]}" --iterations 500,0 --output "$out/fits/landmark_focal_$i" || continue
+          fi
+          python3 - "$faces/truth.json" "$i" "$kind" "$staged" > "$out/fits/start_${kind}_$i.json" <<'PY'
 import json, sys
 face = [f for f in json.load(open(sys.argv[1]))["faces"] if f["index"] == int(sys.argv[2])][0]
-print(json.dumps({"shape": face["floor"]["shape"], "expression": face["floor"]["expression"],
-                  "camera": {"rotation_axis_angle": face["rotation"], "translation": face["translation"]}}))
+kind, truth_shape = sys.argv[3], sys.argv[3] in ("from_truth", "shape_from_truth")
+staged = None if kind == "from_truth" else json.load(open(sys.argv[4]))
+shape = ({"shape": face["floor"]["shape"], "expression": face["floor"]["expression"]} if truth_shape
+         else {"shape": staged["shape"], "expression": staged["expression"]})
+pose = ({"rotation_axis_angle": face["rotation"], "translation": face["translation"]}
+        if kind != "shape_from_truth" else
+        {k: staged["camera"][k] for k in ("rotation_axis_angle", "translation")})
+print(json.dumps({**shape, "camera": pose}))
 PY
           # shellcheck disable=SC2086
           joint=$("$bin" fit --print-settings $fitflags \
             | python3 -c 'import json, sys; print(json.load(sys.stdin)["joint_iterations"])')
-          flags+=(--start "$out/fits/start_$i.json" --iterations "0,$joint")
+          flags+=(--start "$out/fits/start_${kind}_$i.json" --iterations "0,$joint")
         fi
         # shellcheck disable=SC2086
         attempt "$out/logs/${kind}_$i.log" "$bin" fit "$faces/face_$i.jpg" $fitflags "${flags[@]}" \
           --output "$out/fits/${kind}_$i" && mesh=$out/fits/${kind}_$i/mesh.obj ;;
       *) echo "unknown kind '$kind' (floor, mean, landmark, full, landmark_true, full_true, full_focal," \
-           "from_truth)"
+           "from_truth, shape_from_truth, pose_from_truth)"
          exit 1 ;;
     esac
     [ -n "$mesh" ] && [ -f "$mesh" ] || continue
