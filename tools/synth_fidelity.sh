@@ -64,6 +64,10 @@ if has mean && [ -n "$first" ]; then
   attempt "$out/logs/mean.log" "$bin" fit "$faces/face_$first.jpg" --landmarks "$faces/face_$first.pts" \
     --iterations 0,0 --output "$out/fits/mean" || true
 fi
+# The joint stage's iterations under FIT_FLAGS, for the kinds that start it from a given point.
+# shellcheck disable=SC2086
+joint=$("$bin" fit --print-settings $fitflags \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["joint_iterations"])')
 for i in $indices; do
   echo "face $i"
   # The truth's 68 landmarks: the model's iBUG landmark vertices (0 0 0 where it has none; unused).
@@ -108,9 +112,6 @@ pose = ({"rotation_axis_angle": face["rotation"], "translation": face["translati
         {k: staged["camera"][k] for k in ("rotation_axis_angle", "translation")})
 print(json.dumps({**shape, "camera": pose}))
 PY
-          # shellcheck disable=SC2086
-          joint=$("$bin" fit --print-settings $fitflags \
-            | python3 -c 'import json, sys; print(json.load(sys.stdin)["joint_iterations"])')
           flags+=(--start "$out/fits/start_${kind}_$i.json" --iterations "0,$joint")
         fi
         # shellcheck disable=SC2086

@@ -218,7 +218,8 @@ struct Fit: ParsableCommand {
             { entry, folder in
                 _ = try fitter.fit(
                     photos: entry.photos, landmarks: entry.photos.map(FitBatch.landmarks(beside:)),
-                    faces: entry.photos.map { _ in face.first ?? 0 }, output: folder)
+                    faces: entry.photos.map { _ in face.first ?? 0 }, starts: entry.photos.map { _ in nil },
+                    output: folder)
             }, log: console.line)
         if summary.records.contains(where: { $0.status != .fitted }) { throw ExitCode(5) }
     }

@@ -41,7 +41,7 @@ final class PhotoFitter {
     /// from `landmarks` where given, else detected (face `faces[k]` of photo k, 0 = the largest), into
     /// `output`, stage 1 started from `starts[k]` where given; returns the report it wrote there.
     func fit(
-        photos: [String], landmarks: [String?], faces: [Int], starts: [FitStart?]? = nil, output: String
+        photos: [String], landmarks: [String?], faces: [Int], starts: [FitStart?], output: String
     ) throws -> FitReport {
         let started = Date()
         let images = try photos.map { try Image.read($0) }
@@ -55,7 +55,7 @@ final class PhotoFitter {
                 photo: images[k], landmarks: given[k] ?? detections[k]!.face.points, size: settings.size,
                 margin: settings.margin, source: landmarks[k] ?? "the detected landmarks of \(photos[k])")
             input.landmarkSpread = detections[k]?.face.spread
-            input.start = starts?[k]
+            input.start = starts[k]
             return input
         }
         for (path, input) in zip(photos, inputs) {
