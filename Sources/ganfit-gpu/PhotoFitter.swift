@@ -39,14 +39,30 @@ final class PhotoFitter {
 
     /// Fits `photos` (one, or several of one person: one shape and texture), their landmarks read
     /// from `landmarks` where given, else detected (face `faces[k]` of photo k, 0 = the largest), into
-    /// `output`, stage 1 started from `starts[k]` where given; returns the report it wrote there.
+    /// `output`, stage 1 started from `starts[k]` where given; returns the report it wrote there. A
+    /// fit that fails leaves no empty `output` behind where there was none.
     func fit(
         photos: [String], landmarks: [String?], faces: [Int], starts: [FitStart?], output: String
     ) throws -> FitReport {
         let started = Date()
         let images = try photos.map { try Image.read($0) }
         let given = try landmarks.map { try $0.map { try PTSFile.read($0) } }
-        try FitOutputs.prepare(output)  // before the fit: a bad output folder must not waste it
+        // Before the fit: a bad output folder must not waste it.
+        let created = try FitOutputs.prepare(output)
+        do {
+            return try fit(
+                photos: photos, images: images, landmarks: landmarks, given: given, faces: faces,
+                starts: starts, output: output, started: started)
+        } catch {
+            if created { FitOutputs.removeIfEmpty(output) }
+            throw error
+        }
+    }
+
+    private func fit(
+        photos: [String], images: [Image], landmarks: [String?], given: [[SIMD2<Float>]?], faces: [Int],
+        starts: [FitStart?], output: String, started: Date
+    ) throws -> FitReport {
         let detections = try photos.indices.map { k in
             try given[k] == nil ? detect(images[k], path: photos[k], face: faces[k]) : nil
         }

@@ -4,7 +4,8 @@ import XCTest
 // The built `ganfit-gpu` run as users run it, from a folder outside the repository: a batch of small
 // photos (crops of the sample with their landmarks, a corrupt file, a line of two photos fitted
 // together) killed with SIGKILL mid-way and started again, then every line has exactly one complete
-// output set; a fit's pictures, provenance and OpenCV camera; and a diverging fit's exit status.
+// output set; a fit's pictures, provenance and OpenCV camera; a diverging fit's exit status; and a failed
+// fit's output folder.
 @testable import Engine
 
 final class BatchCommandTests: XCTestCase {
@@ -99,6 +100,25 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertEqual(divergence?["stage"] as? String, "landmarks")
         XCTAssertEqual(divergence?["kept_iteration"] as? Int, 0)
         XCTAssertTrue(Self.log(folder + "/log").contains("diverged"))
+    }
+
+    /// A fit that fails after its output folder was made (no face in a grey photo) removes the folder
+    /// it created, and keeps one the user had.
+    func testAFailedFitLeavesNoEmptyFolderItCreated() throws {
+        let binary = try Self.binary()
+        let folder = try scratchFolder(self)
+        let grey = HostTensor([96, 96, 3], [Float](repeating: 0.5, count: 96 * 96 * 3))
+        try PNGFile.write(grey, to: folder + "/grey.png")
+        try FileManager.default.createDirectory(atPath: folder + "/mine", withIntermediateDirectories: false)
+        for output in ["new", "mine"] {
+            let log = folder + "/\(output).log"
+            let run = try Self.start(
+                binary, ["fit", folder + "/grey.png", "-o", folder + "/" + output], log: log)
+            run.waitUntilExit()
+            XCTAssertNotEqual(run.terminationStatus, 0, Self.log(log))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/new"), "the fit's folder is gone")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/mine"), "the user's folder stays")
     }
 
     /// One photo fitted: every output is there, report.json's provenance names the models with their

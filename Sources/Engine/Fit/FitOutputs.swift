@@ -28,8 +28,9 @@ public enum FitOutputs {
         return "\(name[..<dot]).\(k + 1)\(name[dot...])"
     }
 
-    /// Creates `folder` if missing and checks that files can be written there.
-    public static func prepare(_ folder: String) throws {
+    /// Creates `folder` if missing and checks that files can be written there; true when it created it.
+    @discardableResult public static func prepare(_ folder: String) throws -> Bool {
+        let existed = FileManager.default.fileExists(atPath: folder)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -40,6 +41,13 @@ public enum FitOutputs {
             throw EngineError.badFile(
                 path: folder, problem: "the output folder is not writable; choose another --output")
         }
+        return !existed
+    }
+
+    /// Removes `folder` if nothing is in it: a folder `prepare` created for a fit that then failed.
+    public static func removeIfEmpty(_ folder: String) {
+        guard (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true else { return }
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// Writes `result` into `folder` (created if missing): the mesh with the first photo's expression,
