@@ -47,22 +47,10 @@ final class PhotoFitter {
         let started = Date()
         let images = try photos.map { try Image.read($0) }
         let given = try landmarks.map { try $0.map { try PTSFile.read($0) } }
-        // Before the fit: a bad output folder must not waste it.
+        // Before the fit: a bad output folder must not waste it. A fit that wrote its outputs leaves
+        // the folder full, so only a failed one's is removed.
         let created = try FitOutputs.prepare(output)
-        do {
-            return try fit(
-                photos: photos, images: images, landmarks: landmarks, given: given, faces: faces,
-                starts: starts, output: output, started: started)
-        } catch {
-            if created { FitOutputs.removeIfEmpty(output) }
-            throw error
-        }
-    }
-
-    private func fit(
-        photos: [String], images: [Image], landmarks: [String?], given: [[SIMD2<Float>]?], faces: [Int],
-        starts: [FitStart?], output: String, started: Date
-    ) throws -> FitReport {
+        defer { if created { FitOutputs.removeIfEmpty(output) } }
         let detections = try photos.indices.map { k in
             try given[k] == nil ? detect(images[k], path: photos[k], face: faces[k]) : nil
         }
