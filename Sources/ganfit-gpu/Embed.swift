@@ -113,8 +113,11 @@ struct Embed: ParsableCommand {
         var descriptors: [[Float]] = []
         for (k, photo) in photos.enumerated() {
             let image = RGBImage8(try Image.read(photo))
-            let points = try landmarker.map { try $0.face(0, among: $0.faces(in: image).faces, source: photo).points }
-                ?? PTSFile.read(landmarks[k])
+            let points = try landmarker.map { landmarker in
+                let face = try landmarker.face(0, among: landmarker.faces(in: image).faces, source: photo)
+                warnIfWeak(landmarker, face, source: photo)
+                return face.points
+            } ?? PTSFile.read(landmarks[k])
             let chip = try FaceChip(landmarks: points)
             try program.set("image", chip.extract(from: image).planes)
             try program.run()

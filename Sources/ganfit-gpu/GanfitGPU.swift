@@ -26,6 +26,13 @@ struct DeviceOptions: ParsableArguments {
     func choice() throws -> DeviceChoice { try DeviceChoice.resolve(flag: device) }
 }
 
+/// Writes the landmarker's warning for a weak detection of `face` to stderr (shown with --quiet too).
+func warnIfWeak(_ landmarker: FaceLandmarker, _ face: LandmarkedFace, source: String) {
+    if let warning = landmarker.weakWarning(face, source: source) {
+        FileHandle.standardError.write(Data((warning + "\n").utf8))
+    }
+}
+
 /// Prints an engine error plainly and exits non-zero (no stack trace for bad input).
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {

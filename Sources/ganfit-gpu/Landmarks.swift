@@ -14,7 +14,9 @@ struct Landmarks: ParsableCommand {
             (0-based pixel centres) and each point's spread: how far it moves when the box shifts by 5% or \
             the photo is mirrored, a fraction of the box (large where the predictor guesses, such as the far \
             side of a turned face; `fit` trusts such points less, but only when it detects them itself: a \
-            .pts file has no spread). Models: dlib's mmod_human_face_detector.dat and \
+            .pts file has no spread). When no window scores above the detector's threshold (0), the best \
+            one above −0.5 is taken alone as a weak detection, with a warning ("weak": true in the JSON). \
+            Models: dlib's mmod_human_face_detector.dat and \
             shape_predictor_68_face_landmarks.dat, found in models/downloaded/dlib/ (fetched by \
             `bash scripts/fetch-models.sh`), $GANFIT_MODELS/dlib/, or the flags below.
             """)
@@ -66,6 +68,7 @@ struct Landmarks: ParsableCommand {
             guard !faces.isEmpty else { throw landmarker.noFace(photo) }
             let chosen = all ? faces : [try landmarker.face(face, among: faces, source: photo)]
             let indices = all ? Array(faces.indices) : [face]
+            chosen.forEach { warnIfWeak(landmarker, $0, source: photo) }
             if let output {
                 for (k, found) in chosen.enumerated() {
                     try PTSFile.write(found.points, to: all ? Self.numbered(output, k) : output)

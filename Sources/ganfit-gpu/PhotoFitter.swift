@@ -140,6 +140,7 @@ final class PhotoFitter {
         let landmarker = landmarker!
         let run = try landmarker.faces(in: RGBImage8(image))
         let chosen = try landmarker.face(index, among: run.faces, source: photo)
+        warnIfWeak(landmarker, chosen, source: photo)
         let d = chosen.detection
         console.line(
             String(

@@ -33,6 +33,28 @@ final class FaceLandmarkerTests: XCTestCase {
         XCTAssertEqual(decoded.faces.first?.points.count, 68)
         XCTAssertEqual(decoded.faces.first?.box, [box.left, box.top, box.right, box.bottom])
         XCTAssertEqual(decoded.facesFound, 1)
+        XCTAssertEqual(decoded.faces.first?.weak, false)
+        XCTAssertEqual(decoded.detectionThreshold, 0)
+    }
+
+    /// A face at or below the detector's threshold (the best window of a photo where none passed) is weak,
+    /// and its warning says what to check and what to do; one above it has none.
+    func testAWeakDetectionIsFlaggedWithWhatToDo() throws {
+        let landmarker = try Self.landmarker()
+        func face(score: Double) -> LandmarkedFace {
+            let box = DetectedFace(left: 10, top: 10, right: 89, bottom: 89, score: score)
+            return LandmarkedFace(
+                detection: box, predictorBox: box, points: Array(repeating: .zero, count: 68),
+                spread: Array(repeating: 0, count: 68))
+        }
+        XCTAssertTrue(landmarker.isWeak(face(score: -0.39)))
+        XCTAssertTrue(landmarker.isWeak(face(score: 0)))
+        XCTAssertFalse(landmarker.isWeak(face(score: 0.01)))
+        XCTAssertNil(landmarker.weakWarning(face(score: 0.5), source: "turned.jpg"))
+        let warning = try XCTUnwrap(landmarker.weakWarning(face(score: -0.39), source: "turned.jpg"))
+        for word in ["turned.jpg", "weak detection", "-0.390", "--upsample 1", "--landmarks"] {
+            XCTAssertTrue(warning.contains(word), "\(warning) does not mention \(word)")
+        }
     }
 
     func testTheIdentityJudgeTellsTheSamePersonFromAnother() throws {

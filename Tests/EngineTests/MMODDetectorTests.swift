@@ -62,6 +62,30 @@ final class MMODDetectorTests: XCTestCase {
         }
     }
 
+    /// loss_mmod's decoding with a weak floor: when no window scores above the threshold (0) the best
+    /// one above `weakThreshold` (−0.5) comes alone; a window above the threshold hides the weak ones;
+    /// windows below the floor, or no floor, give nothing. Score maps made by hand (−2 elsewhere), two
+    /// windows 20 cells (160 photo pixels) apart on the first pyramid level, so they do not overlap.
+    func testTheBestWeakWindowComesAloneWhenNoneScoresAboveTheThreshold() throws {
+        let detector = try MMODDetector(path: try DlibModels.path("mmod_human_face_detector.dat"))
+        let pyramid = MMODPyramid(width: 400, height: 300, padding: detector.padding,
+                                  outerPadding: detector.outerPadding)
+        let (rows, cols) = (pyramid.rows / 8, pyramid.cols / 8)
+        func scores(_ a: Float, _ b: Float) -> HostTensor {
+            var values = [Float](repeating: -2, count: rows * cols)
+            values[10 * cols + 10] = a
+            values[10 * cols + 30] = b
+            return HostTensor([1, 1, rows, cols], values)
+        }
+        let weak = detector.decode(scores(-0.3, -0.45), pyramid: pyramid)
+        XCTAssertEqual(weak.map(\.score), [Double(Float(-0.3))])
+        XCTAssertEqual(detector.decode(scores(-0.3, 0.5), pyramid: pyramid).map(\.score), [0.5])
+        XCTAssertEqual(detector.decode(scores(0.25, 0.5), pyramid: pyramid).map(\.score), [0.5, 0.25])
+        XCTAssertTrue(detector.decode(scores(-0.7, -1), pyramid: pyramid).isEmpty)
+        detector.weakThreshold = nil
+        XCTAssertTrue(detector.decode(scores(-0.3, -0.45), pyramid: pyramid).isEmpty)
+    }
+
     func testAPhotoTooSmallForTheWindowIsAClearError() throws {
         let detector = try MMODDetector(path: try DlibModels.path("mmod_human_face_detector.dat"))
         let small = RGBImage8(width: 120, height: 60, samples: [UInt8](repeating: 128, count: 120 * 60 * 3))

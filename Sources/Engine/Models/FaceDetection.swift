@@ -31,6 +31,9 @@ public struct DetectedFace: Equatable, Codable {
 public protocol FaceDetector {
     /// "dlib MMOD CNN (mmod_human_face_detector.dat)", for reports.
     var name: String { get }
+    /// A face scoring at or below this is a weak detection: the best window in a photo where
+    /// nothing scored above it.
+    var threshold: Double { get }
     /// The faces in `photo`, largest first; `upsample` doubles the photo that many times first
     /// (finds faces half as small each time, as dlib's upsample_num_times).
     func detect(_ photo: RGBImage8, upsample: Int) throws -> [DetectedFace]

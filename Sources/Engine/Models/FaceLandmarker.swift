@@ -105,6 +105,21 @@ public struct FaceLandmarker {
         return found[index]
     }
 
+    /// Whether `face` is a weak detection (see `FaceDetector.threshold`): likely a face turned far
+    /// from the camera, or no face at all.
+    public func isWeak(_ face: LandmarkedFace) -> Bool { face.detection.score <= detector.threshold }
+
+    /// A warning for a weak detection, what to check and what to do instead; nil for a detection.
+    public func weakWarning(_ face: LandmarkedFace, source: String) -> String? {
+        guard isWeak(face) else { return nil }
+        return String(
+            format: "%@: warning: a weak detection (score %.3f, at or below the detector's threshold "
+                + "%.1f: the best window in a photo where no face passed it; a face turned far from the "
+                + "camera, one under about %d pixels (try --upsample %d), or none): check the landmarks' "
+                + "overlay, or give the face's 68 landmarks as --landmarks FILE.pts",
+            source, face.detection.score, detector.threshold, 80 >> upsample, upsample + 1)
+    }
+
     /// The error for a photo in which the detector found no face: what to try.
     public func noFace(_ source: String) -> EngineError {
         let upsampled = upsample == 0 ? "not upsampled" : "upsampled \(upsample)×"

@@ -8,6 +8,8 @@ public struct LandmarkReport: Codable {
         /// dlib's inclusive rectangle in photo pixels.
         public let box: [Double]
         public let score: Double
+        /// A weak detection (`FaceLandmarker.isWeak`): the score is at or below `detection_threshold`.
+        public let weak: Bool
         /// The box the landmark model ran on (the detector's box after calibration).
         public let landmarkBox: [Double]
         /// [68][2] 0-based pixel centres (add 1 for the .pts convention).
@@ -21,6 +23,9 @@ public struct LandmarkReport: Codable {
     public let width: Int, height: Int
     public let detector: String, landmarkModel: String, upsample: Int
     public let boxCalibration: BoxCalibration
+    /// The detector's threshold: a face scoring at or below it is the best window of a photo where
+    /// nothing passed (a weak detection).
+    public let detectionThreshold: Double
     /// Wall-clock seconds of the detector (pyramid and network) and of the landmark model (all faces).
     public let detectionSeconds: Double, landmarkSeconds: Double
     /// With `--runs`: the landmark model's median time on the same faces in a tight loop (warm caches).
@@ -42,13 +47,14 @@ public struct LandmarkReport: Codable {
             landmarker.detector.name, landmarker.predictor.name, landmarker.upsample
         )
         boxCalibration = landmarker.calibration
+        detectionThreshold = landmarker.detector.threshold
         (detectionSeconds, landmarkSeconds, facesFound) = (
             run.detectionSeconds, run.landmarkSeconds, run.faces.count
         )
         faces = found.enumerated().map { k, face in
             Face(
                 index: indices?[k] ?? k, box: rect(face.detection), score: face.detection.score,
-                landmarkBox: rect(face.predictorBox),
+                weak: landmarker.isWeak(face), landmarkBox: rect(face.predictorBox),
                 points: face.points.map { [Double($0.x), Double($0.y)] }, spread: face.spread.map(Double.init))
         }
     }
