@@ -21,9 +21,9 @@ public final class MMODDetector: FaceDetector {
     /// When no window scores above `threshold`, the best one above this is returned alone: a weak
     /// detection (`FaceLandmarker.isWeak`); nil: none. Measured: the two synthetic faces at 50° and 60°
     /// of yaw that the detector misses (seed 2024) have their best windows on the face at −0.39 and
-    /// −0.41 (fits from them beat the mean face: 1.354 and 0.967 mm against 1.442 and 0.986), the best
-    /// windows of eight photos without a face (crops of the test photos' bodies, clothes and walls,
-    /// pixel noise, UV maps of faces) −1.3 to −2.2.
+    /// −0.41 (fits from them beat the mean face: 1.354 and 0.967 mm against 1.442 and 0.986); the best
+    /// windows of 53 pictures without a face (squares of 100 px and up cut from the test photos away
+    /// from their faces, pixel noise, UV maps of faces) −1.14 at most.
     public var weakThreshold: Double? = -0.5
     let backend: any Backend
     let mean: (red: Float, green: Float, blue: Float)
