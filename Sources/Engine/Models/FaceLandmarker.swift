@@ -117,15 +117,19 @@ public struct FaceLandmarker {
                 + "%.1f: the best window in a photo where no face passed it; a face turned far from the "
                 + "camera, one under about %d pixels (try --upsample %d), or none): check the landmarks' "
                 + "overlay, or give the face's 68 landmarks as --landmarks FILE.pts",
-            source, face.detection.score, detector.threshold, 80 >> upsample, upsample + 1)
+            source, face.detection.score, detector.threshold, smallestFace, upsample + 1)
     }
+
+    /// About the smallest face the detector sees at this upsampling, in photo pixels (its 80-pixel
+    /// window, halved by each doubling of the photo).
+    var smallestFace: Int { 80 >> upsample }
 
     /// The error for a photo in which the detector found no face: what to try.
     public func noFace(_ source: String) -> EngineError {
         let upsampled = upsample == 0 ? "not upsampled" : "upsampled \(upsample)×"
         return .invalidValue(
             "\(source): no face found by \(detector.name) (photo \(upsampled)); faces smaller than "
-                + "about \(80 >> upsample) pixels are found with --upsample \(upsample + 1); fit and embed also take a "
+                + "about \(smallestFace) pixels are found with --upsample \(upsample + 1); fit and embed also take a "
                 + "face's 68 landmarks as --landmarks FILE.pts")
     }
 }
