@@ -15,6 +15,12 @@ public protocol Backend: AnyObject {
     func supports(_ op: any Op) -> Bool
     /// Executes `op`; outputs may alias inputs only for ops that allow it (`Op.inPlace`).
     func run(_ op: any Op, inputs: [Tensor], outputs: [Tensor]) throws
+    /// The byte alignment at which a tensor may start inside another's buffer (`region`); nil when
+    /// the backend has no such views (the CPU reference).
+    var regionAlignment: Int? { get }
+    /// `type`'s elements of `tensor` from element `offset` on, in its buffer (no copy; `offset` in
+    /// bytes a multiple of `regionAlignment`).
+    func region(of tensor: Tensor, offset: Int, type: TensorType) throws -> Tensor
     /// Waits until all queued work is done.
     func synchronize() throws
     /// When set, each op run adds its time here (bench --kernels): OpenCL by kernel and global

@@ -63,6 +63,12 @@ public final class CPUBackend: Backend {
         }
     }
 
+    public let regionAlignment: Int? = nil
+
+    public func region(of tensor: Tensor, offset: Int, type: TensorType) throws -> Tensor {
+        throw EngineError.unsupportedOp(op: "region of \(tensor.type)", backend: name)
+    }
+
     public func synchronize() throws {}
 
     private func storage(_ tensor: Tensor) -> CPUStorage {

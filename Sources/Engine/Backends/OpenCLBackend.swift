@@ -4,10 +4,14 @@
 final class CLStorage {
     let buffer: CLBuffer
     weak var pool: BufferPool?
+    /// For a region (a sub-buffer), the storage it lies in: held so that its buffer does not go
+    /// back to the pool while the region is in use.
+    let parent: CLStorage?
 
-    init(buffer: CLBuffer, pool: BufferPool) {
+    init(buffer: CLBuffer, pool: BufferPool?, parent: CLStorage? = nil) {
         self.buffer = buffer
         self.pool = pool
+        self.parent = parent
     }
 
     deinit { pool?.giveBack(buffer) }
@@ -60,6 +64,17 @@ public final class OpenCLBackend: Backend {
         return Tensor(type: type, backend: self, storage: CLStorage(buffer: buffer, pool: pool))
     }
 
+    public var regionAlignment: Int? { runtime.info.baseAddressAlignment }
+
+    public func region(of tensor: Tensor, offset: Int, type: TensorType) throws -> Tensor {
+        guard let storage = tensor.storage as? CLStorage else {
+            preconditionFailure("tensor of backend \(tensor.backend.name) used on an OpenCL backend")
+        }
+        precondition(offset >= 0 && offset + type.count <= tensor.type.count, "region outside \(tensor.type)")
+        let buffer = try runtime.makeRegion(of: storage.buffer, offset: offset * type.dtype.byteSize, bytes: type.bytes)
+        return Tensor(type: type, backend: self, storage: CLStorage(buffer: buffer, pool: nil, parent: storage))
+    }
+
     public func upload(_ host: HostTensor, into tensor: Tensor) throws {
         guard host.type.count == tensor.type.count, host.dtype == tensor.type.dtype else {
             throw EngineError.shapeMismatch(op: "upload", expected: tensor.type.description, got: host.type.description)
@@ -95,9 +110,10 @@ public final class OpenCLBackend: Backend {
 
     public func synchronize() throws { try runtime.finish() }
 
-    /// Whether the guard region after `tensor`'s elements still holds the sentinel.
+    /// Whether the guard region after `tensor`'s elements still holds the sentinel (a region has no
+    /// guard of its own: the buffer it lies in has).
     public func sentinelIntact(_ tensor: Tensor) throws -> Bool {
-        guard guardElements > 0 else { return true }
+        guard guardElements > 0, Self.buffer(tensor).parent == nil else { return true }
         var tail = [Float](repeating: 0, count: guardElements)
         try tail.withUnsafeMutableBytes {
             try runtime.read(Self.buffer(tensor), into: $0.baseAddress!, bytes: $0.count, offset: tensor.type.bytes)

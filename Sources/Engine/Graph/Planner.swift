@@ -1,14 +1,19 @@
 // Buffer planning: each value gets a tensor on each backend that holds it; a value's buffer
 // returns to a free list after its last use and is reused by a later value of the same type.
-// Leaves, program outputs and views of them are never reused.
+// Leaves, program outputs and views of them are never reused. Values that live in another's
+// buffer (Regions.swift) get a sub-buffer of it, which keeps that buffer from reuse while in use.
 
 struct BufferPlan {
     /// tensors[backend][value]
     private(set) var tensors: [[Int: Tensor]]
     /// Distinct buffers allocated, per backend (for reports and tests).
     private(set) var allocatedBuffers: [Int]
+    /// Values inside another's buffer, and the steps that run nothing because of them.
+    let regions: Regions
 
-    init(graph: Graph, schedule: Schedule, pinned: Set<Int>) throws {
+    init(graph: Graph, schedule: Schedule, pinned: Set<Int>, placesRegions: Bool = true) throws {
+        let regions = placesRegions ? Regions(graph: graph, schedule: schedule, pinned: pinned) : Regions()
+        self.regions = regions
         let backendCount = schedule.backends.count
         tensors = [[Int: Tensor]](repeating: [:], count: backendCount)
         allocatedBuffers = [Int](repeating: 0, count: backendCount)
@@ -18,6 +23,7 @@ struct BufferPlan {
         var root: [Key: Key] = [:]    // views share their input's buffer
         var lastUse: [Key: Int] = [:]
         var written: [(step: Int, key: Key)] = []
+        var concatenations = Set<Key>()  // in place, written already
         for (index, step) in schedule.steps.enumerated() {
             switch step {
             case let .run(node, b):
@@ -27,7 +33,15 @@ struct BufferPlan {
                 if case .op(let op) = graph.nodes[node].kind, op.isView {
                     let source = Key(value: inputs[0], backend: b)
                     root[key] = root[source] ?? source
-                } else {
+                } else if let home = regions.home[node] {
+                    let holder = Key(value: home.value, backend: b)
+                    if regions.runsNothing.contains(node) {  // a slice: a view of its input
+                        root[key] = root[holder] ?? holder
+                    } else {  // an operand: its concatenation's buffer is written from the first one on
+                        if concatenations.insert(holder).inserted { written.append((index, holder)) }
+                        root[key] = holder
+                    }
+                } else if !regions.runsNothing.contains(node) {
                     written.append((index, key))
                 }
             case let .transfer(value, from, to):
@@ -72,6 +86,9 @@ struct BufferPlan {
             if case let .run(node, b) = step, case .op(let op) = graph.nodes[node].kind, op.isView {
                 let source = tensors[b][graph.nodes[node].inputs[0]]!
                 tensors[b][node] = source.reshaped(graph.nodes[node].type.shape)
+            } else if case let .run(node, b) = step, let home = regions.home[node] {
+                tensors[b][node] = try schedule.backends[b].region(
+                    of: tensors[b][home.value]!, offset: home.offset, type: graph.nodes[node].type)
             }
             for key in releaseAt[index] ?? [] {
                 let type = graph.nodes[key.value].type

@@ -22,15 +22,18 @@ public final class Program {
     public var timesParts = false
 
     /// Compiles the part of `graph` that `outputs` need for `device`; ops the device lacks run
-    /// on the CPU reference (see `fallbacks`). Constants are uploaded here, once.
-    public init(graph: Graph, outputs: [Value], device: any Backend) throws {
+    /// on the CPU reference (see `fallbacks`). Constants are uploaded here, once. With
+    /// `placesRegions` false, concatenations and slices copy even where they could be views
+    /// (Regions.swift; for comparisons).
+    public init(graph: Graph, outputs: [Value], device: any Backend, placesRegions: Bool = true) throws {
         self.graph = graph
         self.outputs = outputs
         let fused = graph.fusingEpilogues(for: outputs).fusingMaps(for: outputs)
         self.fused = fused
         schedule = Schedule(graph: fused, outputs: outputs, preferred: device, fallback: CPUBackend.shared)
         for _ in schedule.fallbacks { Counters.shared.addFallback() }
-        let plan = try BufferPlan(graph: fused, schedule: schedule, pinned: Set(outputs.map(\.id)))
+        let plan = try BufferPlan(graph: fused, schedule: schedule, pinned: Set(outputs.map(\.id)),
+                                  placesRegions: placesRegions)
         self.plan = plan
         var prepared: [(Step, [Tensor], [Tensor])] = []
         for step in schedule.steps {
@@ -74,7 +77,7 @@ public final class Program {
     public var forwardCost: OpCost {
         var total = OpCost(flops: 0, bytes: 0)
         for case (.run(let node, _), let inputs, let outputs) in prepared {
-            guard case .op(let op) = fused.nodes[node].kind else { continue }
+            guard case .op(let op) = fused.nodes[node].kind, !plan.regions.runsNothing.contains(node) else { continue }
             let cost = op.cost(inputs.map(\.type), outputs.map(\.type))
             total.flops += cost.flops
             total.bytes += cost.bytes
@@ -109,7 +112,8 @@ public final class Program {
             let start = timesParts ? DispatchTime.now().uptimeNanoseconds : 0
             switch step {
             case .run(let node, let b):
-                guard case .op(let op) = fused.nodes[node].kind, !op.isView else { continue }
+                guard case .op(let op) = fused.nodes[node].kind, !op.isView, !plan.regions.runsNothing.contains(node)
+                else { continue }
                 try schedule.backends[b].run(op, inputs: inputs, outputs: outputs)
             case .transfer:
                 let host = try inputs[0].backend.download(inputs[0])

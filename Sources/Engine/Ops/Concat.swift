@@ -33,6 +33,14 @@ public struct Concat: Op, OpenCLOp {
         return inputs.map { s in defer { start += s[axis] }; return start }
     }
 
+    /// Each operand's first element in the output when every operand is one contiguous run of it
+    /// (the axes before `axis` all of size one), else nil.
+    func contiguousOffsets(_ inputs: [Shape]) -> [Int]? {
+        guard let first = inputs.first, first.prefix(axis).allSatisfy({ $0 == 1 }) else { return nil }
+        let stride = first.dropFirst(axis + 1).reduce(1, *)
+        return starts(inputs).map { $0 * stride }
+    }
+
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {

@@ -6,10 +6,15 @@ import Foundation
 public final class CLBuffer {
     let mem: cl_mem
     public let bytes: Int
+    /// For a sub-buffer, the buffer it lies in (kept alive while the sub-buffer is) and where.
+    let parent: CLBuffer?
+    let regionOffset: Int
 
-    init(mem: cl_mem, bytes: Int) {
+    init(mem: cl_mem, bytes: Int, parent: CLBuffer? = nil, regionOffset: Int = 0) {
         self.mem = mem
         self.bytes = bytes
+        self.parent = parent
+        self.regionOffset = regionOffset
     }
 
     deinit { clReleaseMemObject(mem) }
@@ -73,6 +78,20 @@ public final class CLRuntime {
             throw CLError(code: status, call: "clCreateBuffer(\(bytes) bytes)")
         }
         return CLBuffer(mem: mem, bytes: bytes)
+    }
+
+    /// The `bytes` bytes of `buffer` from byte `offset` as a buffer of their own (an OpenCL sub-buffer;
+    /// `offset` a multiple of the device's `baseAddressAlignment`). Kernels that write it write `buffer`.
+    func makeRegion(of buffer: CLBuffer, offset: Int, bytes: Int) throws -> CLBuffer {
+        let root = buffer.parent ?? buffer
+        let rootOffset = offset + buffer.regionOffset
+        var region = cl_buffer_region(origin: rootOffset, size: max(bytes, 4))
+        var status: cl_int = 0
+        guard let mem = clCreateSubBuffer(root.mem, cl_mem_flags(CL_MEM_READ_WRITE),
+                                          cl_buffer_create_type(CL_BUFFER_CREATE_TYPE_REGION), &region, &status) else {
+            throw CLError(code: status, call: "clCreateSubBuffer(\(bytes) bytes at \(rootOffset))")
+        }
+        return CLBuffer(mem: mem, bytes: bytes, parent: root, regionOffset: rootOffset)
     }
 
     /// Blocking copy host → device of `bytes` bytes at byte `offset`.

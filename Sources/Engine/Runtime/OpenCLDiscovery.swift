@@ -19,6 +19,8 @@ public struct OpenCLDeviceInfo: @unchecked Sendable {
     public let openCLCVersion: String
     public let driverVersion: String
     public let hasFP64: Bool
+    /// CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes: where a sub-buffer may start (`CLRuntime.makeRegion`).
+    public let baseAddressAlignment: Int
     let platformID: cl_platform_id
     let deviceID: cl_device_id
 
@@ -68,6 +70,7 @@ public enum OpenCLDiscovery {
             openCLCVersion: deviceString(id, CL_DEVICE_OPENCL_C_VERSION),
             driverVersion: deviceString(id, CL_DRIVER_VERSION),
             hasFP64: doubleConfig != 0 || extensions.contains("cl_khr_fp64"),
+            baseAddressAlignment: Int(deviceScalar(id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, cl_uint(0))) / 8,
             platformID: platform, deviceID: id)
     }
 

@@ -1,0 +1,106 @@
+import Foundation
+import XCTest
+
+// Values placed in another's buffer on OpenCL (Regions.swift): a concatenation's operands written
+// in place and contiguous slices as views run no kernel, give the reference evaluator's values
+// forward and backward, and leave every guard intact; what cannot be placed still copies.
+@testable import Engine
+
+final class RegionTests: XCTestCase {
+    /// relu(concat(conv(x, w1), conv(x, w2))) along the channels, with `channels` outputs per conv,
+    /// a loss and its gradients to both weights (concatenation's backward is one slice per operand).
+    private func branches(_ channels: (Int, Int), size: Int = 4)
+        -> (graph: Graph, output: Value, loss: Value, grads: [Value], feeds: [String: HostTensor]) {
+        let g = Graph()
+        let x = g.input("x", [1, 3, size, size])
+        let w1 = g.parameter("w1", [channels.0, 3, 3, 3]), w2 = g.parameter("w2", [channels.1, 3, 1, 1])
+        let joined = try! g.concat([try! g.conv2d(x, w1, Window(padding: (1, 1, 1, 1))), try! g.conv2d(x, w2)], axis: 1)
+        let output = try! g.relu(joined)
+        let loss = try! g.sum(try! g.square(output))
+        let grads = try! g.gradients(of: loss, wrt: [w1, w2])
+        var feeds: [String: HostTensor] = [:]
+        for (name, shape) in [("x", x.shape), ("w1", w1.shape), ("w2", w2.shape)] {
+            feeds[name] = HostTensor(shape, (0..<shape.elementCount).map { Float(sin(Double($0 * 7 + name.count))) })
+        }
+        return (g, output, loss, grads, feeds)
+    }
+
+    private func run(_ program: Program, _ feeds: [String: HostTensor], on device: OpenCLBackend) throws -> Int {
+        for (name, value) in feeds { try program.set(name, value) }
+        let before = Counters.shared.snapshot
+        try program.run()
+        try device.synchronize()
+        for tensor in program.deviceTensors { XCTAssertTrue(try device.sentinelIntact(tensor), "a guard was overwritten") }
+        return Counters.shared.snapshot.since(before).launches
+    }
+
+    private func ranNothing(_ program: Program) -> [String] {
+        program.plan.regions.runsNothing.sorted().map { id in
+            guard case .op(let op) = program.fused.nodes[id].kind else { return "leaf" }
+            return op.name
+        }
+    }
+
+    func testConcatenationOperandsAreWrittenInPlaceAndItsGradientSlicesAreViews() throws {
+        let device = try TestDevice.openCL()
+        let alignment = try XCTUnwrap(device.regionAlignment)
+        // The second operand starts after the first's channels of 4×4 (64 bytes each): aligned.
+        let built = branches((max(1, alignment / 64), 3))
+        let outputs = [built.output, built.loss] + built.grads
+        let program = try Program(graph: built.graph, outputs: outputs, device: device)
+        XCTAssertEqual(ranNothing(program).filter { $0.hasPrefix("concat") }.count, 1, "\(ranNothing(program))")
+        XCTAssertEqual(ranNothing(program).filter { $0.hasPrefix("slice") }.count, 2, "\(ranNothing(program))")
+        let launches = try run(program, built.feeds, on: device)
+        let expected = try built.graph.evaluate(outputs, feeds: built.feeds)
+        for (value, want) in zip(outputs, expected) {
+            assertClose(try program.read(value).values, want.values, atol: 1e-4, rtol: 1e-4)
+        }
+        // The same graph with the copies (a program built as before): four launches more.
+        let copying = try Program(graph: built.graph, outputs: outputs, device: device, placesRegions: false)
+        XCTAssertTrue(ranNothing(copying).isEmpty)
+        XCTAssertEqual(try run(copying, built.feeds, on: device), launches + 4)
+    }
+
+    func testMisalignedOperandsAndSlicesAcrossRowsAreCopied() throws {
+        let device = try TestDevice.openCL()
+        // One channel of 1×1 before the second operand: 4 bytes, below any device's alignment.
+        let misaligned = branches((1, 2), size: 1)
+        let program = try Program(graph: misaligned.graph, outputs: [misaligned.output] + misaligned.grads, device: device)
+        // No concatenation in place; of its gradient's slices, the one at offset 0 is a view.
+        XCTAssertEqual(ranNothing(program), [Slice(starts: [0, 0, 0, 0], ends: [1, 1, 1, 1]).name])
+        _ = try run(program, misaligned.feeds, on: device)
+        let expected = try misaligned.graph.evaluate([misaligned.output] + misaligned.grads, feeds: misaligned.feeds)
+        for (value, want) in zip([misaligned.output] + misaligned.grads, expected) {
+            assertClose(try program.read(value).values, want.values, atol: 1e-4, rtol: 1e-4)
+        }
+        // Columns of a matrix are not one run of it; rows are, but a program's output is never a view.
+        let g = Graph()
+        let m = g.input("m", [32, 128]), n = g.input("n", [64, 64])
+        let columns = try g.slice(m, axis: 1, 0..<64), rows = try g.slice(n, axis: 0, 32..<64)
+        let sum = try g.add(try g.relu(rows), columns)
+        let both = try Program(graph: g, outputs: [sum, rows], device: device)
+        XCTAssertTrue(ranNothing(both).isEmpty, "\(ranNothing(both))")
+        let viewed = try Program(graph: g, outputs: [sum], device: device)
+        XCTAssertEqual(ranNothing(viewed), [Slice(starts: [32, 0], ends: [64, 64]).name])
+        let feeds = ["m": HostTensor([32, 128], (0..<4096).map { Float($0 % 97) - 40 }),
+                     "n": HostTensor([64, 64], (0..<4096).map { Float($0 % 89) - 40 })]
+        _ = try run(viewed, feeds, on: device)
+        XCTAssertEqual(try viewed.read(sum).values, try g.evaluate([sum], feeds: feeds)[0].values)
+    }
+
+    func testAnOperandReadElsewhereOrAnOutputOrALeafKeepsTheCopy() throws {
+        let device = try TestDevice.openCL()
+        let g = Graph()
+        let a = g.input("a", [256]), b = g.input("b", [256])
+        let twice = try g.scale(a, 2), thrice = try g.scale(b, 3)
+        let shared = try g.concat([twice, thrice], axis: 0)
+        let alsoRead = try g.add(twice, a)
+        XCTAssertTrue(ranNothing(try Program(graph: g, outputs: [shared, alsoRead], device: device)).isEmpty)
+        XCTAssertTrue(ranNothing(try Program(graph: g, outputs: [shared, thrice], device: device)).isEmpty)
+        let leaves = try g.concat([a, b], axis: 0)
+        XCTAssertTrue(ranNothing(try Program(graph: g, outputs: [leaves], device: device)).isEmpty)
+        XCTAssertEqual(ranNothing(try Program(graph: g, outputs: [shared], device: device)), ["concat(0)"])
+        XCTAssertTrue(ranNothing(try Program(graph: g, outputs: [shared], device: CPUBackend.shared)).isEmpty,
+                      "the CPU reference has no views")
+    }
+}
