@@ -23,7 +23,9 @@ struct Devices: ParsableCommand {
                 print("           \(d.computeUnits) compute units @ \(d.maxClockMHz) MHz, "
                       + "\(d.globalMemoryBytes >> 20) MiB global, \(d.localMemoryBytes >> 10) KiB local, "
                       + "max work-group \(d.maxWorkGroupSize)")
-                print("           \(d.openCLCVersion), driver \(d.driverVersion), fp64 \(d.hasFP64 ? "yes" : "no")"
+                let fp64 = d.hasFP64 ? "yes" : "no"
+                print("           \(d.openCLCVersion), driver \(d.driverVersion), fp64 \(fp64), "
+                      + "sub-buffers at \(d.baseAddressAlignment)-byte offsets"
                       + (d.isPoCL ? " (correctness backend here: not chosen by auto)" : ""))
                 print("           peak \(DevicePeak.of(d))")
             }

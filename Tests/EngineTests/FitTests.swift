@@ -231,6 +231,8 @@ final class FitTests: XCTestCase {
         XCTAssertEqual(fit.report.bytesToDevice, 0)
         XCTAssertEqual(fit.report.bytesToHost, fit.report.losses.count * 6 * 4, "6 losses of 4 bytes per record")
         XCTAssertGreaterThan(fit.report.kernelLaunches, 0)
+        let text = fit.report.launchesText
+        XCTAssertTrue(text.contains("MB of op traffic per iteration"), text)
     }
 
     /// The frontal view of the (symmetric) mean face: its nose on the centre column, the eyes level

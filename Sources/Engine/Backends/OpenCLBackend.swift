@@ -71,8 +71,10 @@ public final class OpenCLBackend: Backend {
             preconditionFailure("tensor of backend \(tensor.backend.name) used on an OpenCL backend")
         }
         precondition(offset >= 0 && offset + type.count <= tensor.type.count, "region outside \(tensor.type)")
-        let buffer = try runtime.makeRegion(of: storage.buffer, offset: offset * type.dtype.byteSize, bytes: type.bytes)
-        return Tensor(type: type, backend: self, storage: CLStorage(buffer: buffer, pool: nil, parent: storage))
+        let buffer = try runtime.makeRegion(
+            of: storage.buffer, offset: offset * type.dtype.byteSize, bytes: type.bytes)
+        return Tensor(type: type, backend: self,
+                      storage: CLStorage(buffer: buffer, pool: nil, parent: storage))
     }
 
     public func upload(_ host: HostTensor, into tensor: Tensor) throws {

@@ -25,6 +25,9 @@ public struct StageReport: Codable, Sendable {
     public let bytesToHost: Int
     public let bytesToDevice: Int
     public let kernelLaunches: Int
+    /// Bytes the program's ops read and write in one run (each op's inputs and outputs once, by
+    /// `Op.cost`: a floor on the memory traffic; the Adam updates not included).
+    public var opBytesPerRun: Double? = nil
     /// Set when a loss stopped being finite and the stage stopped there.
     public var divergence: FitDivergence? = nil
     /// Where the loop's time went, seconds by part of the graph (model, renderer, texture, identity
@@ -40,9 +43,12 @@ public struct StageReport: Codable, Sendable {
             .map { String(format: "%@ %.0f%%", $0.key, 100 * $0.value / total) }.joined(separator: ", ")
     }
 
-    /// ", N kernel launches per iteration" on an OpenCL device; empty on the CPU backend.
+    /// ", N kernel launches and M MB of op traffic per iteration" on an OpenCL device; empty on the
+    /// CPU backend.
     public var launchesText: String {
-        kernelLaunches > 0 && iterations > 0 ? ", \(kernelLaunches / iterations) kernel launches per iteration" : ""
+        guard kernelLaunches > 0 && iterations > 0 else { return "" }
+        let traffic = opBytesPerRun.map { String(format: " and %.0f MB of op traffic", $0 / 1e6) } ?? ""
+        return ", \(kernelLaunches / iterations) kernel launches\(traffic) per iteration"
     }
 }
 
@@ -120,7 +126,8 @@ struct StageLoop {
         program.timesParts = false
         return StageReport(name: name, iterations: iterations, seconds: seconds, losses: records, bytesToHost: moved.bytesToHost,
                            bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches,
-                           divergence: divergence, secondsByPart: parts)
+                           opBytesPerRun: program.forwardCost.bytes, divergence: divergence,
+                           secondsByPart: parts)
     }
 
     private func line(_ record: LossRecord, elapsed: Double) -> String {

@@ -77,7 +77,8 @@ public final class Program {
     public var forwardCost: OpCost {
         var total = OpCost(flops: 0, bytes: 0)
         for case (.run(let node, _), let inputs, let outputs) in prepared {
-            guard case .op(let op) = fused.nodes[node].kind, !plan.regions.runsNothing.contains(node) else { continue }
+            guard case .op(let op) = fused.nodes[node].kind, !plan.regions.runsNothing.contains(node)
+            else { continue }
             let cost = op.cost(inputs.map(\.type), outputs.map(\.type))
             total.flops += cost.flops
             total.bytes += cost.bytes
@@ -112,8 +113,8 @@ public final class Program {
             let start = timesParts ? DispatchTime.now().uptimeNanoseconds : 0
             switch step {
             case .run(let node, let b):
-                guard case .op(let op) = fused.nodes[node].kind, !op.isView, !plan.regions.runsNothing.contains(node)
-                else { continue }
+                guard case .op(let op) = fused.nodes[node].kind, !op.isView,
+                      !plan.regions.runsNothing.contains(node) else { continue }
                 try schedule.backends[b].run(op, inputs: inputs, outputs: outputs)
             case .transfer:
                 let host = try inputs[0].backend.download(inputs[0])

@@ -1,6 +1,7 @@
 // Values that live inside another value's buffer on a backend with sub-buffer views (OpenCL), so
 // that no kernel copies them: the operands of a concatenation, written by their producers straight
-// into their part of its output (the concatenation then runs nothing), and a slice that is one
+// into their part of its output (the concatenation then runs nothing; other readers of an operand
+// read it there, which keeps the output's buffer until the last of them), and a slice that is one
 // contiguous run of its input (a view of it: concatenation's gradient is such slices). The
 // planner places them (Planner.swift); where a backend has no views, or an offset is not aligned
 // to what its sub-buffers need, the ops copy as before. A program's outputs are never views (a
@@ -16,14 +17,8 @@ struct Regions {
     init() {}
 
     init(graph: Graph, schedule: Schedule, pinned: Set<Int>) {
-        var readers: [Int: Int] = [:]
         var moved = Set<Int>()
-        for step in schedule.steps {
-            switch step {
-            case let .run(node, _): for input in graph.nodes[node].inputs { readers[input, default: 0] += 1 }
-            case let .transfer(value, _, _): moved.insert(value)
-            }
-        }
+        for case let .transfer(value, _, _) in schedule.steps { moved.insert(value) }
         for case let .run(node, b) in schedule.steps {
             guard case .op(let op) = graph.nodes[node].kind,
                   let alignment = schedule.backends[b].regionAlignment, alignment > 0 else { continue }
@@ -36,7 +31,7 @@ struct Regions {
             } else if let concat = op as? Concat, Set(inputs).count == inputs.count,
                       let offsets = concat.contiguousOffsets(inputs.map { graph.nodes[$0].type.shape }),
                       offsets.allSatisfy(aligned),
-                      inputs.allSatisfy({ ownsItsBuffer($0, graph, schedule, on: b) && readers[$0] == 1
+                      inputs.allSatisfy({ ownsItsBuffer($0, graph, schedule, on: b) && home[$0] == nil
                                           && !moved.contains($0) && !pinned.contains($0) }) {
                 for (input, offset) in zip(inputs, offsets) { home[input] = (node, offset) }
                 runsNothing.insert(node)
@@ -45,7 +40,7 @@ struct Regions {
     }
 
     /// Whether `value` is written by its own op on backend `b` into a buffer of its own (not a
-    /// leaf, a view, an operand's concatenation in place, or an empty tensor).
+    /// leaf, a view, a concatenation in place, or an empty tensor).
     private func ownsItsBuffer(_ value: Int, _ graph: Graph, _ schedule: Schedule, on b: Int) -> Bool {
         guard case .op(let op) = graph.nodes[value].kind, !op.isView, schedule.home[value] == b,
               graph.nodes[value].type.count > 0 else { return false }

@@ -23,7 +23,9 @@ public struct Slice: Op, OpenCLOp {
     /// The output's first element in the input when the output is one contiguous run of the input
     /// (every axis after the first longer than one taken whole), else nil.
     func contiguousOffset(_ shape: Shape) -> Int? {
-        guard let first = shape.indices.first(where: { ends[$0] - starts[$0] > 1 }) else { return offset(shape) }
+        guard let first = shape.indices.first(where: { ends[$0] - starts[$0] > 1 }) else {
+            return offset(shape)
+        }
         let whole = shape.indices.dropFirst(first + 1).allSatisfy { starts[$0] == 0 && ends[$0] == shape[$0] }
         return whole ? offset(shape) : nil
     }

@@ -87,8 +87,9 @@ public final class CLRuntime {
         let rootOffset = offset + buffer.regionOffset
         var region = cl_buffer_region(origin: rootOffset, size: max(bytes, 4))
         var status: cl_int = 0
-        guard let mem = clCreateSubBuffer(root.mem, cl_mem_flags(CL_MEM_READ_WRITE),
-                                          cl_buffer_create_type(CL_BUFFER_CREATE_TYPE_REGION), &region, &status) else {
+        let flags = cl_mem_flags(CL_MEM_READ_WRITE)
+        guard let mem = clCreateSubBuffer(
+            root.mem, flags, cl_buffer_create_type(CL_BUFFER_CREATE_TYPE_REGION), &region, &status) else {
             throw CLError(code: status, call: "clCreateSubBuffer(\(bytes) bytes at \(rootOffset))")
         }
         return CLBuffer(mem: mem, bytes: bytes, parent: root, regionOffset: rootOffset)
