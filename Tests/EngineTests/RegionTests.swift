@@ -88,6 +88,8 @@ final class RegionTests: XCTestCase {
         let sum = try g.add(try g.relu(rows), columns)
         let both = try Program(graph: g, outputs: [sum, rows], device: device)
         XCTAssertTrue(ranNothing(both).isEmpty, "\(ranNothing(both))")
+        let reshaped = try Program(graph: g, outputs: [sum, try g.reshape(rows, [64, 32])], device: device)
+        XCTAssertTrue(ranNothing(reshaped).isEmpty, "an output's reshape: \(ranNothing(reshaped))")
         let viewed = try Program(graph: g, outputs: [sum], device: device)
         XCTAssertEqual(ranNothing(viewed), [Slice(starts: [32, 0], ends: [64, 64]).name])
         let feeds = ["m": HostTensor([32, 128], (0..<4096).map { Float($0 % 97) - 40 }),

@@ -4,8 +4,8 @@
 // read it there, which keeps the output's buffer until the last of them), and a slice that is one
 // contiguous run of its input (a view of it: concatenation's gradient is such slices). The
 // planner places them (Planner.swift); where a backend has no views, or an offset is not aligned
-// to what its sub-buffers need, the ops copy as before. A program's outputs are never views (a
-// view of a parameter would change when the optimiser writes it).
+// to what its sub-buffers need, the ops copy as before. A program's outputs (and what they reshape)
+// are never views (a view of a parameter would change when the optimiser writes it).
 
 struct Regions {
     /// value → the value whose buffer holds it, and the element where it starts there.
@@ -19,6 +19,15 @@ struct Regions {
     init(graph: Graph, schedule: Schedule, pinned: Set<Int>) {
         var moved = Set<Int>()
         for case let .transfer(value, _, _) in schedule.steps { moved.insert(value) }
+        // An output that is a reshape of a value makes that value an output too.
+        var pinned = pinned
+        for id in pinned {
+            var value = id
+            while case .op(let op) = graph.nodes[value].kind, op.isView {
+                value = graph.nodes[value].inputs[0]
+                pinned.insert(value)
+            }
+        }
         for case let .run(node, b) in schedule.steps {
             guard case .op(let op) = graph.nodes[node].kind,
                   let alignment = schedule.backends[b].regionAlignment, alignment > 0 else { continue }
