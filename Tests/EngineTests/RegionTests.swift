@@ -74,13 +74,18 @@ final class RegionTests: XCTestCase {
         let misaligned = branches((1, 2), size: 1)
         let outputs = [misaligned.output] + misaligned.grads
         let program = try Program(graph: misaligned.graph, outputs: outputs, device: device)
-        // No concatenation in place; of its gradient's slices, the one at offset 0 is a view.
+        // The first operand (offset 0) is in place and the concatenation copies the second; of the
+        // gradient's slices, the one at offset 0 is a view.
+        XCTAssertEqual(Array(program.plan.regions.copiedOperands.values), [[1]])
         XCTAssertEqual(ranNothing(program), [Slice(starts: [0, 0, 0, 0], ends: [1, 1, 1, 1]).name])
-        _ = try run(program, misaligned.feeds, on: device)
+        let launches = try run(program, misaligned.feeds, on: device)
         let expected = try misaligned.graph.evaluate(outputs, feeds: misaligned.feeds)
         for (value, want) in zip(outputs, expected) {
             assertClose(try program.read(value).values, want.values, atol: 1e-4, rtol: 1e-4)
         }
+        let copying = try Program(
+            graph: misaligned.graph, outputs: outputs, device: device, placesRegions: false)
+        XCTAssertEqual(try run(copying, misaligned.feeds, on: device), launches + 2)
         // Columns of a matrix are not one run of it; rows are, but a program's output is never a view.
         let g = Graph()
         let m = g.input("m", [32, 128]), n = g.input("n", [64, 64])

@@ -41,7 +41,7 @@ struct BufferPlan {
                         if concatenations.insert(holder).inserted { written.append((index, holder)) }
                         root[key] = holder
                     }
-                } else if !regions.runsNothing.contains(node) {
+                } else if !regions.runsNothing.contains(node) && !concatenations.contains(key) {
                     written.append((index, key))
                 }
             case let .transfer(value, from, to):

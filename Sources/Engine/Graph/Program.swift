@@ -79,7 +79,7 @@ public final class Program {
         for case (.run(let node, _), let inputs, let outputs) in prepared {
             guard case .op(let op) = fused.nodes[node].kind, !plan.regions.runsNothing.contains(node)
             else { continue }
-            let cost = op.cost(inputs.map(\.type), outputs.map(\.type))
+            let cost = plan.regions.running(op, node: node).cost(inputs.map(\.type), outputs.map(\.type))
             total.flops += cost.flops
             total.bytes += cost.bytes
         }
@@ -115,7 +115,8 @@ public final class Program {
             case .run(let node, let b):
                 guard case .op(let op) = fused.nodes[node].kind, !op.isView,
                       !plan.regions.runsNothing.contains(node) else { continue }
-                try schedule.backends[b].run(op, inputs: inputs, outputs: outputs)
+                let running = plan.regions.running(op, node: node)
+                try schedule.backends[b].run(running, inputs: inputs, outputs: outputs)
             case .transfer:
                 let host = try inputs[0].backend.download(inputs[0])
                 try outputs[0].backend.upload(host, into: outputs[0])

@@ -1,17 +1,22 @@
 // Values that live inside another value's buffer on a backend with sub-buffer views (OpenCL), so
 // that no kernel copies them: the operands of a concatenation, written by their producers straight
-// into their part of its output (the concatenation then runs nothing; other readers of an operand
-// read it there, which keeps the output's buffer until the last of them), and a slice that is one
-// contiguous run of its input (a view of it: concatenation's gradient is such slices). The
-// planner places them (Planner.swift); where a backend has no views, or an offset is not aligned
-// to what its sub-buffers need, the ops copy as before. A program's outputs (and what they reshape)
-// are never views (a view of a parameter would change when the optimiser writes it).
+// into their part of its output (other readers of an operand read it there, which keeps the output's
+// buffer until the last of them; the concatenation copies only the operands not placed, and runs
+// nothing when all are), and a slice that is one contiguous run of its input (a view of it:
+// concatenation's gradient is such slices). The planner places them (Planner.swift); where a
+// backend has no views, or an offset is not aligned to what its sub-buffers need, the ops copy. A
+// program's outputs (and what they reshape) are never views (a view of a parameter would change
+// when the optimiser writes it).
 
 struct Regions {
     /// value → the value whose buffer holds it, and the element where it starts there.
     private(set) var home: [Int: (value: Int, offset: Int)] = [:]
-    /// Concatenations whose operands are in place and slices that are views: their steps run nothing.
+    /// Concatenations whose operands are all in place and slices that are views: their steps run nothing.
     private(set) var runsNothing = Set<Int>()
+    /// Concatenations with some operands in place: the operands they still copy.
+    private(set) var copiedOperands: [Int: [Int]] = [:]
+    /// Concatenations with operands in place (never placed in another's buffer themselves).
+    private var holders = Set<Int>()
 
     /// None: every op copies.
     init() {}
@@ -38,21 +43,34 @@ struct Regions {
                 home[node] = (inputs[0], offset)
                 runsNothing.insert(node)
             } else if let concat = op as? Concat, Set(inputs).count == inputs.count,
-                      let offsets = concat.contiguousOffsets(inputs.map { graph.nodes[$0].type.shape }),
-                      offsets.allSatisfy(aligned),
-                      inputs.allSatisfy({ ownsItsBuffer($0, graph, schedule, on: b) && home[$0] == nil
-                                          && !moved.contains($0) && !pinned.contains($0) }) {
-                for (input, offset) in zip(inputs, offsets) { home[input] = (node, offset) }
-                runsNothing.insert(node)
+                      let offsets = concat.contiguousOffsets(inputs.map { graph.nodes[$0].type.shape }) {
+                let placed = inputs.indices.filter { k in
+                    aligned(offsets[k]) && ownsItsBuffer(inputs[k], graph, schedule, on: b)
+                        && home[inputs[k]] == nil && !moved.contains(inputs[k]) && !pinned.contains(inputs[k])
+                }
+                guard !placed.isEmpty else { continue }
+                for k in placed { home[inputs[k]] = (node, offsets[k]) }
+                holders.insert(node)
+                if placed.count == inputs.count {
+                    runsNothing.insert(node)
+                } else {
+                    copiedOperands[node] = inputs.indices.filter { !placed.contains($0) }
+                }
             }
         }
     }
 
     /// Whether `value` is written by its own op on backend `b` into a buffer of its own (not a
-    /// leaf, a view, a concatenation in place, or an empty tensor).
+    /// leaf, a view, a concatenation holding operands, or an empty tensor).
     private func ownsItsBuffer(_ value: Int, _ graph: Graph, _ schedule: Schedule, on b: Int) -> Bool {
         guard case .op(let op) = graph.nodes[value].kind, !op.isView, schedule.home[value] == b,
               graph.nodes[value].type.count > 0 else { return false }
-        return !runsNothing.contains(value)
+        return !runsNothing.contains(value) && !holders.contains(value)
+    }
+
+    /// The op node `node` runs: `op`, or a concatenation that copies only the operands not in place.
+    func running(_ op: any Op, node: Int) -> any Op {
+        guard let copied = copiedOperands[node], let concat = op as? Concat else { return op }
+        return Concat(axis: concat.axis, copying: copied)
     }
 }

@@ -2,6 +2,8 @@
 
 public struct Concat: Op, OpenCLOp {
     public let axis: Int
+    /// On a device, the operands to copy (nil: all); the others were written in place (Regions.swift).
+    var copying: [Int]? = nil
 
     public var name: String { "concat(\(axis))" }
 
@@ -66,12 +68,14 @@ public struct Concat: Op, OpenCLOp {
     }
 
     public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {
-        OpCost(flops: 0, bytes: Double(2 * outputs[0].bytes))
+        let copied = copying.map { $0.map { inputs[$0].bytes }.reduce(0, +) } ?? outputs[0].bytes
+        return OpCost(flops: 0, bytes: Double(2 * copied))
     }
 
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         let outStrides = outputs[0].shape.contiguousStrides
-        for (x, start) in zip(inputs, starts(inputs.map(\.shape))) where x.type.count > 0 {
+        for (k, (x, start)) in zip(inputs, starts(inputs.map(\.shape))).enumerated()
+        where x.type.count > 0 && copying?.contains(k) != false {
             let layout = StridedLayout(dims: x.shape, strides: [outStrides, x.shape.contiguousStrides],
                                        offsets: [start * outStrides[axis], 0])
             try device.mapStrided(.copy, layout: layout, output: outputs[0], inputs: [x])
