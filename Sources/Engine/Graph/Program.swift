@@ -11,8 +11,9 @@ public final class Program {
     let fused: Graph
     let schedule: Schedule
     let plan: BufferPlan
-    /// Per step, the prepared tensors (so a run does no lookups).
-    private let prepared: [(step: Step, inputs: [Tensor], outputs: [Tensor])]
+    /// Per step, the op it runs (nil for a transfer, a view, or a value in place: Regions.swift) and
+    /// the prepared tensors (so a run does no lookups).
+    private let prepared: [(step: Step, op: (any Op)?, inputs: [Tensor], outputs: [Tensor])]
     /// The parts of the graph (`Node.part`), and per prepared step the index of its part.
     private let parts: [String]
     private let stepParts: [Int]
@@ -35,14 +36,19 @@ public final class Program {
         let plan = try BufferPlan(graph: fused, schedule: schedule, pinned: Set(outputs.map(\.id)),
                                   placesRegions: placesRegions)
         self.plan = plan
-        var prepared: [(Step, [Tensor], [Tensor])] = []
+        var prepared: [(Step, (any Op)?, [Tensor], [Tensor])] = []
         for step in schedule.steps {
             switch step {
             case .run(let node, let b):
+                var op: (any Op)?
+                if case .op(let nodeOp) = fused.nodes[node].kind, !nodeOp.isView,
+                   !plan.regions.runsNothing.contains(node) {
+                    op = plan.regions.running(nodeOp, node: node)
+                }
                 let ins = fused.nodes[node].inputs.map { plan.tensor($0, on: b)! }
-                prepared.append((step, ins, [plan.tensor(node, on: b)!]))
+                prepared.append((step, op, ins, [plan.tensor(node, on: b)!]))
             case .transfer(let value, let from, let to):
-                prepared.append((step, [plan.tensor(value, on: from)!], [plan.tensor(value, on: to)!]))
+                prepared.append((step, nil, [plan.tensor(value, on: from)!], [plan.tensor(value, on: to)!]))
             }
         }
         self.prepared = prepared
@@ -76,10 +82,8 @@ public final class Program {
     /// The summed cost of every op the program runs (for benchmarks).
     public var forwardCost: OpCost {
         var total = OpCost(flops: 0, bytes: 0)
-        for case (.run(let node, _), let inputs, let outputs) in prepared {
-            guard case .op(let op) = fused.nodes[node].kind, !plan.regions.runsNothing.contains(node)
-            else { continue }
-            let cost = plan.regions.running(op, node: node).cost(inputs.map(\.type), outputs.map(\.type))
+        for case (_, let op?, let inputs, let outputs) in prepared {
+            let cost = op.cost(inputs.map(\.type), outputs.map(\.type))
             total.flops += cost.flops
             total.bytes += cost.bytes
         }
@@ -109,14 +113,12 @@ public final class Program {
 
     /// Enqueues one evaluation of every output. Device work is not waited for.
     public func run() throws {
-        for (k, (step, inputs, outputs)) in prepared.enumerated() {
+        for (k, (step, op, inputs, outputs)) in prepared.enumerated() {
             let start = timesParts ? DispatchTime.now().uptimeNanoseconds : 0
             switch step {
-            case .run(let node, let b):
-                guard case .op(let op) = fused.nodes[node].kind, !op.isView,
-                      !plan.regions.runsNothing.contains(node) else { continue }
-                let running = plan.regions.running(op, node: node)
-                try schedule.backends[b].run(running, inputs: inputs, outputs: outputs)
+            case .run(_, let b):
+                guard let op else { continue }
+                try schedule.backends[b].run(op, inputs: inputs, outputs: outputs)
             case .transfer:
                 let host = try inputs[0].backend.download(inputs[0])
                 try outputs[0].backend.upload(host, into: outputs[0])

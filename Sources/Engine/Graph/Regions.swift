@@ -15,8 +15,6 @@ struct Regions {
     private(set) var runsNothing = Set<Int>()
     /// Concatenations with some operands in place: the operands they still copy.
     private(set) var copiedOperands: [Int: [Int]] = [:]
-    /// Concatenations with operands in place (never placed in another's buffer themselves).
-    private var holders = Set<Int>()
 
     /// None: every op copies.
     init() {}
@@ -50,7 +48,6 @@ struct Regions {
                 }
                 guard !placed.isEmpty else { continue }
                 for k in placed { home[inputs[k]] = (node, offsets[k]) }
-                holders.insert(node)
                 if placed.count == inputs.count {
                     runsNothing.insert(node)
                 } else {
@@ -65,7 +62,7 @@ struct Regions {
     private func ownsItsBuffer(_ value: Int, _ graph: Graph, _ schedule: Schedule, on b: Int) -> Bool {
         guard case .op(let op) = graph.nodes[value].kind, !op.isView, schedule.home[value] == b,
               graph.nodes[value].type.count > 0 else { return false }
-        return !runsNothing.contains(value) && !holders.contains(value)
+        return !runsNothing.contains(value) && copiedOperands[value] == nil
     }
 
     /// The op node `node` runs: `op`, or a concatenation that copies only the operands not in place.
