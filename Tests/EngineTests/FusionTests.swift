@@ -43,10 +43,43 @@ final class FusionTests: XCTestCase {
         let both = try Program(
             graph: trained.graph, outputs: [trained.output] + trained.grads, device: CPUBackend.shared)
         XCTAssertFalse(ranOps(both).contains("map(relu)"), "\(ranOps(both))")
-        // The inner branch's relu backward joins the 3×3 conv's input gradient.
-        XCTAssertTrue(
-            ranOps(both).contains { $0.hasPrefix("conv2d_input_grad") && $0.hasSuffix("+relu_grad") },
-            "\(ranOps(both))")
+        // The inner branch's relu backward joins the 3×3 conv's input gradient, and both branches'
+        // (of the concatenation's gradient, sliced) the up conv's input gradient, gated by the
+        // concatenation (ConcatGradientMask.swift): the one relu backward left is the block's own,
+        // of the seed (in a network, the next block's gradient does it).
+        let backward = ranOps(both)
+        let gated = backward.filter { $0.hasPrefix("conv2d_input_grad") && $0.hasSuffix("+relu_grad") }
+        XCTAssertTrue(gated.contains { $0.hasPrefix("conv2d_input_grad(s1x1 d1x1 p1,1,1,1") }, "\(backward)")
+        XCTAssertTrue(gated.contains { $0.contains("[1, 10, 7, 7]") }, "\(backward)")
+        XCTAssertEqual(backward.filter { $0 == "map(reluGrad)" }.count, 1, "\(backward)")
+    }
+
+    func testReluBackwardsOfAConcatenationsSlicesMaskItsGradientOnceWhereNothingElseReadsThem() throws {
+        let g = Graph()
+        let (a, b, seed) = (g.input("a", [2, 3]), g.input("b", [2, 4]), g.input("seed", [2, 7]))
+        let x = try g.concat([try g.relu(a), try g.relu(b)], axis: 1)
+        let gradient = try g.mul(seed, g.exp(x))  // g: the concatenation's gradient
+        let grads = try g.gradients(of: [(value: x, seed: gradient)], wrt: [a, b])
+        func ops(_ outputs: [Value]) throws -> [String] {
+            ranOps(try Program(graph: g, outputs: outputs, device: CPUBackend.shared))
+        }
+        let masked = try ops(grads)
+        XCTAssertEqual(masked.filter { $0.contains("reluGrad") }.count, 1, "\(masked)")
+        var feeds: [String: HostTensor] = [:]
+        for (name, shape) in [("a", [2, 3]), ("b", [2, 4]), ("seed", [2, 7])] {
+            let values = (0..<shape.elementCount).map { Float(($0 * 5 + name.count) % 7) * 0.3 - 0.9 }
+            feeds[name] = HostTensor(shape, values)
+        }
+        let program = try Program(graph: g, outputs: grads, device: CPUBackend.shared)
+        for (name, value) in feeds { try program.set(name, value) }
+        try program.run()
+        for (value, expected) in zip(grads, try g.evaluate(grads, feeds: feeds)) {
+            XCTAssertEqual(try program.read(value).values, expected.values)
+        }
+        // Not where the gradient is an output, or a slice is read by more than relu's backward.
+        XCTAssertEqual(try ops(grads + [gradient]).filter { $0.contains("reluGrad") }.count, 2)
+        let other = try g.neg(g.slice(gradient, starts: [0, 0], ends: [2, 3]))
+        XCTAssertEqual(try ops(grads + [other]).filter { $0.contains("reluGrad") }.count, 2)
     }
 
     func testAConvReadTwiceOrOutputIsNotAbsorbed() throws {

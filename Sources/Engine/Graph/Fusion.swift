@@ -9,16 +9,18 @@
 // A convolution joins the op only where that op is its one reader and the program does not
 // output it. Node ids are kept: the fused op takes the op's id; the one it replaces stays,
 // unread. Relu's backward reads relu's input; it is made to read relu's output (of the same
-// sign), so that forward+backward graphs fuse too.
+// sign), so that forward+backward graphs fuse too; and the backward is first rewritten so that more
+// of it fuses (ConcatGradientMask.swift).
 
 extension Graph {
     /// A copy with the same node ids and conv epilogues fused, for computing `outputs`.
     func fusingEpilogues(for outputs: [Value]) -> Graph {
         var nodes = self.nodes
-        let needed = Schedule.neededNodes(self, outputs)
-        for id in needed {
+        for id in Schedule.neededNodes(self, outputs) {
             if let rewired = Self.readingActivationOutput(nodes, id) { nodes[id] = rewired }
         }
+        nodes = Self.maskingConcatenatedGradients(nodes, outputs: outputs)
+        let needed = Schedule.neededNodes(Graph(nodes: nodes), outputs)
         var readers = [Int](repeating: 0, count: nodes.count)
         for id in needed { for input in nodes[id].inputs { readers[input] += 1 } }
         for output in outputs { readers[output.id] += 1 }  // read by the caller
