@@ -35,7 +35,7 @@ let sha256: Target = .target(name: "CSHA256", path: "Sources/CSHA256", cSettings
 let kernelFiles = [
     "common.cl", "elementwise.cl", "reduce.cl", "matmul.cl", "layout.cl", "optimizer.cl",
     "conv2d.cl", "pool2d.cl", "resample.cl", "camera.cl", "mesh.cl", "raster.cl", "interpolate.cl",
-    "texture.cl", "antialias.cl",
+    "texture.cl", "antialias.cl", "shading.cl",
 ]
 
 let kernels: Target = .target(

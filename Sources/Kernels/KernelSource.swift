@@ -20,6 +20,7 @@ public enum KernelSource {
         "interpolate.cl": PackageResources.interpolate_cl,
         "texture.cl": PackageResources.texture_cl,
         "antialias.cl": PackageResources.antialias_cl,
+        "shading.cl": PackageResources.shading_cl,
     ]
 
     /// The source text of `file` (e.g. "matmul.cl"): from `GANFIT_KERNEL_DIR` when that folder

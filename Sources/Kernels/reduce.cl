@@ -65,3 +65,33 @@ __kernel void reduce_axes_short(__global float* y, __global const float* x,
     }
     y[base.s0] = kind == REDUCE_MAX ? acc : acc * scale;
 }
+
+// L2NormalizeRows: per row of `width` (one work-item each), r = 1/sqrt(Σ x² + epsilon) summed in
+// order; y = x·r.
+__kernel void l2_normalize_rows(__global float* y, __global const float* x, const int rows, const int width,
+                                const float epsilon) {
+    int row = get_global_id(0);
+    if (row >= rows) return;
+    __global const float* xr = x + row * width;
+    float sum = 0.0f;
+    for (int i = 0; i < width; ++i) sum += xr[i] * xr[i];
+    float r = 1.0f / sqrt(sum + epsilon);
+    for (int i = 0; i < width; ++i) y[row * width + i] = xr[i] * r;
+}
+
+// Its gradient: dx = r·dy − r³·x·(x·dy) per row.
+__kernel void l2_normalize_rows_grad(__global float* dx, __global const float* x, const int rows,
+                                     const int width, __global const float* dy, const float epsilon) {
+    int row = get_global_id(0);
+    if (row >= rows) return;
+    __global const float* xr = x + row * width;
+    __global const float* dyr = dy + row * width;
+    float sum = 0.0f, dot = 0.0f;
+    for (int i = 0; i < width; ++i) {
+        sum += xr[i] * xr[i];
+        dot += xr[i] * dyr[i];
+    }
+    float r = 1.0f / sqrt(sum + epsilon);
+    float along = r * r * r * dot;
+    for (int i = 0; i < width; ++i) dx[row * width + i] = r * dyr[i] - along * xr[i];
+}

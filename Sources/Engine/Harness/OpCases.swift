@@ -81,6 +81,18 @@ enum Composite {
             OpCase("composite", "l2normalize axis 1 [4,16]", [.float([4, 16])]) { g, x in
                 try g.l2Normalize(x[0], axis: 1)
             },
+            OpCase("composite", "l2normalize axis 0 [4,16]", [.float([4, 16])]) { g, x in
+                try g.l2Normalize(x[0], axis: 0)
+            },
+            // Rows of 3 as the renderer's normals, a zero one among them (empty pixels): it stays zero.
+            OpCase(
+                "composite", "l2normalize rows of 3 with a zero row [2,2,3]",
+                [.fixed([2, 2, 3], [0.3, -0.5, 0.8, 0, 0, 0, -1.2, 0.1, 0.4, 0.02, 0.7, -0.3],
+                        differentiable: true)],
+                checksGradient: false
+            ) { g, x in
+                try g.l2Normalize(x[0], axis: 2)
+            },
         ]
     }
 }

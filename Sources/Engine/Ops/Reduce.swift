@@ -187,8 +187,9 @@ public extension Graph {
         return try reshape(try sum(a, axes: axes, keepDims: true), shape)
     }
 
-    /// x / sqrt(Σ x² + epsilon) along `axis`.
+    /// x / sqrt(Σ x² + epsilon) along `axis` (the last axis in one op: L2NormalizeRows).
     func l2Normalize(_ x: Value, axis: Int, epsilon: Float = 1e-10) throws -> Value {
+        if axis == x.shape.count - 1 { return try apply(L2NormalizeRows(epsilon: epsilon), x) }
         let norm2 = try sum(try square(x), axes: [axis], keepDims: true)
         return try mul(x, try rsqrt(try scale(norm2, 1, plus: epsilon)))
     }

@@ -171,15 +171,7 @@ public extension Graph {
     /// (v1 − v0) × (v2 − v0) (area-weighted face normals, counter-clockwise = outwards),
     /// normalised. A vertex of no triangle gets the zero vector.
     func vertexNormals(_ vertices: Value, _ mesh: RenderMesh) throws -> Value {
-        let f = mesh.triangleCount
-        let corners = try reshape(cornerGather(vertices, mesh), [f, 3, 3])
-        let v0 = try slice(corners, axis: 1, 0..<1)
-        let e1 = try sub(slice(corners, axis: 1, 1..<2), v0), e2 = try sub(slice(corners, axis: 1, 2..<3), v0)
-        func rotated(_ a: Value, _ by: Int) throws -> Value {   // components (by, by + 1, by + 2) mod 3
-            try concat([slice(a, axis: 2, by..<3), slice(a, axis: 2, 0..<by)], axis: 2)
-        }
-        let normal = try sub(mul(rotated(e1, 1), rotated(e2, 2)), mul(rotated(e1, 2), rotated(e2, 1)))
-        let perCorner = try reshape(broadcast(normal, to: [f, 3, 3]), [3 * f, 3])
+        let perCorner = try apply(TriangleNormals(), cornerGather(vertices, mesh))
         return try l2Normalize(cornerSum(perCorner, mesh), axis: 1)
     }
 }

@@ -46,12 +46,7 @@ public extension Graph {
             throw EngineError.shapeMismatch(op: "spherical_harmonics", expected: "coefficients [9, 3]", got: coefficients.type.description)
         }
         let n = try reshape(l2Normalize(normals, axis: 2), [h * w, 3])
-        let x = try slice(n, axis: 1, 0..<1), y = try slice(n, axis: 1, 1..<2), z = try slice(n, axis: 1, 2..<3)
-        let basis = try concat([
-            scale(x, 0, plus: 0.282095), scale(y, 0.488603), scale(z, 0.488603), scale(x, 0.488603),
-            scale(mul(x, y), 1.092548), scale(mul(y, z), 1.092548), scale(square(z), 3 * 0.315392, plus: -0.315392),
-            scale(mul(x, z), 1.092548), scale(sub(square(x), square(y)), 0.546274),
-        ], axis: 1)
+        let basis = try apply(SphericalHarmonicsBasis(), n)
         return try mul(albedo, reshape(matmul(basis, coefficients), [h, w, 3]))
     }
 

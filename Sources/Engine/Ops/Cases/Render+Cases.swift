@@ -49,6 +49,9 @@ enum RenderCases {
             OpCase("mesh", "corner_gather octahedron [6,2]", [.float([6, 2])]) { g, x in
                 try g.cornerGather(x[0], RenderMesh(g, triangles: faces, vertexCount: 6))
             },
+            OpCase("mesh", "triangle normals [12,3]", [.float([12, 3])]) { g, x in
+                try g.apply(TriangleNormals(), x[0])
+            },
             OpCase("mesh", "vertex normals perturbed octahedron", [.float([6, 3], -0.2...0.2)]) { g, x in
                 let vertices = try g.add(g.constant(HostTensor([6, 3], octahedron)), x[0])
                 return try g.vertexNormals(vertices, RenderMesh(g, triangles: faces, vertexCount: 6))
@@ -101,6 +104,9 @@ enum RenderCases {
                                                             .float([3], 0...1), .float([3]), .float([3], 0...1), .float([3])]) { g, x in
                 try g.lambert(albedo: x[0], normals: x[1], ambient: x[2],
                               lights: [DirectionalLight(colour: x[3], direction: x[4]), DirectionalLight(colour: x[5], direction: x[6])])
+            },
+            OpCase("shade", "sh basis [7,3]", [.float([7, 3])]) { g, x in
+                try g.apply(SphericalHarmonicsBasis(), x[0])
             },
             OpCase("shade", "spherical harmonics [3,4,3]", [.float([3, 4, 3], 0...1), .float([3, 4, 3]), .float([9, 3])]) { g, x in
                 try g.sphericalHarmonics(albedo: x[0], normals: x[1], coefficients: x[2])
