@@ -58,18 +58,23 @@ struct FreeTexture: TextureModel {
 
     var leaves: [String: HostTensor] {
         var leaves = ["texture_initial": initial]
-        for side in levels { leaves["texture_level_\(side)"] = HostTensor.zeros([side, side, 3]) }
+        for side in levels { leaves["texture_level_\(side)"] = HostTensor.zeros([1, 3, side, side]) }
         return leaves
     }
 
     /// texture = initial + change, change = up(… up(up(level₁₆) + level₃₂) …) + level_T (up: bilinear
     /// to the next level's side); priors: the smoothness of the change and the texture's symmetry.
+    /// The levels are planes [1, 3, side, side], as the resize takes them: the sum is turned to
+    /// [T, T, 3] once, not each level to and fro.
     func build(_ g: Graph) throws -> TextureGraph {
-        let parameters = levels.map { g.parameter("texture_level_\($0)", [$0, $0, 3]) }
+        let parameters = levels.map { g.parameter("texture_level_\($0)", [1, 3, $0, $0]) }
         // Coarse to fine, each partial sum upsampled to the next level's side (one full-size resize).
-        let change = try parameters.dropFirst().reduce(parameters[0]) {
-            try g.add(g.upsampleTexture($0, to: $1.shape[0]), $1)
+        let planes = try parameters.dropFirst().reduce(parameters[0]) {
+            let side = $1.shape[2]
+            return try g.add(g.resizeBilinear($0, height: side, width: side, alignCorners: false), $1)
         }
+        let t = initial.shape[0]
+        let change = try g.permute(g.reshape(planes, [3, t, t]), [1, 2, 0])
         let texture = try g.add(g.input("texture_initial", initial.shape), change)
         let symmetric = try g.textureSymmetry(texture, mirror: symmetry.mirror, coverage: pairs)
         return TextureGraph(
