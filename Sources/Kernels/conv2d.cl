@@ -9,7 +9,8 @@
 // too few tiles to fill the device (small images, weight gradients), the reduction is split over
 // the third grid dimension: each split writes its partial sums, and conv2d_split_finish adds them
 // in split order and applies the epilogue. Every output element is summed in a fixed order:
-// deterministic, no atomics.
+// deterministic, no atomics. B's values are multiplied by bScale as they are staged (the input
+// gradient's dy·s: a residual branch's scale, 1 otherwise).
 
 #define CONV_FORWARD 0
 #define CONV_INPUT_GRAD 1
@@ -115,7 +116,7 @@ inline void conv_store(__global float* out, const ConvGeometry* g, int mode, int
 // (z + 1)·splitLength); with one split it stores through the epilogue, with more it writes
 // partial[z][m][j] for conv2d_split_finish.
 __kernel __attribute__((reqd_work_group_size(CWG, CWG, 1)))
-void conv2d_gemm(__global float* out, __global const float* a, __global const float* b,
+void conv2d_gemm(__global float* out, __global const float* a, __global const float* b, const float bScale,
                  __global const float* bias, __global const float* residual, __global const float* gate,
                  const ConvGeometry g, const int mode, const int hasBias, const int hasResidual,
                  const int hasGate, const float scale, const float slope,
@@ -148,7 +149,7 @@ void conv2d_gemm(__global float* out, __global const float* a, __global const fl
         }
         for (int i = 0; i < CT_K / (CWG * CWG / CT_N); ++i) {
             int l = bRow + i * (CWG * CWG / CT_N), gl = l0 + l;
-            Bs[l][bColumn] = (gj < NC && gl < lEnd) ? conv_load_b(&g, mode, b, bFacts, gl) : 0.0f;
+            Bs[l][bColumn] = (gj < NC && gl < lEnd) ? conv_load_b(&g, mode, b, bFacts, gl) * bScale : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int l = 0; l < CT_K; ++l) {

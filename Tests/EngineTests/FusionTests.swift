@@ -82,6 +82,38 @@ final class FusionTests: XCTestCase {
         XCTAssertEqual(try ops(grads + [other]).filter { $0.contains("reluGrad") }.count, 2)
     }
 
+    func testAnInputGradientReadsAScaledGradientAsItStagesIt() throws {
+        // A residual branch as FaceNet's: conv(x, w)·0.17 with w constant, so only x gets a gradient.
+        let g = Graph()
+        let x = g.input("x", [1, 3, 6, 5]), seed = g.input("seed", [1, 4, 6, 5])
+        let weight = g.constant(HostTensor([4, 3, 3, 3], (0..<108).map { Float(($0 * 7) % 11) * 0.1 - 0.5 }))
+        let branch = try g.mul(try g.conv2d(x, weight, Window(padding: (1, 1, 1, 1))), g.scalar(0.17))
+        let dx = try g.gradients(of: [(value: branch, seed: seed)], wrt: [x])[0]
+        let ops = ranOps(try Program(graph: g, outputs: [dx], device: CPUBackend.shared))
+        XCTAssertEqual(ops, ["conv2d_input_grad(s1x1 d1x1 p1,1,1,1,[1, 3, 6, 5])(dy·0.17)"])
+        let feeds = [
+            "x": HostTensor([1, 3, 6, 5], (0..<90).map { Float($0 % 13) * 0.1 - 0.6 }),
+            "seed": HostTensor([1, 4, 6, 5], (0..<120).map { Float(($0 * 5) % 9) * 0.2 - 0.8 }),
+        ]
+        let expected = try g.evaluate([dx], feeds: feeds)[0].values
+        for device in [CPUBackend.shared, try TestDevice.openCL()] as [any Backend] {
+            let program = try Program(graph: g, outputs: [dx], device: device)
+            for (name, value) in feeds { try program.set(name, value) }
+            try program.run()
+            let got = try program.read(dx).values
+            if device is CPUBackend {
+                XCTAssertEqual(got, expected, "the same products as the separate scale")
+            } else {
+                for (a, b) in zip(got, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+            }
+        }
+        // Read by something else too, the scale stays a pass of its own.
+        let scaled = g.value(g.nodes[dx.id].inputs[0])  // dy·0.17, the input gradient's operand
+        XCTAssertTrue(
+            ranOps(try Program(graph: g, outputs: [dx, scaled], device: CPUBackend.shared))
+                .contains("map(mul)"))
+    }
+
     func testAConvReadTwiceOrOutputIsNotAbsorbed() throws {
         let g = Graph()
         let x = g.input("x", [1, 2, 4, 4])

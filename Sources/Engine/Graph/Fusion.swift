@@ -6,7 +6,9 @@
 //   conv → conv + r, r of the output's shape                          while no residual, no activation
 //   conv → relu or leaky relu (slope ≥ 0)                              while no activation
 //   input gradient → relu's or leaky relu's backward, gated by y       while no activation
-// A convolution joins the op only where that op is its one reader and the program does not
+// and one the other way: an input gradient reading dy · c, c a scalar constant, reads dy and
+// scales it as it stages it (Conv2dGrad.dyScale; the same products). A convolution joins the op
+// (or the op the convolution) only where that op is its one reader and the program does not
 // output it. Node ids are kept: the fused op takes the op's id; the one it replaces stays,
 // unread. Relu's backward reads relu's input; it is made to read relu's output (of the same
 // sign), so that forward+backward graphs fuse too; and the backward is first rewritten so that more
@@ -25,9 +27,38 @@ extension Graph {
         for id in needed { for input in nodes[id].inputs { readers[input] += 1 } }
         for output in outputs { readers[output.id] += 1 }  // read by the caller
         for id in needed {
+            if let scaled = Self.readingScaledGradient(nodes, id, readers) {
+                readers[nodes[id].inputs[0]] -= 1
+                readers[scaled.inputs[0]] += 1
+                nodes[id] = scaled
+            }
             if let fused = Self.fusedConv(nodes, id, readers) { nodes[id] = fused }
         }
         return Graph(nodes: nodes)
+    }
+
+    /// Node `id`, an input gradient of dy · c (or scale(dy, c, 0)) that only it reads, c a scalar
+    /// constant, as the input gradient of dy reading it times c.
+    private static func readingScaledGradient(_ nodes: [Node], _ id: Int, _ readers: [Int]) -> Node? {
+        guard case .op(let conv as Conv2dGrad) = nodes[id].kind, conv.wrt == .input,
+            case let scaled = nodes[id].inputs[0], readers[scaled] == 1,
+            case .op(let map as Map) = nodes[scaled].kind
+        else { return nil }
+        let operands = nodes[scaled].inputs
+        var dy: Int?, factor: Float?
+        switch map.function {
+        case .scale where map.p1 == 0: (dy, factor) = (operands[0], map.p0)
+        case .mul:
+            for k in 0..<2 {
+                guard case .constant(let c) = nodes[operands[1 - k]].kind, c.values.count == 1 else { continue }
+                (dy, factor) = (operands[k], c.values[0])
+            }
+        default: break
+        }
+        guard let dy, let factor, nodes[dy].type == nodes[scaled].type else { return nil }
+        return Node(
+            kind: .op(conv.readingScaledGradient(factor)), inputs: [dy] + nodes[id].inputs.dropFirst(),
+            type: nodes[id].type, part: nodes[id].part)
     }
 
     /// reluGrad(x, relu(x), dy) → reluGrad(relu(x), relu(x), dy); likewise leaky relu.

@@ -89,17 +89,30 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
     /// What is done to the gradient as it is written (no bias): accumulating a residual,
     /// an activation's backward (gated).
     public let epilogue: ConvEpilogue
+    /// The input gradient reads dy times this (a residual branch's scale, moved here from a pass of
+    /// its own by the fusion pass: each value of dy·s is the product that pass computed).
+    public let dyScale: Float
 
-    public init(wrt: Operand, window: Window, shape: Shape, epilogue: ConvEpilogue = ConvEpilogue()) {
-        (self.wrt, self.window, self.shape, self.epilogue) = (wrt, window, shape, epilogue)
+    public init(
+        wrt: Operand, window: Window, shape: Shape, epilogue: ConvEpilogue = ConvEpilogue(),
+        dyScale: Float = 1
+    ) {
+        (self.wrt, self.window, self.shape) = (wrt, window, shape)
+        (self.epilogue, self.dyScale) = (epilogue, dyScale)
     }
 
     func with(_ epilogue: ConvEpilogue) -> Conv2dGrad {
-        Conv2dGrad(wrt: wrt, window: window, shape: shape, epilogue: epilogue)
+        Conv2dGrad(wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: dyScale)
+    }
+
+    /// The same op reading dy times `scale` (input gradients only).
+    func readingScaledGradient(_ scale: Float) -> Conv2dGrad {
+        Conv2dGrad(wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: dyScale * scale)
     }
 
     public var name: String {
-        "conv2d_\(wrt.rawValue)_grad(\(window),\(shape.shapeText))" + epilogue.description
+        "conv2d_\(wrt.rawValue)_grad(\(window),\(shape.shapeText))" + (dyScale == 1 ? "" : "(dy·\(dyScale))")
+            + epilogue.description
     }
 
     /// The geometry, given the other operand's shape.
@@ -115,6 +128,9 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
                 op: name, expected: "dy and the other operand", got: "\(inputs.count)")
         }
         try epilogue.validate(name, inputs, output: shape, channels: shape[1], takesBias: false)
+        guard dyScale.isFinite, wrt == .input || dyScale == 1 else {
+            throw EngineError.invalidValue("\(name): a finite dy scale, and only for the input gradient")
+        }
         let g = try geometry(inputs[1].shape)
         guard inputs[0].shape == g.outputShape else {
             throw EngineError.shapeMismatch(
@@ -128,7 +144,9 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try geometry(inputs[1].shape)
         var gradient = [T](repeating: 0, count: shape.elementCount)  // col2im and GEMMs accumulate
-        inputs[0].values.withUnsafeBufferPointer { dy in
+        let scale = T(dyScale)
+        let dyValues = dyScale == 1 ? inputs[0].values : inputs[0].values.map { $0 * scale }
+        dyValues.withUnsafeBufferPointer { dy in
             inputs[1].values.withUnsafeBufferPointer { other in
                 gradient.withUnsafeMutableBufferPointer {
                     switch wrt {
@@ -155,8 +173,8 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
         switch wrt {
         case .input:
             try device.convGEMM(
-                mode: 1, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0], epilogue: epilogue,
-                operands: inputs, at: at)
+                mode: 1, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0], bScale: dyScale,
+                epilogue: epilogue, operands: inputs, at: at)
         case .weight:
             try device.convGEMM(
                 mode: 2, geometry: g, output: outputs[0], a: inputs[0], b: inputs[1], epilogue: epilogue,
@@ -170,8 +188,8 @@ extension OpenCLBackend {
     /// epilogue, its bias, residual and gate found among `operands`; with the reduction split
     /// over work-groups (and conv2d_split_finish after) when the output has few tiles.
     func convGEMM(
-        mode: Int32, geometry g: ConvGeometry, output: Tensor, a: Tensor, b: Tensor, epilogue: ConvEpilogue,
-        operands: [Tensor], at: ConvEpilogue.Operands
+        mode: Int32, geometry g: ConvGeometry, output: Tensor, a: Tensor, b: Tensor, bScale: Float = 1,
+        epilogue: ConvEpilogue, operands: [Tensor], at: ConvEpilogue.Operands
     ) throws {
         let (m, n, reduction): (Int, Int, Int) =
             switch mode {
@@ -198,7 +216,7 @@ extension OpenCLBackend {
             try kernel("conv2d_gemm", file: "conv2d.cl"),
             global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16, split.count],
             local: [16, 16, 1],
-            [.buffer(Self.buffer(output)), .buffer(Self.buffer(a)), .buffer(Self.buffer(b))]
+            [.buffer(Self.buffer(output)), .buffer(Self.buffer(a)), .buffer(Self.buffer(b)), .float(bScale)]
                 + epilogueArguments
                 + [.buffer(partial ?? Self.buffer(output)), .int(Int32(split.length))])
         if let partial {

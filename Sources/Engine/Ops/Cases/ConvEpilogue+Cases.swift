@@ -56,6 +56,17 @@ extension ConvEpilogue {
                 return try g.apply(
                     Conv2dGrad(wrt: .input, window: pad1, shape: [2, 3, 6, 5], epilogue: epilogue), x)
             },
+            // A residual branch's scale read with dy (FaceNet's backward; the fusion pass builds it).
+            OpCase(
+                "conv2d", "input gradient of dy·0.17 + residual dy[2,4,6,5] w[4,3,3,3]",
+                [.float([2, 4, 6, 5]), .float([4, 3, 3, 3]), .float([2, 3, 6, 5])],
+                checksGradient: false
+            ) { g, x in
+                let op = Conv2dGrad(
+                    wrt: .input, window: pad1, shape: [2, 3, 6, 5], epilogue: ConvEpilogue(residual: true),
+                    dyScale: 0.17)
+                return try g.apply(op, x)
+            },
             OpCase(
                 "conv2d", "input gradient stride 2, leaky backward dy[1,3,5,4] w[3,2,3,3]",
                 [.float([1, 3, 5, 4]), .float([3, 2, 3, 3]), .float([1, 2, 9, 8], avoiding: [0])],
