@@ -40,7 +40,7 @@ extension Graph {
     /// Node `id`, an input gradient of dy · c (or scale(dy, c, 0)) that only it reads, c a scalar
     /// constant, as the input gradient of dy reading it times c.
     private static func readingScaledGradient(_ nodes: [Node], _ id: Int, _ readers: [Int]) -> Node? {
-        guard case .op(let conv as Conv2dGrad) = nodes[id].kind, conv.wrt == .input,
+        guard case .op(let conv as Conv2dGrad) = nodes[id].kind, conv.wrt == .input, conv.dyScale == 1,
             case let scaled = nodes[id].inputs[0], readers[scaled] == 1,
             case .op(let map as Map) = nodes[scaled].kind
         else { return nil }

@@ -107,7 +107,7 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
 
     /// The same op reading dy times `scale` (input gradients only).
     func readingScaledGradient(_ scale: Float) -> Conv2dGrad {
-        Conv2dGrad(wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: dyScale * scale)
+        Conv2dGrad(wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: scale)
     }
 
     public var name: String {
