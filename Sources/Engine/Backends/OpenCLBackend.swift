@@ -135,4 +135,13 @@ public final class OpenCLBackend: Backend {
     func kernel(_ name: String, file: String, prelude: String = "") throws -> CLKernel {
         try runtime.kernel(name, files: [file], prelude: prelude)
     }
+
+    /// Enqueues kernel `name` of `file` with one work-item per item (a row, a triangle, a point):
+    /// the tensors' buffers first, then `trailing`.
+    func launchPerItem(
+        _ name: String, file: String, items: Int, buffers: [Tensor], _ trailing: [KernelArgument]
+    ) throws {
+        let arguments = buffers.map { KernelArgument.buffer(Self.buffer($0)) } + trailing
+        try runtime.launch(try kernel(name, file: file), global: [items], arguments)
+    }
 }

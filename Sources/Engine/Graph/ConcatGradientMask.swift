@@ -14,16 +14,14 @@ extension Graph {
     static func maskingConcatenatedGradients(_ nodes: [Node], outputs: [Value]) -> [Node] {
         var nodes = nodes
         let isOutput = Set(outputs.map(\.id))
-        /// Per node, the needed nodes that read it (those a rewrite left unread are not needed).
-        func readers() -> [[Int]] {
+        /// Per node, the nodes among `needed` that read it.
+        func readers(among needed: [Int]) -> [[Int]] {
             var readers = [[Int]](repeating: [], count: nodes.count)
-            for id in Schedule.neededNodes(Graph(nodes: nodes), outputs) {
-                for input in nodes[id].inputs { readers[input].append(id) }
-            }
+            for id in needed { for input in nodes[id].inputs { readers[input].append(id) } }
             return readers
         }
-        var read = readers()
         let needed = Schedule.neededNodes(Graph(nodes: nodes), outputs)
+        var read = readers(among: needed)
         /// Whether only `reader` reads node `id` and the program does not output it.
         func onlyRead(_ id: Int, by reader: Int) -> Bool { read[id] == [reader] && !isOutput.contains(id) }
 
@@ -38,7 +36,8 @@ extension Graph {
             nodes[first] = Node(
                 kind: .op(masked.function), inputs: [masked.concat, masked.concat, g], type: nodes[g].type,
                 part: nodes[masked.backwards[0]].part)
-            read = readers()
+            // The slices replaced are no longer needed, so they no longer count as readers.
+            read = readers(among: Schedule.neededNodes(Graph(nodes: nodes), outputs))
         }
         return nodes
     }

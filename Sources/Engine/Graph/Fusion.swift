@@ -37,25 +37,33 @@ extension Graph {
         return Graph(nodes: nodes)
     }
 
-    /// Node `id`, an input gradient of dy · c (or scale(dy, c, 0)) that only it reads, c a scalar
-    /// constant, as the input gradient of dy reading it times c.
+    /// (x, c) when node `id` is x · c, c · x or scale(x, c, 0), c a one-element constant and x of
+    /// the node's type.
+    private static func scaledValue(_ nodes: [Node], _ id: Int) -> (value: Int, factor: Float)? {
+        guard case .op(let map as Map) = nodes[id].kind else { return nil }
+        let inputs = nodes[id].inputs
+        switch map.function {
+        case .scale where map.p1 == 0:
+            return nodes[inputs[0]].type == nodes[id].type ? (inputs[0], map.p0) : nil
+        case .mul:
+            for k in 0..<2 {
+                guard case .constant(let c) = nodes[inputs[1 - k]].kind, c.values.count == 1,
+                    nodes[inputs[k]].type == nodes[id].type
+                else { continue }
+                return (inputs[k], c.values[0])
+            }
+            return nil
+        default: return nil
+        }
+    }
+
+    /// Node `id`, an input gradient of dy · c that only it reads (`scaledValue`), as the input
+    /// gradient of dy reading it times c.
     private static func readingScaledGradient(_ nodes: [Node], _ id: Int, _ readers: [Int]) -> Node? {
         guard case .op(let conv as Conv2dGrad) = nodes[id].kind, conv.wrt == .input, conv.dyScale == 1,
             case let scaled = nodes[id].inputs[0], readers[scaled] == 1,
-            case .op(let map as Map) = nodes[scaled].kind
+            let (dy, factor) = scaledValue(nodes, scaled)
         else { return nil }
-        let operands = nodes[scaled].inputs
-        var dy: Int?, factor: Float?
-        switch map.function {
-        case .scale where map.p1 == 0: (dy, factor) = (operands[0], map.p0)
-        case .mul:
-            for k in 0..<2 {
-                guard case .constant(let c) = nodes[operands[1 - k]].kind, c.values.count == 1 else { continue }
-                (dy, factor) = (operands[k], c.values[0])
-            }
-        default: break
-        }
-        guard let dy, let factor, nodes[dy].type == nodes[scaled].type else { return nil }
         return Node(
             kind: .op(conv.readingScaledGradient(factor)), inputs: [dy] + nodes[id].inputs.dropFirst(),
             type: nodes[id].type, part: nodes[id].part)
@@ -80,18 +88,12 @@ extension Graph {
     private static func fusedConv(_ nodes: [Node], _ id: Int, _ readers: [Int]) -> Node? {
         guard case .op(let map as Map) = nodes[id].kind else { return nil }
         let inputs = nodes[id].inputs
-        /// The operand at `k` as a convolution that only this node reads.
-        func conv(_ k: Int) -> (op: any EpilogueConv, node: Node)? {
-            guard k < inputs.count, case .op(let op as any EpilogueConv) = nodes[inputs[k]].kind,
-                readers[inputs[k]] == 1,
-                nodes[inputs[k]].type == nodes[id].type
+        /// Operand node `operand` as a convolution that only this node reads.
+        func conv(_ operand: Int) -> (op: any EpilogueConv, node: Node)? {
+            guard case .op(let op as any EpilogueConv) = nodes[operand].kind, readers[operand] == 1,
+                nodes[operand].type == nodes[id].type
             else { return nil }
-            return (op, nodes[inputs[k]])
-        }
-        /// The operand at `k`'s value if it is a one-element constant.
-        func scalar(_ k: Int) -> Float? {
-            guard case .constant(let host) = nodes[inputs[k]].kind, host.values.count == 1 else { return nil }
-            return host.values[0]
+            return (op, nodes[operand])
         }
         func fused(
             _ c: (op: any EpilogueConv, node: Node), _ epilogue: ConvEpilogue, adding extra: Int? = nil
@@ -101,30 +103,28 @@ extension Graph {
                 type: nodes[id].type, part: c.node.part)
         }
         switch map.function {
-        case .mul:
-            for k in 0..<2 {
-                guard let c = conv(k), c.op.epilogue.isIdentity, let s = scalar(1 - k) else { continue }
+        case .mul, .scale:
+            if let (x, s) = scaledValue(nodes, id), let c = conv(x), c.op.epilogue.isIdentity {
                 return fused(c, ConvEpilogue(scale: s))
             }
-        case .scale where map.p1 == 0:
-            if let c = conv(0), c.op.epilogue.isIdentity { return fused(c, ConvEpilogue(scale: map.p0)) }
         case .add:
             for k in 0..<2 {
-                guard let c = conv(k), !c.op.epilogue.residual, c.op.epilogue.activation == .none,
+                guard let c = conv(inputs[k]), !c.op.epilogue.residual, c.op.epilogue.activation == .none,
                     nodes[inputs[1 - k]].type == nodes[id].type
                 else { continue }
                 return fused(
                     c, ConvEpilogue(scale: c.op.epilogue.scale, residual: true), adding: inputs[1 - k])
             }
         case .relu, .leakyRelu:
-            guard let c = conv(0), c.op.epilogue.activation == .none, map.function == .relu || map.p0 >= 0
+            guard let c = conv(inputs[0]), c.op.epilogue.activation == .none,
+                map.function == .relu || map.p0 >= 0
             else { break }
             var epilogue = c.op.epilogue
             epilogue.activation = map.function == .relu ? .relu : .leakyRelu(slope: map.p0)
             return fused(c, epilogue)
         case .reluGrad, .leakyGrad:
             // a > 0 ? c : slope·c with c an input gradient: gated by a.
-            guard let c = conv(2), c.op is Conv2dGrad, c.op.epilogue.activation == .none,
+            guard let c = conv(inputs[2]), c.op is Conv2dGrad, c.op.epilogue.activation == .none,
                 map.function == .reluGrad || map.p0 >= 0
             else { break }
             var epilogue = c.op.epilogue

@@ -88,8 +88,7 @@ extension OpenCLBackend {
     /// (y, x, rows, width, extra…).
     fileprivate func launchRows(_ name: String, _ x: Tensor, _ y: Tensor, _ extra: [KernelArgument]) throws {
         let width = x.shape.last!, rows = x.type.count / width
-        try runtime.launch(
-            try kernel(name, file: "reduce.cl"), global: [rows],
-            [.buffer(Self.buffer(y)), .buffer(Self.buffer(x)), .int(Int32(rows)), .int(Int32(width))] + extra)
+        let sizes: [KernelArgument] = [.int(Int32(rows)), .int(Int32(width))]
+        try launchPerItem(name, file: "reduce.cl", items: rows, buffers: [y, x], sizes + extra)
     }
 }

@@ -93,8 +93,7 @@ extension OpenCLBackend {
         let constants = [
             Basis.band0, Basis.band1, Basis.mixed, Basis.zonalScale, Basis.zonalOffset, Basis.sectoral,
         ]
-        try runtime.launch(
-            try kernel(name, file: "shading.cl"), global: [rows],
-            buffers.map { .buffer(Self.buffer($0)) } + [.int(Int32(rows))] + constants.map { .float($0) })
+        let trailing = [KernelArgument.int(Int32(rows))] + constants.map { .float($0) }
+        try launchPerItem(name, file: "shading.cl", items: rows, buffers: buffers, trailing)
     }
 }

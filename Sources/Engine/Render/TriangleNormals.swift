@@ -100,8 +100,6 @@ extension OpenCLBackend {
     /// Enqueues `name` from mesh.cl, one work-item per triangle: (buffers…, triangles).
     fileprivate func launchTriangles(_ name: String, _ buffers: [Tensor]) throws {
         let triangles = buffers[0].type.count / 9
-        try runtime.launch(
-            try kernel(name, file: "mesh.cl"), global: [triangles],
-            buffers.map { .buffer(Self.buffer($0)) } + [.int(Int32(triangles))])
+        try launchPerItem(name, file: "mesh.cl", items: triangles, buffers: buffers, [.int(Int32(triangles))])
     }
 }
