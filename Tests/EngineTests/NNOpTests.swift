@@ -133,5 +133,29 @@ final class NNOpTests: XCTestCase {
                 .fold(weight: HostTensor([2, 3, 1, 1], [Float](repeating: 1, count: 6)), bias: nil)
         }
         expectMismatch("pixel_norm", "[5]") { try g.pixelNorm(g.input("vector", [5])) }
+        // The renderer's one-pass ops.
+        expectMismatch("triangle_normals", "[3F, 3]") { try g.apply(TriangleNormals(), g.input("corners", [4, 3])) }
+        expectMismatch("triangle_normals_grad", "dy") {
+            try g.apply(TriangleNormalsGrad(), g.input("c6", [6, 3]), g.input("dy3", [3, 3]))
+        }
+        expectMismatch("sh_basis", "[P, 3]") { try g.apply(SphericalHarmonicsBasis(), g.input("n2", [5, 2])) }
+        expectMismatch("sh_basis_grad", "dY") {
+            try g.apply(SphericalHarmonicsBasisGrad(), g.input("n3", [5, 3]), g.input("dY3", [5, 3]))
+        }
+        expectMismatch("l2_normalize_rows", "at least one") {
+            try g.apply(L2NormalizeRows(epsilon: 1e-10), g.input("empty rows", [3, 0]))
+        }
+        expectMismatch("l2_normalize_rows_grad", "dy") {
+            try g.apply(L2NormalizeRowsGrad(forward: L2NormalizeRows(epsilon: 1e-10)), image, g.input("dy2", [2]))
+        }
+    }
+
+    func testAScaledGradientReadIsOnlyForTheInputGradient() {
+        let g = Graph()
+        let dy = g.input("dy", [1, 2, 4, 4]), x = g.input("x", [1, 3, 4, 4])
+        let weightGrad = Conv2dGrad(wrt: .weight, window: Window(), shape: [2, 3, 1, 1], dyScale: 0.5)
+        XCTAssertThrowsError(try g.apply(weightGrad, dy, x))
+        let infinite = Conv2dGrad(wrt: .input, window: Window(), shape: [1, 3, 4, 4], dyScale: .infinity)
+        XCTAssertThrowsError(try g.apply(infinite, dy, g.input("w", [2, 3, 1, 1])))
     }
 }
