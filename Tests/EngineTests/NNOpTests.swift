@@ -134,7 +134,9 @@ final class NNOpTests: XCTestCase {
         }
         expectMismatch("pixel_norm", "[5]") { try g.pixelNorm(g.input("vector", [5])) }
         // The renderer's one-pass ops.
-        expectMismatch("triangle_normals", "[3F, 3]") { try g.apply(TriangleNormals(), g.input("corners", [4, 3])) }
+        expectMismatch("triangle_normals", "[3F, 3]") {
+            try g.apply(TriangleNormals(), g.input("corners", [4, 3]))
+        }
         expectMismatch("triangle_normals_grad", "dy") {
             try g.apply(TriangleNormalsGrad(), g.input("c6", [6, 3]), g.input("dy3", [3, 3]))
         }
@@ -146,7 +148,8 @@ final class NNOpTests: XCTestCase {
             try g.apply(L2NormalizeRows(epsilon: 1e-10), g.input("empty rows", [3, 0]))
         }
         expectMismatch("l2_normalize_rows_grad", "dy") {
-            try g.apply(L2NormalizeRowsGrad(forward: L2NormalizeRows(epsilon: 1e-10)), image, g.input("dy2", [2]))
+            let forward = L2NormalizeRows(epsilon: 1e-10)
+            return try g.apply(L2NormalizeRowsGrad(forward: forward), image, g.input("dy2", [2]))
         }
     }
 
