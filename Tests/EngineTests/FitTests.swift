@@ -51,19 +51,23 @@ final class FitTests: XCTestCase {
 
     /// A few joint iterations on a 32² crop of the sample, with a small stand-in identity network.
     private func jointFit(device: any Backend, iterations: Int, texture: TextureModelKind = .projected,
-                          randomViewWeight: Float = 0, contentWeight: Float = 0) throws -> JointFit {
+                          randomViewWeight: Float = 0, contentWeight: Float = 0, mirrorWeight: Float = 0)
+        throws -> JointFit
+    {
         try jointRun(device: device, iterations: iterations, texture: texture, randomViewWeight: randomViewWeight,
-                     contentWeight: contentWeight).fit
+                     contentWeight: contentWeight, mirrorWeight: mirrorWeight).fit
     }
 
     /// `jointFit` with what went into it: the texture model, the photo crop and the settings.
     private func jointRun(device: any Backend, iterations: Int, texture: TextureModelKind = .projected,
-                          randomViewWeight: Float = 0, contentWeight: Float = 0) throws
+                          randomViewWeight: Float = 0, contentWeight: Float = 0,
+                          mirrorWeight: Float = 0) throws
         -> (fit: JointFit, model: any TextureModel, photo: HostTensor, settings: FitSettings)
     {
         let face = try Self.face.get()
         var settings = FitSettings()
-        (settings.randomViewWeight, settings.contentWeight) = (randomViewWeight, contentWeight)
+        (settings.randomViewWeight, settings.contentWeight, settings.mirrorWeight) =
+            (randomViewWeight, contentWeight, mirrorWeight)
         (settings.size, settings.textureSize, settings.textureOffsetSize, settings.texture) = (32, 32, 8, texture)
         (settings.landmarkIterations, settings.jointIterations, settings.logInterval) = (100, iterations, 2)
         let input = try FitInput.read(photo: Repository.path("samples/image_0010.png"), landmarks: Repository.path("samples/image_0010.pts"),
@@ -223,13 +227,18 @@ final class FitTests: XCTestCase {
         }
     }
 
-    /// On an OpenCL device the loop moves nothing to the device and only the loss scalars back.
+    /// On an OpenCL device the loop moves nothing to the device and only the loss scalars back (the
+    /// mirror term on, so that its weights are fed once, before the loop).
     func testJointLoopMovesOnlyTheLossScalars() throws {
         _ = try TestDevice.openCL()
         // Without sentinel guards: the shared test device writes them into every buffer it allocates.
-        let fit = try jointFit(device: try OpenCLBackend(device: OpenCLDiscovery.devices()[0]), iterations: 3)
+        let fit = try jointFit(
+            device: try OpenCLBackend(device: OpenCLDiscovery.devices()[0]), iterations: 3, mirrorWeight: 1)
         XCTAssertEqual(fit.report.bytesToDevice, 0)
-        XCTAssertEqual(fit.report.bytesToHost, fit.report.losses.count * 6 * 4, "6 losses of 4 bytes per record")
+        let names = fit.report.losses.first.map { Set($0.losses.keys) } ?? []
+        XCTAssertEqual(names, ["total", "pixel", "identity", "landmark", "prior", "mirror", "smoothness"])
+        XCTAssertEqual(
+            fit.report.bytesToHost, fit.report.losses.count * 7 * 4, "7 losses of 4 bytes per record")
         XCTAssertGreaterThan(fit.report.kernelLaunches, 0)
         let text = fit.report.launchesText
         XCTAssertTrue(text.contains("MB of op traffic per iteration"), text)

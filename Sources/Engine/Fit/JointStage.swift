@@ -1,9 +1,10 @@
 // Stage 2: geometry, camera, light and a UV texture (a `TextureModel`: the projected photo plus a
 // free lower-resolution offset, or a free symmetric texture) fitted jointly through the renderer:
-// pixel L1 over the face, identity (1 − cosine of face embeddings), landmarks, priors and the
-// texture model's priors; every step on the device, only the scalar losses read back. Several
-// photos of one person share the shape and the texture; each has its own expression, pose and
-// light, render, pixel, identity and landmark terms (the pixel and identity losses are their means).
+// pixel L1 over the face, identity (1 − cosine of face embeddings), the mirror term (`MirrorTerm`),
+// landmarks, priors and the texture model's priors; every step on the device, only the scalar
+// losses read back. Several photos of one person share the shape and the texture; each has its own
+// expression, pose and light, render, pixel, identity, mirror and landmark terms (the pixel,
+// identity and mirror losses are their means).
 
 /// The result of the joint stage; per photo where it is a list.
 public struct JointFit {
@@ -30,6 +31,8 @@ private struct JointView {
     let pixel, identity: Value
     /// The content loss, when its weight is positive.
     let content: Value?
+    /// The mirror term, when its weight is positive and the model has a symmetry map.
+    let mirror: MirrorTerm?
     let light: Value
     /// The photo's embedding (input).
     let reference: Value
@@ -77,12 +80,19 @@ enum JointStage {
                     references: photoIdentities[view].features.indices.map {
                         g.input(name("photo_feature_\($0)"), photoIdentities[view].features[$0].shape)
                     }) : nil
+            let mirror = try face.symmetry.flatMap { symmetry in
+                settings.mirrorWeight > 0
+                    ? try MirrorTerm(
+                        g, face: face, symmetry: symmetry, view: viewGeometry, screen: render.screen,
+                        light: light, photo: image, size: s, weightsName: name("mirror_weights")) : nil
+            }
             return JointView(
                 render: render,
                 landmarks: try LandmarkTerm(
                     g, screen: render.screen, face: face, view: view,
                     outlierScale: settings.landmarkOutlierScale),
-                pixel: pixel, identity: identity, content: content, light: light, reference: reference)
+                pixel: pixel, identity: identity, content: content, mirror: mirror, light: light,
+                reference: reference)
         }
         let pixel = try g.mean(views.map(\.pixel))
         let identity = try g.mean(views.map(\.identity))
@@ -92,12 +102,15 @@ enum JointStage {
                 g, face: face, shape: geometry.shape, camera: geometry.first, texture: texture,
                 network: network,
                 reference: views[0].reference, size: s) : nil
-        // The content loss, the second render's identity loss and the texture model's priors: named,
-        // weighted terms.
+        // The content loss, the mirror term, the second render's identity loss and the texture model's
+        // priors: named, weighted terms.
         let contents = views.compactMap(\.content)
+        let mirrors = views.compactMap(\.mirror?.loss)
         let terms =
             (contents.isEmpty
                 ? [] : [(name: "content", loss: try g.mean(contents), weight: settings.contentWeight)])
+            + (mirrors.isEmpty
+                ? [] : [(name: "mirror", loss: try g.mean(mirrors), weight: settings.mirrorWeight)])
             + (randomView.map {
                 [(name: "random_view", loss: $0.identity, weight: settings.randomViewWeight)]
             } ?? [])
@@ -132,6 +145,15 @@ enum JointStage {
                 for (k, feature) in photoIdentities[view].features.enumerated() {
                     try program.set(FaceParameters.leafName("photo_feature_\(k)", view: view), feature)
                 }
+            }
+            if views[view].mirror != nil, let symmetry = face.symmetry {
+                var seen = starts[view]
+                seen.shape = starts[0].shape  // the pair weights at this photo's start, with the shared shape
+                try program.set(
+                    FaceParameters.leafName("mirror_weights", view: view),
+                    MirrorTerm.pairWeights(
+                        face, symmetry: symmetry, parameters: seen, size: s, settings: settings,
+                        device: device))
             }
             try LandmarkTerm.feed(
                 program, correspondences[view], targets: targets[view],

@@ -78,22 +78,17 @@ enum TextureProjection {
         let screen = try geometry.first.screen(g, size: s)
         let uv = try g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(s))
         let depth = try g.slice(screen, axis: 1, 2..<3)
-        // The depth of the nearest surface at each photo pixel (0 where there is none).
-        let depthImage = try g.interpolate(depth, g.rasterize(screen, welded, width: s, height: s))
-        let normals = try g.matmul(
-            g.vertexNormals(geometry.first.vertices, welded),
-            g.rotationMatrix(axisAngle: geometry.first.rotation), transB: true)
-        // Weight 1 facing the camera (n_z ≥ 0.35), fading to 0 at n_z = 0.1.
-        let facing = try g.clamp(g.scale(g.slice(normals, axis: 1, 2..<3), 1 / 0.25, plus: -0.1 / 0.25), 0, 1)
+        let depthImage = try Self.depthImage(g, screen: screen, welded, size: s)
+        let normals = try g.cameraNormals(geometry.first.vertices, rotation: geometry.first.rotation, welded)
+        let facing = try Self.facing(g, normals)
         let raster = try g.rasterizeUVLayout(mesh, welded, size: t)
         // Per texel: where its point lands in the photo, how squarely it faces the camera, its depth.
         let texel = try g.interpolate(g.cornerGather(g.concat([uv, facing, depth], axis: 1), welded), raster)
         let photoUV = try g.slice(texel, axis: 2, 0..<2)
         let colours = try g.sampleTexture(g.input("photo", photo.shape), uv: photoUV)
-        // Visibility 1 where the texel is the nearest surface at its pixel, fading to 0 where one lies
-        // `occlusionTolerance` or more in front of it.
-        let behind = try g.sub(g.slice(texel, axis: 2, 3..<4), g.sampleTexture(depthImage, uv: photoUV))
-        let visible = try g.clamp(g.scale(behind, -1 / Self.occlusionTolerance, plus: 1), 0, 1)
+        let visible = try Self.visibility(
+            g, depth: g.slice(texel, axis: 2, 3..<4), nearest: g.sampleTexture(depthImage, uv: photoUV),
+            tolerance: Self.occlusionTolerance)
         let weight = try g.mul(g.slice(texel, axis: 2, 2..<3), visible)
         let skin = try g.div(g.sum(g.mul(colours, weight), axes: [0, 1]), g.sum(weight))
         let texture = try g.composite(g.add(skin, g.mul(weight, g.sub(colours, skin))), over: skin, raster)
@@ -104,5 +99,23 @@ enum TextureProjection {
         return ProjectedPhoto(
             texture: try program.read(texture), weight: try program.read(weight), skin: try program.read(skin)
         )
+    }
+
+    /// The depth [S, S, 1] of the nearest surface at each pixel of a `size`² image of `screen` [V, 3]
+    /// (0 where there is none).
+    static func depthImage(_ g: Graph, screen: Value, _ welded: RenderMesh, size s: Int) throws -> Value {
+        try g.interpolate(g.slice(screen, axis: 1, 2..<3), g.rasterize(screen, welded, width: s, height: s))
+    }
+
+    /// How squarely the camera sees each of camera-frame unit `normals` [V, 3]: 1 facing it (n_z ≥ 0.35),
+    /// fading to 0 at n_z = 0.1; [V, 1].
+    static func facing(_ g: Graph, _ normals: Value) throws -> Value {
+        try g.clamp(g.scale(g.slice(normals, axis: 1, 2..<3), 1 / 0.25, plus: -0.1 / 0.25), 0, 1)
+    }
+
+    /// 1 where a point at `depth` is the `nearest` surface at its pixel, fading to 0 where that surface
+    /// lies `tolerance` (mm) or more in front of it.
+    static func visibility(_ g: Graph, depth: Value, nearest: Value, tolerance: Float) throws -> Value {
+        try g.clamp(g.scale(g.sub(depth, nearest), -1 / tolerance, plus: 1), 0, 1)
     }
 }

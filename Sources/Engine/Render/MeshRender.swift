@@ -123,7 +123,7 @@ public extension Graph {
         let welded = try RenderMesh(self, triangles: mesh.triangles, vertexCount: mesh.positions.count)
         let screen = try project(vertices, rotation: rotation, translation: translation, focal: focal, width: width, height: height,
                                  principalPoint: principalPoint)
-        let normals = try matmul(vertexNormals(vertices, welded), rotationMatrix(axisAngle: rotation), transB: true)
+        let normals = try cameraNormals(vertices, rotation: rotation, welded)
         let raster: Rasterization, pixelNormals: Value, albedo: Value, rasterScreen: Value
         switch source {
         case .texture(let texture):

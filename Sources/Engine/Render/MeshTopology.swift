@@ -174,4 +174,10 @@ public extension Graph {
         let perCorner = try apply(TriangleNormals(), cornerGather(vertices, mesh))
         return try l2Normalize(cornerSum(perCorner, mesh), axis: 1)
     }
+
+    /// Unit vertex normals [V, 3] of vertices [V, 3] turned by the axis-angle `rotation` [3] into the
+    /// camera's frame (see `project`).
+    func cameraNormals(_ vertices: Value, rotation: Value, _ mesh: RenderMesh) throws -> Value {
+        try matmul(vertexNormals(vertices, mesh), rotationMatrix(axisAngle: rotation), transB: true)
+    }
 }

@@ -31,8 +31,7 @@ final class SynthRenderer {
             background: g.input("background", [h, w, 3]), width: w, height: h)
         // The camera-space vertex normals as colours under unit ambient light: per-pixel normals.
         let welded = try RenderMesh(g, triangles: face.mesh.triangles, vertexCount: model.vertexCount)
-        let cameraNormals = try g.matmul(
-            g.vertexNormals(vertices, welded), g.rotationMatrix(axisAngle: rotation), transB: true)
+        let cameraNormals = try g.cameraNormals(vertices, rotation: rotation, welded)
         normals = try g.renderMesh(
             face.mesh, vertices: vertices, rotation: rotation, translation: translation, focal: focal,
             albedo: .vertexColours(cameraNormals),
