@@ -66,10 +66,12 @@ final class MirrorTermTests: XCTestCase {
         let g = Graph()
         let geometry = try FaceGraph(g, face: face, settings: FitSettings())
         let lightValue = g.parameter("light", [9, 3])
+        let view = geometry.first
+        let welded = try RenderMesh(g, triangles: face.mesh.triangles, vertexCount: face.mesh.positions.count)
         let mirror = try MirrorTerm(
-            g, face: face, symmetry: XCTUnwrap(face.symmetry), view: geometry.first,
-            screen: geometry.first.screen(g, size: s), light: lightValue, photo: g.input("photo", [s, s, 3]),
-            size: s, weightsName: "weights")
+            g, symmetry: XCTUnwrap(face.symmetry), screen: view.screen(g, size: s),
+            normals: g.cameraNormals(view.vertices, rotation: view.rotation, welded), light: lightValue,
+            photo: g.input("photo", [s, s, 3]), size: s, weightsName: "weights")
         let gradients = try g.gradients(of: mirror.loss, wrt: [lightValue, geometry.shape])
         let program = try Program(graph: g, outputs: [mirror.loss] + gradients, device: CPUBackend.shared)
         for (name, value) in parameters.geometryFeeds() { try program.set(name, value) }

@@ -118,6 +118,7 @@ public struct FitSettings: Codable, Sendable {
     /// time, and at weight 1 it scored 1.256 mm against 1.180 without on 11 synthetic faces (better
     /// on 4; README, "Synthetic faces").
     public var randomViewWeight: Float = 0
+    public var randomViewYaw: Float = 30
     /// The mirror term's weight (`MirrorTerm`: at each vertex the photo's colour over its shading
     /// against its mirror vertex's, the photo sampled through the current shape), 0 for none; the
     /// model needs its symmetry list. Off by default: on the synthetic benchmark's 30 faces weight 1
@@ -125,7 +126,6 @@ public struct FitSettings: Codable, Sendable {
     /// not held), though on the same faces drawn with mirror-symmetric albedos it gains clearly (README,
     /// "Synthetic faces"); the benchmark's albedos, real photos projected, are not symmetric.
     public var mirrorWeight: Float = 0
-    public var randomViewYaw: Float = 30
     /// Sum of squared differences of neighbouring texels, divided by the texel count.
     public var textureSmoothness: Float = 50
     /// The free texture: the smoothness of what the fit changes (as `textureSmoothness`, at

@@ -83,8 +83,8 @@ enum JointStage {
             let mirror = try face.symmetry.flatMap { symmetry in
                 settings.mirrorWeight > 0
                     ? try MirrorTerm(
-                        g, face: face, symmetry: symmetry, view: viewGeometry, screen: render.screen,
-                        light: light, photo: image, size: s, weightsName: name("mirror_weights")) : nil
+                        g, symmetry: symmetry, screen: render.screen, normals: render.normals, light: light,
+                        photo: image, size: s, weightsName: name("mirror_weights")) : nil
             }
             return JointView(
                 render: render,

@@ -22,17 +22,16 @@ struct MirrorTerm {
     /// Depth (mm) behind the nearest surface at which a vertex counts as hidden.
     static let occlusionTolerance: Float = 5
 
-    /// The term of one photo: `view`'s geometry, its `screen` vertices [V, 3] on the `size`² crop
-    /// `photo` [S, S, 3], lit by `light` [9, 3]; `weights` is the input named `weightsName`.
+    /// The term of one photo: its `screen` vertices [V, 3] on the `size`² crop `photo` [S, S, 3] and
+    /// their camera-frame unit `normals` [V, 3] (a render's), lit by `light` [9, 3]; `weights` is the
+    /// input named `weightsName`.
     init(
-        _ g: Graph, face: FitModel, symmetry: SymmetryMap, view: ViewGeometry, screen: Value, light: Value,
-        photo: Value, size: Int, weightsName: String
+        _ g: Graph, symmetry: SymmetryMap, screen: Value, normals: Value, light: Value, photo: Value,
+        size: Int, weightsName: String
     ) throws {
-        let vertexCount = face.mesh.positions.count
+        let vertexCount = screen.shape[0]
         weights = g.input(weightsName, [vertexCount, 1])
-        let uv = try g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(size))
-        let colours = try g.sampleTexture(photo, uv: uv)
-        let normals = try g.cameraNormals(view.vertices, rotation: view.rotation, Self.welded(g, face))
+        let colours = try g.sampleTexture(photo, uv: TextureProjection.photoUV(g, screen: screen, size: size))
         let shading = try g.matmul(g.apply(SphericalHarmonicsBasis(), normals), light)
         let albedo = try g.sub(
             g.log(g.clamp(colours, Self.floor, .greatestFiniteMagnitude)),
@@ -44,10 +43,6 @@ struct MirrorTerm {
         loss = try g.div(g.sum(g.mul(weights, penalty)), g.scale(g.sum(weights), 3, plus: 1e-6))
     }
 
-    private static func welded(_ g: Graph, _ face: FitModel) throws -> RenderMesh {
-        try RenderMesh(g, triangles: face.mesh.triangles, vertexCount: face.mesh.positions.count)
-    }
-
     /// [V, 1] per vertex: how squarely and unoccluded the camera sees it and its mirror vertex at
     /// `parameters` on a `size`² crop (the product of the two; `TextureProjection`'s facing and
     /// visibility), 0 on the midline (a vertex that is its own mirror).
@@ -57,11 +52,11 @@ struct MirrorTerm {
     ) throws -> HostTensor {
         let g = Graph()
         let view = try FaceGraph(g, face: face, settings: settings).first
-        let welded = try welded(g, face)
+        let welded = try RenderMesh(g, triangles: face.mesh.triangles, vertexCount: face.mesh.positions.count)
         let screen = try view.screen(g, size: s)
         let nearest = try g.sampleTexture(
             TextureProjection.depthImage(g, screen: screen, welded, size: s),
-            uv: g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(s)))
+            uv: TextureProjection.photoUV(g, screen: screen, size: s))
         let seen = try g.mul(
             TextureProjection.facing(g, g.cameraNormals(view.vertices, rotation: view.rotation, welded)),
             TextureProjection.visibility(

@@ -76,7 +76,7 @@ enum TextureProjection {
         let geometry = try FaceGraph(g, face: face, settings: settings)
         let welded = try RenderMesh(g, triangles: mesh.triangles, vertexCount: mesh.positions.count)
         let screen = try geometry.first.screen(g, size: s)
-        let uv = try g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(s))
+        let uv = try Self.photoUV(g, screen: screen, size: s)
         let depth = try g.slice(screen, axis: 1, 2..<3)
         let depthImage = try Self.depthImage(g, screen: screen, welded, size: s)
         let normals = try g.cameraNormals(geometry.first.vertices, rotation: geometry.first.rotation, welded)
@@ -99,6 +99,12 @@ enum TextureProjection {
         return ProjectedPhoto(
             texture: try program.read(texture), weight: try program.read(weight), skin: try program.read(skin)
         )
+    }
+
+    /// [V, 2] where `screen`'s vertices [V, 3] (crop pixels and depth) land on a `size`² image, as the
+    /// UVs that sample it.
+    static func photoUV(_ g: Graph, screen: Value, size s: Int) throws -> Value {
+        try g.scale(g.slice(screen, axis: 1, 0..<2), 1 / Float(s))
     }
 
     /// The depth [S, S, 1] of the nearest surface at each pixel of a `size`² image of `screen` [V, 3]

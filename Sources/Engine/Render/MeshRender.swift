@@ -79,6 +79,8 @@ public struct MeshRenderOutputs {
     public let coverage: Value
     /// [V, 3]: the vertices' (x_px, y_px, depth) (see `project`).
     public let screen: Value
+    /// [V, 3]: the unit vertex normals in the camera's frame (`cameraNormals`).
+    public let normals: Value
 }
 
 /// The lights of a render as graph values: ambient colour [3] and directional lights.
@@ -155,7 +157,8 @@ public extension Graph {
             shaded = try sphericalHarmonics(albedo: albedo, normals: pixelNormals, coefficients: coefficients)
         }
         let image = try antialias(composite(shaded, over: background, raster), raster, screen: rasterScreen)
-        return MeshRenderOutputs(image: image, coverage: try coverage(raster), screen: screen)
+        return MeshRenderOutputs(
+            image: image, coverage: try coverage(raster), screen: screen, normals: normals)
     }
 }
 
