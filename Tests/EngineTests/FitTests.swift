@@ -366,6 +366,37 @@ final class FitTests: XCTestCase {
                       path: notAnImage, mentions: ["PNG", "JPEG"])
         assertBadFile(try FitModel(folder: folder), path: folder + "/sfm_shape_3448.bin", mentions: [])
     }
+
+    func testPartsThatNeedTheSymmetryListFailBeforeAnyStageWithoutIt() throws {
+        let folder = try scratchFolder(self), names = FitModel.fileNames
+        for file in [names.shape, names.blendshapes, names.mapping, names.contours] {
+            try FileManager.default.copyItem(atPath: Repository.path("models/sfm/" + file), toPath: folder + "/" + file)
+        }
+        let face = try FitModel(folder: folder)
+        XCTAssertNil(face.symmetry)
+        var settings = FitSettings()
+        (settings.size, settings.textureSize, settings.texture) = (32, 32, .projected)
+        let input = try FitInput.read(
+            photo: Repository.path("samples/image_0010.png"),
+            landmarks: Repository.path("samples/image_0010.pts"), size: settings.size)
+        func problem(_ settings: FitSettings) -> String? {
+            var logged: [String] = []
+            do {
+                _ = try FaceFit.run(
+                    [input], face: face, network: StandInIdentity(), settings: settings, device: CPUBackend.shared
+                ) { logged.append($0) }
+            } catch { return logged.isEmpty ? "\(error)" : "failed after \(logged.count) progress lines: \(error)" }
+            return nil
+        }
+        settings.mirrorWeight = 1
+        let mirror = try XCTUnwrap(problem(settings))
+        for phrase in ["mirror_weight", names.symmetry, "set mirror_weight to 0"] {
+            XCTAssertTrue(mirror.contains(phrase), mirror)
+        }
+        (settings.mirrorWeight, settings.texture) = (0, .free)
+        let free = try XCTUnwrap(problem(settings))
+        for phrase in ["free texture", names.symmetry, "--texture projected"] { XCTAssertTrue(free.contains(phrase), free) }
+    }
 }
 
 /// An identity network small enough for tests: a fixed random projection of the 160² image to 16

@@ -47,6 +47,7 @@ public enum FaceFit {
                 op: "fit", expected: "an input cropped at settings.size \(settings.size)",
                 got: "a crop of \(input.frame.size)")
         }
+        try face.check(settings)
         let targets = inputs.map(\.cropLandmarks)
         let cameras = inputs.map { FitCamera(photo: $0.photo, settings: settings) }
         for (k, camera) in cameras.enumerated() {

@@ -10,8 +10,8 @@ public struct FitModel {
     public let contour: ModelContour
     /// The model's mesh (triangles, UVs) with the mean shape's positions.
     public let mesh: Mesh
-    /// Each vertex's mirror vertex (the free texture's symmetry prior needs it); nil when the
-    /// folder has no symmetry list.
+    /// Each vertex's mirror vertex (the free texture's symmetry prior and the mirror term need it);
+    /// nil when the folder has no symmetry list.
     public let symmetry: SymmetryMap?
 
     /// The Surrey files of eos: sfm_shape_3448.bin, expression_blendshapes_3448.bin, ibug_to_sfm.txt
@@ -41,5 +41,36 @@ public struct FitModel {
         let perVertexUV = mesh.textureTriangles == mesh.triangles ? mesh.textureCoordinates : []
         symmetry = FileManager.default.fileExists(atPath: symmetryPath)
             ? try SymmetryMap.read(symmetryPath, meanVertices: model.meanVertices, textureCoordinates: perVertexUV) : nil
+    }
+
+    /// The symmetry map, for `part` (the free texture or the mirror term); a clear error naming the
+    /// missing file and what to use instead when the folder has none.
+    func requiredSymmetry(for part: SymmetryUser) throws -> SymmetryMap {
+        guard let symmetry else {
+            throw EngineError.invalidValue(
+                "\(part.rawValue) needs the model's vertex symmetry list (\(Self.fileNames.symmetry) beside the "
+                    + "model); " + part.instead)
+        }
+        return symmetry
+    }
+
+    /// Throws before any stage runs when `settings` ask for a part the folder's files cannot give.
+    func check(_ settings: FitSettings) throws {
+        if case .free = settings.texture { _ = try requiredSymmetry(for: .freeTexture) }
+        if settings.mirrorWeight > 0 { _ = try requiredSymmetry(for: .mirrorTerm) }
+    }
+}
+
+/// The fit's parts that need the model's symmetry map.
+enum SymmetryUser: String {
+    case freeTexture = "the free texture"
+    case mirrorTerm = "the mirror term (mirror_weight)"
+
+    /// What to do instead.
+    var instead: String {
+        switch self {
+        case .freeTexture: "use --texture projected"
+        case .mirrorTerm: "set mirror_weight to 0"
+        }
     }
 }

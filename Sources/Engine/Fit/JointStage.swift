@@ -31,7 +31,7 @@ private struct JointView {
     let pixel, identity: Value
     /// The content loss, when its weight is positive.
     let content: Value?
-    /// The mirror term, when its weight is positive and the model has a symmetry map.
+    /// The mirror term, when its weight is positive.
     let mirror: MirrorTerm?
     let light: Value
     /// The photo's embedding (input).
@@ -80,12 +80,12 @@ enum JointStage {
                     references: photoIdentities[view].features.indices.map {
                         g.input(name("photo_feature_\($0)"), photoIdentities[view].features[$0].shape)
                     }) : nil
-            let mirror = try face.symmetry.flatMap { symmetry in
+            let mirror =
                 settings.mirrorWeight > 0
-                    ? try MirrorTerm(
-                        g, symmetry: symmetry, screen: render.screen, normals: render.normals, light: light,
-                        photo: image, size: s, weightsName: name("mirror_weights")) : nil
-            }
+                ? try MirrorTerm(
+                    g, symmetry: face.requiredSymmetry(for: .mirrorTerm), screen: render.screen,
+                    normals: render.normals, light: light, photo: image, size: s,
+                    weightsName: name("mirror_weights")) : nil
             return JointView(
                 render: render,
                 landmarks: try LandmarkTerm(
@@ -146,14 +146,14 @@ enum JointStage {
                     try program.set(FaceParameters.leafName("photo_feature_\(k)", view: view), feature)
                 }
             }
-            if views[view].mirror != nil, let symmetry = face.symmetry {
+            if views[view].mirror != nil {
                 var seen = starts[view]
                 seen.shape = starts[0].shape  // the pair weights at this photo's start, with the shared shape
                 try program.set(
                     FaceParameters.leafName("mirror_weights", view: view),
                     MirrorTerm.pairWeights(
-                        face, symmetry: symmetry, parameters: seen, size: s, settings: settings,
-                        device: device))
+                        face, symmetry: try face.requiredSymmetry(for: .mirrorTerm), parameters: seen, size: s,
+                        settings: settings, device: device))
             }
             try LandmarkTerm.feed(
                 program, correspondences[view], targets: targets[view],

@@ -127,13 +127,9 @@ enum TextureModels {
         case .projected:
             return ProjectedTexture(base: try project().texture, settings: settings)
         case .free:
-            guard let map = face.symmetry else {
-                throw EngineError.invalidValue(
-                    "the free texture needs the model's vertex symmetry list "
-                        + "(\(FitModel.fileNames.symmetry) beside the model); use --texture projected")
-            }
             let symmetry = try UVSymmetry(
-                mesh: face.mesh, symmetry: map, size: settings.textureSize, device: device)
+                mesh: face.mesh, symmetry: face.requiredSymmetry(for: .freeTexture), size: settings.textureSize,
+                device: device)
             let projected = try project()
             let trust = TextureFill.skinLikeness(projected, features: featureUVs(face))
             return try FreeTexture(
