@@ -6,9 +6,11 @@ import Foundation
 public final class Program {
     public let graph: Graph
     public let outputs: [Value]
-    /// The graph as it runs: `graph` with conv epilogues (Fusion.swift) and chains of maps
-    /// (MapFusion.swift) fused, the same node ids.
+    /// The graph as it runs: `graph` with sibling convolutions merged (SiblingConvolutions.swift),
+    /// conv epilogues (Fusion.swift) and chains of maps (MapFusion.swift) fused; `ids` maps
+    /// `graph`'s node ids to its.
     let fused: Graph
+    private let ids: [Int]
     let schedule: Schedule
     let plan: BufferPlan
     /// Per step, the op it runs (nil for a transfer, a view, or a value in place: Regions.swift) and
@@ -29,11 +31,14 @@ public final class Program {
     public init(graph: Graph, outputs: [Value], device: any Backend, placesRegions: Bool = true) throws {
         self.graph = graph
         self.outputs = outputs
-        let fused = graph.fusingEpilogues(for: outputs).fusingMaps(for: outputs)
+        let merged = graph.mergingSiblingConvolutions(for: outputs)
+        ids = merged.ids
+        let runs = outputs.map { merged.graph.value(merged.ids[$0.id]) }
+        let fused = merged.graph.fusingEpilogues(for: runs).fusingMaps(for: runs)
         self.fused = fused
-        schedule = Schedule(graph: fused, outputs: outputs, preferred: device, fallback: CPUBackend.shared)
+        schedule = Schedule(graph: fused, outputs: runs, preferred: device, fallback: CPUBackend.shared)
         for _ in schedule.fallbacks { Counters.shared.addFallback() }
-        let plan = try BufferPlan(graph: fused, schedule: schedule, pinned: Set(outputs.map(\.id)),
+        let plan = try BufferPlan(graph: fused, schedule: schedule, pinned: Set(runs.map(\.id)),
                                   placesRegions: placesRegions)
         self.plan = plan
         var prepared: [(Step, (any Op)?, [Tensor], [Tensor])] = []
@@ -128,7 +133,10 @@ public final class Program {
     }
 
     /// The tensor holding `value` where it was produced (nil if the program does not compute it).
-    public func tensor(_ value: Value) -> Tensor? { plan.tensor(value.id, on: schedule.home[value.id]) }
+    public func tensor(_ value: Value) -> Tensor? {
+        let id = ids[value.id]
+        return plan.tensor(id, on: schedule.home[id])
+    }
 
     /// Copies `value`, an output or a leaf, to the host (waits for the queued work). Other values'
     /// buffers are reused by later steps, so reading one is an error, not a stale copy.

@@ -1,0 +1,99 @@
+import XCTest
+
+// Sibling convolutions merged when a program is built (SiblingConvolutions.swift): which merge,
+// which must not, and that the merged programs, forward and backward, equal the unmerged reference.
+@testable import Engine
+
+final class SiblingConvolutionTests: XCTestCase {
+    private func ranOps(_ program: Program) -> [String] {
+        program.schedule.steps.compactMap { step in
+            guard case .run(let node, _) = step, case .op(let op) = program.fused.nodes[node].kind else { return nil }
+            return op.name
+        }
+    }
+
+    private func values(_ count: Int, _ seed: Int) -> [Float] {
+        (0..<count).map { Float(($0 * 7 + seed * 13) % 23) / 23 - 0.45 }
+    }
+
+    /// x [1, 6, 7, 7] → three 1×1 convolutions (4, 5 and 3 channels, constant weights and biases),
+    /// each relu'd, a 3×3 convolution after the second; the three concatenated, times a constant,
+    /// summed, plus Σ x²: its value, the concatenation and the gradient to x. `weightsAsInputs`
+    /// makes the 1×1 weights inputs; `window` is the third's.
+    private func block(weightsAsInputs: Bool = false, window: Window = Window())
+        throws -> (Graph, outputs: [Value], feeds: [String: HostTensor])
+    {
+        let g = Graph()
+        let x = g.input("x", [1, 6, 7, 7])
+        var feeds = ["x": HostTensor([1, 6, 7, 7], values(294, 1))]
+        func weight(_ name: String, _ shape: Shape, seed: Int) -> Value {
+            let host = HostTensor(shape, values(shape.elementCount, seed))
+            guard weightsAsInputs else { return g.constant(host) }
+            feeds[name] = host
+            return g.input(name, shape)
+        }
+        let branches = try [(4, 2), (5, 3), (3, 4)].map { channels, seed in
+            try g.relu(
+                g.conv2d(
+                    x, weight("w\(seed)", [channels, 6, 1, 1], seed: seed),
+                    bias: g.constant(HostTensor([channels], values(channels, seed + 10))),
+                    seed == 4 ? window : Window()))
+        }
+        let inner = try g.relu(
+            g.conv2d(branches[1], g.constant(HostTensor([5, 5, 3, 3], values(225, 9))), Window(padding: (1, 1, 1, 1))))
+        let joined = try g.concat([branches[0], inner, branches[2]], axis: 1)
+        let loss = try g.add(
+            g.sum(g.mul(joined, g.constant(HostTensor(joined.shape, values(joined.shape.elementCount, 5))))),
+            g.sum(g.square(x)))
+        return (g, [loss, joined, try g.gradients(of: loss, wrt: [x])[0]], feeds)
+    }
+
+    func testSiblingsMergeForwardAndBackwardAndEqualTheUnmergedReference() throws {
+        let (g, outputs, feeds) = try block()
+        let expected = try g.evaluate(outputs, feeds: feeds.mapValues { $0.converted(to: Double.self) })
+        for backend in [CPUBackend.shared, try TestDevice.openCL()] as [any Backend] {
+            let program = try Program(graph: g, outputs: outputs, device: backend)
+            let ops = ranOps(program)
+            // The three 1×1 convolutions run as one (12 channels, relu in its epilogue), beside the
+            // 3×3; their input gradients as one, beside the 3×3's.
+            XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d(") }.count, 2, "\(backend.name): \(ops)")
+            XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 2, "\(backend.name): \(ops)")
+            XCTAssertFalse(ops.contains("map(relu)"), "\(backend.name): \(ops)")
+            for (name, value) in feeds { try program.set(name, value) }
+            try program.run()
+            for (value, reference) in zip(outputs, expected) {
+                let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
+                let difference = zip(got, reference.values).map { Swift.abs(Double($0) - $1) }.max()!
+                XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(backend.name): \(value)")
+            }
+        }
+    }
+
+    func testConvolutionsWithWeightsToLearnOrAnotherWindowStayApart() throws {
+        // A 1×1 convolution dilated computes what an undilated one does, but its window differs.
+        for (label, weightsAsInputs, window, convolutions) in [
+            ("weights fed", true, Window(), 4), ("third dilated", false, Window(dilation: (2, 2)), 3),
+        ] {
+            let (g, outputs, feeds) = try block(weightsAsInputs: weightsAsInputs, window: window)
+            let program = try Program(graph: g, outputs: outputs, device: CPUBackend.shared)
+            let ops = ranOps(program)
+            XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d(") }.count, convolutions, "\(label): \(ops)")
+            for (name, value) in feeds { try program.set(name, value) }
+            try program.run()
+            let expected = try g.evaluate(outputs, feeds: feeds)
+            for (value, reference) in zip(outputs, expected) {
+                let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
+                let difference = zip(got, reference.values).map { Swift.abs($0 - $1) }.max()!
+                XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(label): \(value)")
+            }
+        }
+    }
+
+    /// FaceNet's Inception branches: 28 of its convolutions and their input gradients merge away.
+    func testFaceNetsBranchesMerge() throws {
+        let (g, _, gradient, _) = try FaceNetTests.identityLoss()
+        let ops = ranOps(try Program(graph: g, outputs: [gradient], device: CPUBackend.shared))
+        XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d(") }.count, 132 - 28, "\(ops.count) ops")
+        XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 132 - 28, "\(ops.count) ops")
+    }
+}
