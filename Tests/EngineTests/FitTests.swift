@@ -370,7 +370,8 @@ final class FitTests: XCTestCase {
     func testPartsThatNeedTheSymmetryListFailBeforeAnyStageWithoutIt() throws {
         let folder = try scratchFolder(self), names = FitModel.fileNames
         for file in [names.shape, names.blendshapes, names.mapping, names.contours] {
-            try FileManager.default.copyItem(atPath: Repository.path("models/sfm/" + file), toPath: folder + "/" + file)
+            try FileManager.default.copyItem(
+                atPath: Repository.path("models/sfm/" + file), toPath: folder + "/" + file)
         }
         let face = try FitModel(folder: folder)
         XCTAssertNil(face.symmetry)
@@ -383,9 +384,12 @@ final class FitTests: XCTestCase {
             var logged: [String] = []
             do {
                 _ = try FaceFit.run(
-                    [input], face: face, network: StandInIdentity(), settings: settings, device: CPUBackend.shared
+                    [input], face: face, network: StandInIdentity(), settings: settings,
+                    device: CPUBackend.shared
                 ) { logged.append($0) }
-            } catch { return logged.isEmpty ? "\(error)" : "failed after \(logged.count) progress lines: \(error)" }
+            } catch {
+                return logged.isEmpty ? "\(error)" : "failed after \(logged.count) progress lines: \(error)"
+            }
             return nil
         }
         settings.mirrorWeight = 1
@@ -395,7 +399,9 @@ final class FitTests: XCTestCase {
         }
         (settings.mirrorWeight, settings.texture) = (0, .free)
         let free = try XCTUnwrap(problem(settings))
-        for phrase in ["free texture", names.symmetry, "--texture projected"] { XCTAssertTrue(free.contains(phrase), free) }
+        for phrase in ["free texture", names.symmetry, "--texture projected"] {
+            XCTAssertTrue(free.contains(phrase), free)
+        }
     }
 }
 

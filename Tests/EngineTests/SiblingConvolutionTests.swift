@@ -7,7 +7,9 @@ import XCTest
 final class SiblingConvolutionTests: XCTestCase {
     private func ranOps(_ program: Program) -> [String] {
         program.schedule.steps.compactMap { step in
-            guard case .run(let node, _) = step, case .op(let op) = program.fused.nodes[node].kind else { return nil }
+            guard case .run(let node, _) = step, case .op(let op) = program.fused.nodes[node].kind else {
+                return nil
+            }
             return op.name
         }
     }
@@ -39,8 +41,8 @@ final class SiblingConvolutionTests: XCTestCase {
                     bias: g.constant(HostTensor([channels], values(channels, seed + 10))),
                     seed == 4 ? window : Window()))
         }
-        let inner = try g.relu(
-            g.conv2d(branches[1], g.constant(HostTensor([5, 5, 3, 3], values(225, 9))), Window(padding: (1, 1, 1, 1))))
+        let innerWeight = g.constant(HostTensor([5, 5, 3, 3], values(225, 9)))
+        let inner = try g.relu(g.conv2d(branches[1], innerWeight, Window(padding: (1, 1, 1, 1))))
         let joined = try g.concat([branches[0], inner, branches[2]], axis: 1)
         let loss = try g.add(
             g.sum(g.mul(joined, g.constant(HostTensor(joined.shape, values(joined.shape.elementCount, 5))))),
@@ -57,7 +59,8 @@ final class SiblingConvolutionTests: XCTestCase {
             // The three 1×1 convolutions run as one (12 channels, relu in its epilogue), beside the
             // 3×3; their input gradients as one, beside the 3×3's.
             XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d(") }.count, 2, "\(backend.name): \(ops)")
-            XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 2, "\(backend.name): \(ops)")
+            XCTAssertEqual(
+                ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 2, "\(backend.name): \(ops)")
             XCTAssertFalse(ops.contains("map(relu)"), "\(backend.name): \(ops)")
             for (name, value) in feeds { try program.set(name, value) }
             try program.run()
@@ -86,6 +89,35 @@ final class SiblingConvolutionTests: XCTestCase {
                 let difference = zip(got, reference.values).map { Swift.abs($0 - $1) }.max()!
                 XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(label): \(value)")
             }
+        }
+    }
+
+    /// Two groups on one input, their convolutions interleaved (a, b, a, b): the gradient's first
+    /// sum adds one dropped input gradient of each group, and must vanish, not stand for either.
+    func testTwoGroupsOnOneInputSumTheirGradientsOnce() throws {
+        let g = Graph()
+        let x = g.input("x", [1, 3, 5, 5])
+        let feeds = ["x": HostTensor([1, 3, 5, 5], values(75, 3))]
+        let branches = try (0..<4).map { k in
+            try g.relu(
+                g.conv2d(
+                    x, g.constant(HostTensor([2 + k, 3, 1, 1], values(3 * (2 + k), k))),
+                    Window(dilation: k % 2 == 0 ? (1, 1) : (2, 2))))
+        }
+        let joined = try g.concat(branches, axis: 1)
+        let weights = g.constant(HostTensor(joined.shape, values(joined.shape.elementCount, 8)))
+        let loss = try g.sum(g.mul(joined, weights))
+        let outputs = [loss, try g.gradients(of: loss, wrt: [x])[0]]
+        let expected = try g.evaluate(outputs, feeds: feeds.mapValues { $0.converted(to: Double.self) })
+        let program = try Program(graph: g, outputs: outputs, device: CPUBackend.shared)
+        let ops = ranOps(program)
+        XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 2, "\(ops)")
+        for (name, value) in feeds { try program.set(name, value) }
+        try program.run()
+        for (value, reference) in zip(outputs, expected) {
+            let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
+            let difference = zip(got, reference.values).map { Swift.abs(Double($0) - $1) }.max()!
+            XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(value)")
         }
     }
 

@@ -48,8 +48,8 @@ public struct FitModel {
     func requiredSymmetry(for part: SymmetryUser) throws -> SymmetryMap {
         guard let symmetry else {
             throw EngineError.invalidValue(
-                "\(part.rawValue) needs the model's vertex symmetry list (\(Self.fileNames.symmetry) beside the "
-                    + "model); " + part.instead)
+                "\(part.rawValue) needs the model's vertex symmetry list "
+                    + "(\(Self.fileNames.symmetry) beside the model); " + part.instead)
         }
         return symmetry
     }

@@ -152,8 +152,8 @@ enum JointStage {
                 try program.set(
                     FaceParameters.leafName("mirror_weights", view: view),
                     MirrorTerm.pairWeights(
-                        face, symmetry: try face.requiredSymmetry(for: .mirrorTerm), parameters: seen, size: s,
-                        settings: settings, device: device))
+                        face, symmetry: try face.requiredSymmetry(for: .mirrorTerm), parameters: seen,
+                        size: s, settings: settings, device: device))
             }
             try LandmarkTerm.feed(
                 program, correspondences[view], targets: targets[view],

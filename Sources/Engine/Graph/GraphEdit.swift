@@ -28,9 +28,9 @@ struct GraphEdit {
     func old(_ id: Int) -> Ref { .old(id) }
 
     /// Inserts a node before original node `id`; its inputs must come before that node.
-    mutating func insert(before id: Int, _ kind: NodeKind, _ inputs: [Ref], _ type: TensorType, _ part: String?)
-        -> Ref
-    {
+    mutating func insert(
+        before id: Int, _ kind: NodeKind, _ inputs: [Ref], _ type: TensorType, _ part: String?
+    ) -> Ref {
         inserted.append(Pending(kind: kind, inputs: inputs, type: type, part: part))
         before[id, default: []].append(inserted.count - 1)
         return .new(inserted.count - 1)
@@ -67,8 +67,9 @@ struct GraphEdit {
         }
         for (k, node) in original.enumerated() {
             for index in before[k] ?? [] { insertedIds[index] = emit(inserted[index]) }
-            newIds[k] = emit(
-                replaced[k] ?? Pending(kind: node.kind, inputs: node.inputs.map(Ref.old), type: node.type, part: node.part))
+            let kept = Pending(
+                kind: node.kind, inputs: node.inputs.map(Ref.old), type: node.type, part: node.part)
+            newIds[k] = emit(replaced[k] ?? kept)
         }
         return SiblingMerge(graph: Graph(nodes: nodes), ids: original.indices.map { newIds[resolved($0)] })
     }

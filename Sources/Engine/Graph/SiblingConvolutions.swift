@@ -23,11 +23,24 @@ extension Graph {
         var readers = [[Int]](repeating: [], count: nodes.count)
         for id in needed { for input in nodes[id].inputs { readers[input].append(id) } }
         let outputIds = Set(outputs.map(\.id))
-        let groups = Dictionary(grouping: needed.compactMap { sibling($0, readers, outputIds) }, by: \.key)
-            .values.filter { $0.count > 1 }.sorted { $0[0].conv < $1[0].conv }
+        let siblings = needed.compactMap { sibling($0, readers, outputIds) }
+        let groups = Dictionary(grouping: siblings, by: \.key).values.filter { $0.count > 1 }
+            .sorted { $0[0].conv < $1[0].conv }
         guard !groups.isEmpty else { return SiblingMerge(graph: self, ids: Array(nodes.indices)) }
         var edit = GraphEdit(nodes)
-        for group in groups { merge(group, readers, outputIds, &edit) }
+        var dropped = Set<Int>(), sums = Set<Int>()
+        for group in groups {
+            let weights = merge(group, readers, &edit)
+            if let (gone, adds) = mergeInputGradients(group, weights: weights, readers, outputIds, &edit) {
+                dropped.formUnion(gone)
+                sums.formUnion(adds)
+            }
+        }
+        // Each add that summed a dropped input gradient becomes its other operand (or is dropped too).
+        for add in sums.sorted() {
+            let kept = nodes[add].inputs.filter { !dropped.contains($0) }
+            if kept.count == 1 { edit.alias(add, to: kept[0]) } else if kept.isEmpty { dropped.insert(add) }
+        }
         return edit.applied()
     }
 
@@ -38,21 +51,21 @@ extension Graph {
             case let inputs = nodes[id].inputs, inputs.dropFirst().allSatisfy(isConstant),
             !outputs.contains(id)
         else { return nil }
-        let relus = readers[id].filter { reader in
-            guard case .op(let map as Map) = nodes[reader].kind else { return false }
-            return map.function == .relu
-        }
+        let relus = readers[id].filter { map(of: $0)?.function == .relu }
         guard relus.count == 1, let relu = relus.first, !outputs.contains(relu) else { return nil }
-        let others = readers[id].filter { $0 != relu }
-        let gradientsOfRelu = others.allSatisfy { reader in
-            guard case .op(let map as Map) = nodes[reader].kind else { return false }
-            return map.function == .reluGrad && nodes[reader].inputs[0] == id && nodes[reader].inputs[1] == relu
+        let gradientsOfRelu = readers[id].filter { $0 != relu }.allSatisfy { reader in
+            map(of: reader)?.function == .reluGrad && nodes[reader].inputs.prefix(2) == [id, relu]
         }
         guard gradientsOfRelu else { return nil }
-        let weight = nodes[inputs[1]].type.shape
-        return Sibling(
-            conv: id, relu: relu,
-            key: SiblingKey(input: inputs[0], window: conv.window, kernel: Array(weight.dropFirst()), biased: inputs.count == 3))
+        let key = SiblingKey(
+            input: inputs[0], window: conv.window, kernel: Array(nodes[inputs[1]].type.shape.dropFirst()),
+            biased: inputs.count == 3)
+        return Sibling(conv: id, relu: relu, key: key)
+    }
+
+    private func map(of id: Int) -> Map? {
+        guard case .op(let map as Map) = nodes[id].kind else { return nil }
+        return map
     }
 
     private func isConstant(_ id: Int) -> Bool {
@@ -61,73 +74,72 @@ extension Graph {
     }
 
     private func constant(_ id: Int) -> HostTensor {
-        guard case .constant(let host) = nodes[id].kind else { preconditionFailure("node \(id) is not a constant") }
+        guard case .constant(let host) = nodes[id].kind else {
+            preconditionFailure("node \(id) is not a constant")
+        }
         return host
     }
 
-    /// Rewrites `group` (siblings in node order) as one convolution and relu with channel slices,
-    /// and their input gradients' sum as one input gradient where it can.
-    private func merge(_ group: [Sibling], _ readers: [[Int]], _ outputs: Set<Int>, _ edit: inout GraphEdit) {
+    /// Inserts one convolution with `group`'s weights stacked (siblings in node order) and its relu;
+    /// each sibling and its relu become their channel slices, and the relu's backward reads the
+    /// relu's slice. Returns the stacked weights.
+    private func merge(_ group: [Sibling], _ readers: [[Int]], _ edit: inout GraphEdit) -> GraphEdit.Ref {
         let first = group[0].conv, part = nodes[first].part
-        let x = nodes[first].inputs[0]
-        let weights = group.map { constant(nodes[$0.conv].inputs[1]) }
-        let stacked = HostTensor(
-            [weights.map { $0.shape[0] }.reduce(0, +)] + weights[0].shape.dropFirst(), weights.flatMap(\.values))
-        var operands: [GraphEdit.Ref] = [edit.insert(before: first, .constant(stacked), [], TensorType(stacked.shape), part)]
-        if group[0].key.biased {
-            let biases = group.map { constant(nodes[$0.conv].inputs[2]) }
-            let bias = HostTensor([stacked.shape[0]], biases.flatMap(\.values))
-            operands.append(edit.insert(before: first, .constant(bias), [], TensorType(bias.shape), part))
+        func stacked(_ operand: Int) -> GraphEdit.Ref {
+            let parts = group.map { constant(nodes[$0.conv].inputs[operand]) }
+            let shape = [parts.map { $0.shape[0] }.reduce(0, +)] + parts[0].shape.dropFirst()
+            let host = HostTensor(shape, parts.flatMap(\.values))
+            return edit.insert(before: first, .constant(host), [], TensorType(shape), part)
         }
+        let operands = [stacked(1)] + (group[0].key.biased ? [stacked(2)] : [])
         var wide = nodes[first].type.shape
-        wide[1] = stacked.shape[0]
-        let conv = edit.insert(before: first, nodes[first].kind, [edit.old(x)] + operands, TensorType(wide), part)
+        wide[1] = group.map { nodes[$0.conv].type.shape[1] }.reduce(0, +)
+        let x = edit.old(nodes[first].inputs[0])
+        let conv = edit.insert(before: first, nodes[first].kind, [x] + operands, TensorType(wide), part)
         let relu = edit.insert(before: first, nodes[group[0].relu].kind, [conv], TensorType(wide), part)
         var start = 0
         for sibling in group {
-            let channels = nodes[sibling.conv].type.shape[1]
-            var (starts, ends) = ([0, start, 0, 0], wide)
-            (starts[1], ends[1]) = (start, start + channels)
+            let starts = [0, start, 0, 0]
+            var ends = wide
+            start += nodes[sibling.conv].type.shape[1]
+            ends[1] = start
             edit.replace(sibling.conv, .op(Slice(starts: starts, ends: ends)), [conv])
             edit.replace(sibling.relu, .op(Slice(starts: starts, ends: ends)), [relu])
-            for reader in readers[sibling.conv] where reader != sibling.relu {  // relu's backward reads relu's output
-                edit.replace(reader, nodes[reader].kind, ([sibling.relu] + nodes[reader].inputs.dropFirst()).map(edit.old))
+            for reader in readers[sibling.conv] where reader != sibling.relu {
+                let inputs = [sibling.relu] + nodes[reader].inputs.dropFirst()
+                edit.replace(reader, nodes[reader].kind, inputs.map(edit.old))
             }
-            start += channels
         }
-        mergeInputGradients(group, weights: operands[0], readers, outputs, &edit)
+        return operands[0]
     }
 
-    /// Σ conv2d_input_grad(dy_k, W_k) over the siblings (one each, each read once by an add of the
-    /// same sum) → conv2d_input_grad(concat(dy_k), W): the last of them becomes it, and each add that
-    /// read another becomes its other operand.
+    /// Σ conv2d_input_grad(dy_k, W_k) over `group` (one each, each summed into the same total) →
+    /// conv2d_input_grad(concat(dy_k), `weights`), which the last of them becomes. Returns the
+    /// others (now dropped) and the adds that summed them; nil where the pattern does not hold.
     private func mergeInputGradients(
-        _ group: [Sibling], weights: GraphEdit.Ref, _ readers: [[Int]], _ outputs: Set<Int>, _ edit: inout GraphEdit
-    ) {
-        let gradients = group.map { sibling -> Int? in
+        _ group: [Sibling], weights: GraphEdit.Ref, _ readers: [[Int]], _ outputs: Set<Int>,
+        _ edit: inout GraphEdit
+    ) -> (dropped: [Int], adds: [Int])? {
+        let dxs = group.compactMap { sibling -> Int? in
             let weight = nodes[sibling.conv].inputs[1]
             let found = readers[weight].filter { reader in
                 guard case .op(let grad as Conv2dGrad) = nodes[reader].kind else { return false }
                 return grad.wrt == .input && grad.epilogue.isIdentity && grad.dyScale == 1
-                    && nodes[reader].inputs == [nodes[reader].inputs[0], weight]
+                    && nodes[reader].inputs.count == 2 && nodes[reader].inputs[1] == weight
             }
             return found.count == 1 ? found[0] : nil
         }
-        guard case let dxs = gradients.compactMap({ $0 }), dxs.count == group.count,
-            dxs.allSatisfy({ !outputs.contains($0) }),
-            case let tops = dxs.map({ sumPath($0, readers, outputs).last }), tops.allSatisfy({ $0 != nil && $0 == tops[0] })
-        else { return }
+        let paths = dxs.map { sumPath($0, readers, outputs) }
+        guard dxs.count == group.count, dxs.allSatisfy({ !outputs.contains($0) }),
+            let top = paths[0].last, paths.allSatisfy({ $0.last == top })
+        else { return nil }
         let last = dxs.max()!, part = nodes[last].part
         let dys = dxs.map { nodes[$0].inputs[0] }
         var wide = nodes[dys[0]].type.shape
         wide[1] = dys.map { nodes[$0].type.shape[1] }.reduce(0, +)
         let dy = edit.insert(before: last, .op(Concat(axis: 1)), dys.map(edit.old), TensorType(wide), part)
         edit.replace(last, nodes[last].kind, [dy, weights])
-        var dropped = Set(dxs.filter { $0 != last })
-        for add in Set(dxs.flatMap { sumPath($0, readers, outputs) }).sorted() {  // the adds, in node order
-            let kept = nodes[add].inputs.filter { !dropped.contains($0) }
-            if kept.count == 1 { edit.alias(add, to: kept[0]) } else if kept.isEmpty { dropped.insert(add) }
-        }
+        return (dxs.filter { $0 != last }, paths.flatMap { $0 })
     }
 
     /// The adds that sum `id` onward: each the one reader of the last, of the same type, until a
@@ -135,7 +147,7 @@ extension Graph {
     private func sumPath(_ id: Int, _ readers: [[Int]], _ outputs: Set<Int>) -> [Int] {
         var path: [Int] = [], current = id
         while !outputs.contains(current), readers[current].count == 1, case let next = readers[current][0],
-            case .op(let map as Map) = nodes[next].kind, map.function == .add, map.shape == nil,
+            let add = map(of: next), add.function == .add, add.shape == nil,
             nodes[next].inputs.allSatisfy({ nodes[$0].type == nodes[next].type })
         {
             path.append(next)

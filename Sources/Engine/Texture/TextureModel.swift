@@ -128,8 +128,8 @@ enum TextureModels {
             return ProjectedTexture(base: try project().texture, settings: settings)
         case .free:
             let symmetry = try UVSymmetry(
-                mesh: face.mesh, symmetry: face.requiredSymmetry(for: .freeTexture), size: settings.textureSize,
-                device: device)
+                mesh: face.mesh, symmetry: face.requiredSymmetry(for: .freeTexture),
+                size: settings.textureSize, device: device)
             let projected = try project()
             let trust = TextureFill.skinLikeness(projected, features: featureUVs(face))
             return try FreeTexture(
