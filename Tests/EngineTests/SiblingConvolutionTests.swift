@@ -14,6 +14,21 @@ final class SiblingConvolutionTests: XCTestCase {
         }
     }
 
+    /// Runs `program` on `feeds` and checks each of `outputs` against the reference evaluator's
+    /// values in Double, to 1e-5 of its largest magnitude.
+    private func assertEqualsReference(
+        _ program: Program, _ g: Graph, _ outputs: [Value], _ feeds: [String: HostTensor], _ label: String
+    ) throws {
+        let expected = try g.evaluate(outputs, feeds: feeds.mapValues { $0.converted(to: Double.self) })
+        for (name, value) in feeds { try program.set(name, value) }
+        try program.run()
+        for (value, reference) in zip(outputs, expected) {
+            let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
+            let difference = zip(got, reference.values).map { Swift.abs(Double($0) - $1) }.max()!
+            XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(label): \(value)")
+        }
+    }
+
     private func values(_ count: Int, _ seed: Int) -> [Float] {
         (0..<count).map { Float(($0 * 7 + seed * 13) % 23) / 23 - 0.45 }
     }
@@ -52,7 +67,6 @@ final class SiblingConvolutionTests: XCTestCase {
 
     func testSiblingsMergeForwardAndBackwardAndEqualTheUnmergedReference() throws {
         let (g, outputs, feeds) = try block()
-        let expected = try g.evaluate(outputs, feeds: feeds.mapValues { $0.converted(to: Double.self) })
         for backend in [CPUBackend.shared, try TestDevice.openCL()] as [any Backend] {
             let program = try Program(graph: g, outputs: outputs, device: backend)
             let ops = ranOps(program)
@@ -62,13 +76,7 @@ final class SiblingConvolutionTests: XCTestCase {
             XCTAssertEqual(
                 ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 2, "\(backend.name): \(ops)")
             XCTAssertFalse(ops.contains("map(relu)"), "\(backend.name): \(ops)")
-            for (name, value) in feeds { try program.set(name, value) }
-            try program.run()
-            for (value, reference) in zip(outputs, expected) {
-                let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
-                let difference = zip(got, reference.values).map { Swift.abs(Double($0) - $1) }.max()!
-                XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(backend.name): \(value)")
-            }
+            try assertEqualsReference(program, g, outputs, feeds, backend.name)
         }
     }
 
@@ -81,14 +89,7 @@ final class SiblingConvolutionTests: XCTestCase {
             let program = try Program(graph: g, outputs: outputs, device: CPUBackend.shared)
             let ops = ranOps(program)
             XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d(") }.count, convolutions, "\(label): \(ops)")
-            for (name, value) in feeds { try program.set(name, value) }
-            try program.run()
-            let expected = try g.evaluate(outputs, feeds: feeds)
-            for (value, reference) in zip(outputs, expected) {
-                let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
-                let difference = zip(got, reference.values).map { Swift.abs($0 - $1) }.max()!
-                XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(label): \(value)")
-            }
+            try assertEqualsReference(program, g, outputs, feeds, label)
         }
     }
 
@@ -108,17 +109,10 @@ final class SiblingConvolutionTests: XCTestCase {
         let weights = g.constant(HostTensor(joined.shape, values(joined.shape.elementCount, 8)))
         let loss = try g.sum(g.mul(joined, weights))
         let outputs = [loss, try g.gradients(of: loss, wrt: [x])[0]]
-        let expected = try g.evaluate(outputs, feeds: feeds.mapValues { $0.converted(to: Double.self) })
         let program = try Program(graph: g, outputs: outputs, device: CPUBackend.shared)
         let ops = ranOps(program)
         XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 2, "\(ops)")
-        for (name, value) in feeds { try program.set(name, value) }
-        try program.run()
-        for (value, reference) in zip(outputs, expected) {
-            let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
-            let difference = zip(got, reference.values).map { Swift.abs(Double($0) - $1) }.max()!
-            XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(value)")
-        }
+        try assertEqualsReference(program, g, outputs, feeds, "interleaved")
     }
 
     /// FaceNet's Inception branches: 28 of its convolutions and their input gradients merge away.
