@@ -2,6 +2,13 @@
 // given node, a node's readers sent to another node; `applied` numbers the nodes anew in an order
 // that keeps every input before its reader, and says where each original node went.
 
+/// A rewritten graph, and where each node of the original went.
+struct EditedGraph {
+    let graph: Graph
+    /// Per node of the original graph, the node that holds its value in `graph`.
+    let ids: [Int]
+}
+
 struct GraphEdit {
     /// A node of the original graph, or the k-th inserted one.
     enum Ref {
@@ -50,7 +57,7 @@ struct GraphEdit {
         return id
     }
 
-    func applied() -> SiblingMerge {
+    func applied() -> EditedGraph {
         var nodes: [Node] = [], newIds = [Int](repeating: -1, count: original.count)
         var insertedIds = [Int](repeating: -1, count: inserted.count)
         func id(_ ref: Ref) -> Int {
@@ -71,6 +78,6 @@ struct GraphEdit {
                 kind: node.kind, inputs: node.inputs.map(Ref.old), type: node.type, part: node.part)
             newIds[k] = emit(replaced[k] ?? kept)
         }
-        return SiblingMerge(graph: Graph(nodes: nodes), ids: original.indices.map { newIds[resolved($0)] })
+        return EditedGraph(graph: Graph(nodes: nodes), ids: original.indices.map { newIds[resolved($0)] })
     }
 }

@@ -3,22 +3,17 @@
 // relu, become one convolution with their weights (and biases) stacked along the output channels
 // and one relu; each sibling and its relu become a channel slice of those (a view on OpenCL at batch
 // 1). In the backward the sum of their input gradients, Σ conv2d_input_grad(dy_k, W_k), becomes one
-// input gradient of the dy_k concatenated (written in place on OpenCL) against the stacked weights,
-// and the sums' other terms keep their place. One wider GEMM instead of several narrow ones, and
-// fewer launches, in every network that has such branches. The merged nodes are inserted, so the
-// rewritten graph numbers its nodes anew (`SiblingMerge.ids`).
-
-/// A graph with its sibling convolutions merged, and where each node of the original went.
-struct SiblingMerge {
-    let graph: Graph
-    /// Per node of the original graph, the node that holds its value in `graph`.
-    let ids: [Int]
-}
+// input gradient of the dy_k concatenated (in place on OpenCL where Regions.swift can place them)
+// against the stacked weights, and the sums' other terms keep their place. One wider GEMM instead of
+// several narrow ones, and fewer launches, in every network that has such branches (siblings with
+// another activation, or none, stay apart). A slice that is also a concatenation's operand is
+// copied there, as it already lives in the merged output. The merged nodes are inserted, so the
+// rewritten graph numbers its nodes anew (`EditedGraph.ids`).
 
 extension Graph {
     /// A copy computing `outputs` with sibling convolutions merged (see the file's comment); the
     /// graph itself, each node in its place, when there are none.
-    func mergingSiblingConvolutions(for outputs: [Value]) -> SiblingMerge {
+    func mergingSiblingConvolutions(for outputs: [Value]) -> EditedGraph {
         let needed = Schedule.neededNodes(self, outputs)
         var readers = [[Int]](repeating: [], count: nodes.count)
         for id in needed { for input in nodes[id].inputs { readers[input].append(id) } }
@@ -26,7 +21,7 @@ extension Graph {
         let siblings = needed.compactMap { sibling($0, readers, outputIds) }
         let groups = Dictionary(grouping: siblings, by: \.key).values.filter { $0.count > 1 }
             .sorted { $0[0].conv < $1[0].conv }
-        guard !groups.isEmpty else { return SiblingMerge(graph: self, ids: Array(nodes.indices)) }
+        guard !groups.isEmpty else { return EditedGraph(graph: self, ids: Array(nodes.indices)) }
         var edit = GraphEdit(nodes)
         var dropped = Set<Int>(), sums = Set<Int>()
         for group in groups {
