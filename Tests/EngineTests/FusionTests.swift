@@ -5,16 +5,6 @@ import XCTest
 @testable import Engine
 
 final class FusionTests: XCTestCase {
-    /// The ops a program runs, by name.
-    private func ranOps(_ program: Program) -> [String] {
-        program.schedule.steps.compactMap { step in
-            guard case .run(let node, _) = step, case .op(let op) = program.fused.nodes[node].kind else {
-                return nil
-            }
-            return op.name
-        }
-    }
-
     func testConvCasesFuseAndEqualTheUnfusedReferenceForwardAndBackward() throws {
         for opCase in ConvEpilogue.cases + Conv2d.cases {
             let built = try opCase.makeGraph(withGradients: opCase.checksGradient)
@@ -34,7 +24,7 @@ final class FusionTests: XCTestCase {
         let block = try XCTUnwrap(ConvEpilogue.cases.first { $0.name.contains("Inception-ResNet") })
         let built = try block.makeGraph(withGradients: false)
         let program = try Program(graph: built.graph, outputs: [built.output], device: CPUBackend.shared)
-        let ops = ranOps(program)
+        let ops = program.ranOps
         XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d") }.count, 4, "\(ops)")
         XCTAssertFalse(ops.contains { $0.hasPrefix("map") }, "\(ops)")
         XCTAssertTrue(ops.contains { $0.hasSuffix("·0.17+residual+relu") }, "\(ops)")
@@ -42,12 +32,12 @@ final class FusionTests: XCTestCase {
         let trained = try block.makeGraph(withGradients: true)
         let both = try Program(
             graph: trained.graph, outputs: [trained.output] + trained.grads, device: CPUBackend.shared)
-        XCTAssertFalse(ranOps(both).contains("map(relu)"), "\(ranOps(both))")
+        XCTAssertFalse(both.ranOps.contains("map(relu)"), "\(both.ranOps)")
         // The inner branch's relu backward joins the 3×3 conv's input gradient, and both branches'
         // (of the concatenation's gradient, sliced) the up conv's input gradient, gated by the
         // concatenation (ConcatGradientMask.swift): the one relu backward left is the block's own,
         // of the seed (in a network, the next block's gradient does it).
-        let backward = ranOps(both)
+        let backward = both.ranOps
         let gated = backward.filter { $0.hasPrefix("conv2d_input_grad") && $0.hasSuffix("+relu_grad") }
         XCTAssertTrue(gated.contains { $0.hasPrefix("conv2d_input_grad(s1x1 d1x1 p1,1,1,1") }, "\(backward)")
         XCTAssertTrue(gated.contains { $0.contains("[1, 10, 7, 7]") }, "\(backward)")
@@ -61,7 +51,7 @@ final class FusionTests: XCTestCase {
         let gradient = try g.mul(seed, g.exp(x))  // g: the concatenation's gradient
         let grads = try g.gradients(of: [(value: x, seed: gradient)], wrt: [a, b])
         func ops(_ outputs: [Value]) throws -> [String] {
-            ranOps(try Program(graph: g, outputs: outputs, device: CPUBackend.shared))
+            try Program(graph: g, outputs: outputs, device: CPUBackend.shared).ranOps
         }
         let masked = try ops(grads)
         XCTAssertEqual(masked.filter { $0.contains("reluGrad") }.count, 1, "\(masked)")
@@ -89,7 +79,7 @@ final class FusionTests: XCTestCase {
         let weight = g.constant(HostTensor([4, 3, 3, 3], (0..<108).map { Float(($0 * 7) % 11) * 0.1 - 0.5 }))
         let branch = try g.mul(try g.conv2d(x, weight, Window(padding: (1, 1, 1, 1))), g.scalar(0.17))
         let dx = try g.gradients(of: [(value: branch, seed: seed)], wrt: [x])[0]
-        let ops = ranOps(try Program(graph: g, outputs: [dx], device: CPUBackend.shared))
+        let ops = try Program(graph: g, outputs: [dx], device: CPUBackend.shared).ranOps
         XCTAssertEqual(ops, ["conv2d_input_grad(s1x1 d1x1 p1,1,1,1,[1, 3, 6, 5])(dy·0.17)"])
         let feeds = [
             "x": HostTensor([1, 3, 6, 5], (0..<90).map { Float($0 % 13) * 0.1 - 0.6 }),
@@ -110,7 +100,7 @@ final class FusionTests: XCTestCase {
         // Read by something else too, the scale stays a pass of its own.
         let scaled = g.value(g.nodes[dx.id].inputs[0])  // dy·0.17, the input gradient's operand
         XCTAssertTrue(
-            ranOps(try Program(graph: g, outputs: [dx, scaled], device: CPUBackend.shared))
+            try Program(graph: g, outputs: [dx, scaled], device: CPUBackend.shared).ranOps
                 .contains("map(mul)"))
     }
 
@@ -121,15 +111,15 @@ final class FusionTests: XCTestCase {
         let conv = try g.conv2d(x, w)
         let relu = try g.relu(conv)
         let outputs = try Program(graph: g, outputs: [relu, conv], device: CPUBackend.shared)
-        XCTAssertEqual(ranOps(outputs), [Conv2d(Window()).name, "map(relu)"])
+        XCTAssertEqual(outputs.ranOps, [Conv2d(Window()).name, "map(relu)"])
         // The relu joins the add (a fused map), not the conv read twice.
         let doubled = try g.add(try g.relu(conv), conv)
         XCTAssertEqual(
-            ranOps(try Program(graph: g, outputs: [doubled], device: CPUBackend.shared)),
+            try Program(graph: g, outputs: [doubled], device: CPUBackend.shared).ranOps,
             [Conv2d(Window()).name, "fused(relu 0; add 3 0)"])
         let scaledTwice = try g.scale(try g.scale(conv, 2), 3)
         XCTAssertEqual(
-            ranOps(try Program(graph: g, outputs: [scaledTwice], device: CPUBackend.shared)),
+            try Program(graph: g, outputs: [scaledTwice], device: CPUBackend.shared).ranOps,
             [Conv2d(Window(), epilogue: ConvEpilogue(scale: 2)).name, "map(scale,3.0,0.0)"])
     }
 
@@ -141,7 +131,7 @@ final class FusionTests: XCTestCase {
             let outputs = [built.output] + built.grads
             let feeds = opCase.feeds(outputShape: opCase.checksGradient ? built.output.shape : nil)
             let program = try Program(graph: built.graph, outputs: outputs, device: CPUBackend.shared)
-            fusedCount += ranOps(program).filter { $0.hasPrefix("fused(") }.count
+            fusedCount += program.ranOps.filter { $0.hasPrefix("fused(") }.count
             for (name, value) in feeds { try program.set(name, value) }
             try program.run()
             let reference = try built.graph.evaluate(outputs, feeds: feeds)
@@ -156,7 +146,7 @@ final class FusionTests: XCTestCase {
         let g = Graph()
         let (a, b, c, d) = (g.input("a", [4, 5]), g.input("b", [4, 5]), g.input("c", [4, 5]), g.input("d", [4, 5]))
         func ops(_ outputs: [Value]) throws -> [String] {
-            ranOps(try Program(graph: g, outputs: outputs, device: CPUBackend.shared))
+            try Program(graph: g, outputs: outputs, device: CPUBackend.shared).ranOps
         }
         // A chain over three leaves is one op; a fourth leaf leaves one operand unfused.
         XCTAssertEqual(try ops([try g.mul(g.add(a, b), g.sub(c, a))]), ["fused(add 0 1; sub 2 0; mul 3 4)"])

@@ -5,15 +5,6 @@ import XCTest
 @testable import Engine
 
 final class SiblingConvolutionTests: XCTestCase {
-    private func ranOps(_ program: Program) -> [String] {
-        program.schedule.steps.compactMap { step in
-            guard case .run(let node, _) = step, case .op(let op) = program.fused.nodes[node].kind else {
-                return nil
-            }
-            return op.name
-        }
-    }
-
     /// Runs `program` on `feeds` and checks each of `outputs` against the reference evaluator's
     /// values in Double, to 1e-5 of its largest magnitude.
     private func assertEqualsReference(
@@ -69,7 +60,7 @@ final class SiblingConvolutionTests: XCTestCase {
         let (g, outputs, feeds) = try block()
         for backend in [CPUBackend.shared, try TestDevice.openCL()] as [any Backend] {
             let program = try Program(graph: g, outputs: outputs, device: backend)
-            let ops = ranOps(program)
+            let ops = program.ranOps
             // The three 1×1 convolutions run as one (12 channels, relu in its epilogue), beside the
             // 3×3; their input gradients as one, beside the 3×3's.
             XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d(") }.count, 2, "\(backend.name): \(ops)")
@@ -87,7 +78,7 @@ final class SiblingConvolutionTests: XCTestCase {
         ] {
             let (g, outputs, feeds) = try block(weightsAsInputs: weightsAsInputs, window: window)
             let program = try Program(graph: g, outputs: outputs, device: CPUBackend.shared)
-            let ops = ranOps(program)
+            let ops = program.ranOps
             XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d(") }.count, convolutions, "\(label): \(ops)")
             try assertEqualsReference(program, g, outputs, feeds, label)
         }
@@ -110,7 +101,7 @@ final class SiblingConvolutionTests: XCTestCase {
         let loss = try g.sum(g.mul(joined, weights))
         let outputs = [loss, try g.gradients(of: loss, wrt: [x])[0]]
         let program = try Program(graph: g, outputs: outputs, device: CPUBackend.shared)
-        let ops = ranOps(program)
+        let ops = program.ranOps
         XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 2, "\(ops)")
         try assertEqualsReference(program, g, outputs, feeds, "interleaved")
     }
@@ -118,7 +109,7 @@ final class SiblingConvolutionTests: XCTestCase {
     /// FaceNet's Inception branches: 28 of its convolutions and their input gradients merge away.
     func testFaceNetsBranchesMerge() throws {
         let (g, _, gradient, _) = try FaceNetTests.identityLoss()
-        let ops = ranOps(try Program(graph: g, outputs: [gradient], device: CPUBackend.shared))
+        let ops = try Program(graph: g, outputs: [gradient], device: CPUBackend.shared).ranOps
         XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d(") }.count, 132 - 28, "\(ops.count) ops")
         XCTAssertEqual(ops.filter { $0.hasPrefix("conv2d_input_grad") }.count, 132 - 28, "\(ops.count) ops")
     }

@@ -1,5 +1,5 @@
-// Shared by the tests: the OpenCL device to check against (PoCL in CI), and a comparison
-// assertion that points failures at the caller.
+// Shared by the tests: the OpenCL device to check against (PoCL in CI), a comparison assertion
+// that points failures at the caller, and the ops a program runs.
 @testable import Engine
 import Foundation
 import XCTest
@@ -27,5 +27,15 @@ func assertClose(_ actual: [Float], _ expected: [Float], atol: Float = 1e-5, rto
     for (i, (a, e)) in zip(actual, expected).enumerated() where Swift.abs(a - e) > atol + rtol * Swift.abs(e) {
         XCTFail("element \(i): \(a) vs expected \(e)", file: file, line: line)
         return
+    }
+}
+
+extension Program {
+    /// The names of the ops the program runs, in order (after merging and fusion).
+    var ranOps: [String] {
+        schedule.steps.compactMap { step in
+            guard case .run(let node, _) = step, case .op(let op) = fused.nodes[node].kind else { return nil }
+            return op.name
+        }
     }
 }
