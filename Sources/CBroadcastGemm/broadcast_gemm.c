@@ -4,6 +4,7 @@
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
+#include <stdlib.h>
 
 // AVX-512F: strips of 4 vectors (64 columns); 24 accumulators + 4 columns + 1 broadcast ≤ 32.
 #define NAME(x) avx512_##x

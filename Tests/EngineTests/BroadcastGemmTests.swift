@@ -5,8 +5,9 @@ import XCTest
 @testable import Engine
 
 final class BroadcastGemmTests: XCTestCase {
-    /// Every strip width and tile height with their tails (1–150 columns, 1–40 rows), k = 0,
-    /// A as it is and transposed, accumulation, and leading dimensions wider than the matrices.
+    /// Every strip width and tile height with their tails (1–150 columns, 1–64 rows: from 48, B's
+    /// strips packed), k = 0, A as it is and transposed, accumulation, and leading dimensions wider
+    /// than the matrices.
     func testEachInstructionSetEqualsAScalarFusedMultiplyAddLoop() throws {
         let sets = BroadcastGemm.InstructionSet.allCases.filter(BroadcastGemm.supports)
         try XCTSkipIf(
@@ -14,7 +15,7 @@ final class BroadcastGemmTests: XCTestCase {
         var rng = SplitMix64(seed: "broadcast gemm")
         func draw(_ bound: Int) -> Int { Int(rng.next() % UInt64(bound)) }
         for trial in 0..<200 {
-            let (m, n, k) = (1 + draw(40), 1 + draw(150), trial == 0 ? 0 : draw(50))
+            let (m, n, k) = (1 + draw(64), 1 + draw(150), trial == 0 ? 0 : draw(50))
             let (transA, accumulate) = (draw(2) == 1, draw(2) == 1)
             let lda = (transA ? m : k) + draw(4), ldb = n + draw(4), ldc = n + draw(4)
             let a = (0..<(lda * (transA ? k : m))).map { _ in rng.nextUnit() - 0.5 }

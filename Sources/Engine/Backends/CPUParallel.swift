@@ -108,13 +108,16 @@ extension RefScalar {
         let splitColumns = g.n >= g.m
         let extent = splitColumns ? g.n : g.m
         // Blocks of at least 16 rows or columns, and enough work per block to pay for a thread:
-        // 4 MFLOP, or, split by rows, 512 KB of A (a large weight times a small image is read from
+        // 1 MFLOP, or, split by rows, 512 KB of A (a large weight times a small image is read from
         // memory at the speed of one core; each worker reads its own rows).
-        var byWork = Swift.max(1, Int(2 * Double(g.m) * Double(g.n) * Double(g.k) / 4e6))
+        var byWork = Swift.max(1, Int(2 * Double(g.m) * Double(g.n) * Double(g.k) / 1e6))
         if !splitColumns { byWork = Swift.max(byWork, g.m * g.k / (1 << 17)) }
         let parts = Swift.min(CPUParallel.workers, extent / 16, byWork)
         guard parts > 1 else { return gemm(g) }
-        let block = (extent + parts - 1) / parts
+        // Column blocks in multiples of 16 (the GEMM kernel's AVX2 strip, an AVX-512 vector), so
+        // that only the last block ends in a partial one.
+        let even = (extent + parts - 1) / parts
+        let block = splitColumns ? (even + 15) / 16 * 16 : even
         let shared = UnsafeSendable(g.c)
         CPUParallel.forEach(parts) { part in
             var g = g
