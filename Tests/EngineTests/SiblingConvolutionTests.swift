@@ -84,6 +84,48 @@ final class SiblingConvolutionTests: XCTestCase {
         }
     }
 
+    /// An Inception-ResNet branch block: a straight 1×1 branch (4 channels) and two 1×1 → 3×3 ones
+    /// (2 each) concatenated, straight first, then a 1×1 "up" convolution. On OpenCL the straight
+    /// branch goes last in the merged output and the concatenation takes that output whole
+    /// (ConcatWidening.swift), forward, as does the merged input gradient's concatenation of the
+    /// branches' gradients, backward: no concatenation copies anything, and the values are the
+    /// reference's. 8×8 planes of 256 bytes and even channel counts keep every offset aligned.
+    func testTheConcatenatedSiblingIsWrittenInPlaceForwardAndBackward() throws {
+        let g = Graph()
+        let x = g.input("x", [1, 6, 8, 8])
+        let feeds = ["x": HostTensor([1, 6, 8, 8], values(384, 1))]
+        func conv(_ input: Value, _ channels: Int, _ window: (Int, Int), seed: Int) throws -> Value {
+            let shape = [channels, input.shape[1], window.0, window.1]
+            let padding = Window(padding: (window.0 / 2, window.0 / 2, window.1 / 2, window.1 / 2))
+            return try g.relu(
+                g.conv2d(input, g.constant(HostTensor(shape, values(shape.elementCount, seed))), padding))
+        }
+        let straight = try conv(x, 4, (1, 1), seed: 2)
+        let inner = try [3, 4].map { seed in
+            try conv(conv(x, 2, (1, 1), seed: seed), 2, (3, 3), seed: seed + 5)
+        }
+        let up = try g.conv2d(
+            g.concat([straight] + inner, axis: 1), g.constant(HostTensor([6, 8, 1, 1], values(48, 9))))
+        let loss = try g.add(
+            g.sum(g.mul(up, g.constant(HostTensor(up.shape, values(up.shape.elementCount, 5))))),
+            g.sum(g.square(x)))
+        let outputs = [loss, try g.gradients(of: loss, wrt: [x])[0]]
+        let device = try TestDevice.openCL()
+        try XCTSkipIf((device.regionAlignment ?? 0) > 512, "this device's views need coarser offsets")
+        for backend in [CPUBackend.shared, device] as [any Backend] {
+            let program = try Program(graph: g, outputs: outputs, device: backend)
+            try assertEqualsReference(program, g, outputs, feeds, backend.name)
+        }
+        let program = try Program(graph: g, outputs: outputs, device: device)
+        let concatenations = program.schedule.steps.compactMap { step -> Int? in
+            guard case .run(let node, _) = step, program.fused.isConcatenation(node) else { return nil }
+            return node
+        }
+        XCTAssertEqual(concatenations.count, 2, "the forward's and the merged input gradient's")
+        XCTAssertTrue(program.plan.regions.copiedOperands.isEmpty, "\(program.plan.regions.copiedOperands)")
+        XCTAssertTrue(concatenations.allSatisfy(program.plan.regions.runsNothing.contains))
+    }
+
     /// Two groups on one input, their convolutions interleaved (a, b, a, b): the gradient's first
     /// sum adds one dropped input gradient of each group, and must vanish, not stand for either.
     func testTwoGroupsOnOneInputSumTheirGradientsOnce() throws {

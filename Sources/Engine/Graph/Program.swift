@@ -7,8 +7,8 @@ public final class Program {
     public let graph: Graph
     public let outputs: [Value]
     /// The graph as it runs: `graph` with sibling convolutions merged (SiblingConvolutions.swift),
-    /// conv epilogues (Fusion.swift) and chains of maps (MapFusion.swift) fused; `ids` maps
-    /// `graph`'s node ids to its.
+    /// conv epilogues (Fusion.swift) and chains of maps (MapFusion.swift) fused, and on a device with
+    /// views concatenations widened (ConcatWidening.swift); `ids` maps `graph`'s node ids to its.
     let fused: Graph
     private let ids: [Int]
     let schedule: Schedule
@@ -32,9 +32,15 @@ public final class Program {
         self.graph = graph
         self.outputs = outputs
         let merged = graph.mergingSiblingConvolutions(for: outputs)
-        ids = merged.ids
-        let runs = outputs.map { merged.graph.value(merged.ids[$0.id]) }
-        let fused = merged.graph.fusingEpilogues(for: runs).fusingMaps(for: runs)
+        var runs = outputs.map { merged.graph.value(merged.ids[$0.id]) }
+        var fused = merged.graph.fusingEpilogues(for: runs).fusingMaps(for: runs)
+        var ids = merged.ids
+        if placesRegions, let alignment = device.regionAlignment, alignment > 0 {
+            let widened = fused.wideningConcatenations(for: runs, alignment: alignment)
+            (fused, ids) = (widened.graph, ids.map { widened.ids[$0] })
+            runs = runs.map { widened.graph.value(widened.ids[$0.id]) }
+        }
+        self.ids = ids
         self.fused = fused
         schedule = Schedule(graph: fused, outputs: runs, preferred: device, fallback: CPUBackend.shared)
         for _ in schedule.fallbacks { Counters.shared.addFallback() }

@@ -6,8 +6,9 @@
 // input gradient of the dy_k concatenated (in place on OpenCL where Regions.swift can place them)
 // against the stacked weights, and the sums' other terms keep their place. One wider GEMM instead of
 // several narrow ones, and fewer launches, in every network that has such branches (siblings with
-// another activation, or none, stay apart). A slice that is also a concatenation's operand is
-// copied there, as it already lives in the merged output. The merged nodes are inserted, so the
+// another activation, or none, stay apart). A sibling that a concatenation reads goes last in the
+// merged output, so that the concatenation can take that output whole on a device
+// (ConcatWidening.swift) instead of copying the slice. The merged nodes are inserted, so the
 // rewritten graph numbers its nodes anew (`EditedGraph.ids`).
 
 extension Graph {
@@ -24,7 +25,7 @@ extension Graph {
         guard !groups.isEmpty else { return EditedGraph(graph: self, ids: Array(nodes.indices)) }
         var edit = GraphEdit(nodes)
         var dropped = Set<Int>(), sums = Set<Int>()
-        for group in groups {
+        for group in groups.map({ concatenatedLast($0, readers) }) {
             let weights = merge(group, readers, &edit)
             if let (gone, adds) = mergeInputGradients(group, weights: weights, readers, outputIds, &edit) {
                 dropped.formUnion(gone)
@@ -37,6 +38,13 @@ extension Graph {
             if kept.count == 1 { edit.alias(add, to: kept[0]) } else if kept.isEmpty { dropped.insert(add) }
         }
         return edit.applied()
+    }
+
+    /// `group` with the siblings whose relu a concatenation reads placed last, so that such a relu
+    /// is the merged output's tail, which the concatenation can then take whole (ConcatWidening.swift).
+    private func concatenatedLast(_ group: [Sibling], _ readers: [[Int]]) -> [Sibling] {
+        let concatenated = { (sibling: Sibling) in readers[sibling.relu].contains(where: self.isConcatenation) }
+        return group.filter { !concatenated($0) } + group.filter(concatenated)
     }
 
     /// Convolution `id` as a sibling: identity epilogue, constant weight (and bias), read by one
@@ -75,11 +83,11 @@ extension Graph {
         return host
     }
 
-    /// Inserts one convolution with `group`'s weights stacked (siblings in node order) and its relu;
+    /// Inserts one convolution with `group`'s weights stacked (siblings in `group`'s order) and its relu;
     /// each sibling and its relu become their channel slices, and the relu's backward reads the
     /// relu's slice. Returns the stacked weights.
     private func merge(_ group: [Sibling], _ readers: [[Int]], _ edit: inout GraphEdit) -> GraphEdit.Ref {
-        let first = group[0].conv, part = nodes[first].part
+        let first = group.map(\.conv).min()!, part = nodes[first].part  // inserted before every sibling
         func stacked(_ operand: Int) -> GraphEdit.Ref {
             let parts = group.map { constant(nodes[$0.conv].inputs[operand]) }
             let shape = [parts.map { $0.shape[0] }.reduce(0, +)] + parts[0].shape.dropFirst()
