@@ -112,11 +112,10 @@ final class SiblingConvolutionTests: XCTestCase {
         let outputs = [loss, try g.gradients(of: loss, wrt: [x])[0]]
         let device = try TestDevice.openCL()
         try XCTSkipIf((device.regionAlignment ?? 0) > 512, "this device's views need coarser offsets")
-        for backend in [CPUBackend.shared, device] as [any Backend] {
-            let program = try Program(graph: g, outputs: outputs, device: backend)
-            try assertEqualsReference(program, g, outputs, feeds, backend.name)
-        }
+        try assertEqualsReference(
+            try Program(graph: g, outputs: outputs, device: CPUBackend.shared), g, outputs, feeds, "cpu")
         let program = try Program(graph: g, outputs: outputs, device: device)
+        try assertEqualsReference(program, g, outputs, feeds, device.name)
         let concatenations = program.schedule.steps.compactMap { step -> Int? in
             guard case .run(let node, _) = step, program.fused.isConcatenation(node) else { return nil }
             return node

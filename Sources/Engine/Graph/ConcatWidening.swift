@@ -8,7 +8,8 @@
 // view of that. Sibling convolutions leave this pattern (SiblingConvolutions.swift puts the sibling
 // that a concatenation reads last in the merged output): FaceNet's straight 1×1 branch, forward,
 // and its gradient in the merged input gradient, backward. Applied only where every offset is
-// aligned for views, so that nothing it adds is copied.
+// aligned for views, so that nothing it adds is copied where R and the concatenation run on the
+// device (R computed elsewhere, by a fallback, would be copied whole).
 
 extension Graph {
     /// A copy computing `outputs` with such concatenations widened (sub-buffer offsets aligned to
