@@ -80,7 +80,8 @@ final class FusionTests: XCTestCase {
         let branch = try g.mul(try g.conv2d(x, weight, Window(padding: (1, 1, 1, 1))), g.scalar(0.17))
         let dx = try g.gradients(of: [(value: branch, seed: seed)], wrt: [x])[0]
         let ops = try Program(graph: g, outputs: [dx], device: CPUBackend.shared).ranOps
-        XCTAssertEqual(ops, ["conv2d_input_grad(s1x1 d1x1 p1,1,1,1,[1, 3, 6, 5])(dy·0.17)"])
+        // (and reads the constant weight flipped: FlippedWeights.swift)
+        XCTAssertEqual(ops, ["conv2d_input_grad(s1x1 d1x1 p1,1,1,1,[1, 3, 6, 5])(dy·0.17)(flipped weight)"])
         let feeds = [
             "x": HostTensor([1, 3, 6, 5], (0..<90).map { Float($0 % 13) * 0.1 - 0.6 }),
             "seed": HostTensor([1, 4, 6, 5], (0..<120).map { Float(($0 * 5) % 9) * 0.2 - 0.8 }),

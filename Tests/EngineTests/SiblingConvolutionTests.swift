@@ -5,21 +5,6 @@ import XCTest
 @testable import Engine
 
 final class SiblingConvolutionTests: XCTestCase {
-    /// Runs `program` on `feeds` and checks each of `outputs` against the reference evaluator's
-    /// values in Double, to 1e-5 of its largest magnitude.
-    private func assertEqualsReference(
-        _ program: Program, _ g: Graph, _ outputs: [Value], _ feeds: [String: HostTensor], _ label: String
-    ) throws {
-        let expected = try g.evaluate(outputs, feeds: feeds.mapValues { $0.converted(to: Double.self) })
-        for (name, value) in feeds { try program.set(name, value) }
-        try program.run()
-        for (value, reference) in zip(outputs, expected) {
-            let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
-            let difference = zip(got, reference.values).map { Swift.abs(Double($0) - $1) }.max()!
-            XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(label): \(value)")
-        }
-    }
-
     private func values(_ count: Int, _ seed: Int) -> [Float] {
         (0..<count).map { Float(($0 * 7 + seed * 13) % 23) / 23 - 0.45 }
     }

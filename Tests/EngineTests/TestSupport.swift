@@ -1,5 +1,5 @@
-// Shared by the tests: the OpenCL device to check against (PoCL in CI), a comparison assertion
-// that points failures at the caller, and the ops a program runs.
+// Shared by the tests: the OpenCL device to check against (PoCL in CI), comparison assertions (values;
+// a program against the reference evaluator) that point failures at the caller, and the ops a program runs.
 @testable import Engine
 import Foundation
 import XCTest
@@ -27,6 +27,22 @@ func assertClose(_ actual: [Float], _ expected: [Float], atol: Float = 1e-5, rto
     for (i, (a, e)) in zip(actual, expected).enumerated() where Swift.abs(a - e) > atol + rtol * Swift.abs(e) {
         XCTFail("element \(i): \(a) vs expected \(e)", file: file, line: line)
         return
+    }
+}
+
+/// Runs `program` on `feeds` and checks each of `outputs` against the reference evaluator's values
+/// in Double, to 1e-5 of its largest magnitude.
+func assertEqualsReference(
+    _ program: Program, _ g: Graph, _ outputs: [Value], _ feeds: [String: HostTensor], _ label: String,
+    file: StaticString = #filePath, line: UInt = #line
+) throws {
+    let expected = try g.evaluate(outputs, feeds: feeds.mapValues { $0.converted(to: Double.self) })
+    for (name, value) in feeds { try program.set(name, value) }
+    try program.run()
+    for (value, reference) in zip(outputs, expected) {
+        let got = try program.read(value).values, scale = reference.values.map(Swift.abs).max()!
+        let difference = zip(got, reference.values).map { Swift.abs(Double($0) - $1) }.max()!
+        XCTAssertLessThanOrEqual(difference / scale, 1e-5, "\(label): \(value)", file: file, line: line)
     }
 }
 

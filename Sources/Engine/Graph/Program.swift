@@ -7,8 +7,9 @@ public final class Program {
     public let graph: Graph
     public let outputs: [Value]
     /// The graph as it runs: `graph` with sibling convolutions merged (SiblingConvolutions.swift),
-    /// conv epilogues (Fusion.swift) and chains of maps (MapFusion.swift) fused, and on a device with
-    /// views concatenations widened (ConcatWidening.swift); `ids` maps `graph`'s node ids to its.
+    /// conv epilogues (Fusion.swift) and chains of maps (MapFusion.swift) fused, constant weights
+    /// flipped for input gradients (FlippedWeights.swift), and on a device with views concatenations
+    /// widened (ConcatWidening.swift); `ids` maps `graph`'s node ids to its.
     let fused: Graph
     private let ids: [Int]
     let schedule: Schedule
@@ -33,8 +34,10 @@ public final class Program {
         self.outputs = outputs
         let merged = graph.mergingSiblingConvolutions(for: outputs)
         var runs = outputs.map { merged.graph.value(merged.ids[$0.id]) }
-        var fused = merged.graph.fusingEpilogues(for: runs).fusingMaps(for: runs)
-        var ids = merged.ids
+        let flipped = merged.graph.fusingEpilogues(for: runs).fusingMaps(for: runs)
+            .flippingConstantWeights(for: runs)
+        var fused = flipped.graph, ids = merged.ids.map { flipped.ids[$0] }
+        runs = runs.map { fused.value(flipped.ids[$0.id]) }
         if placesRegions, let alignment = device.regionAlignment, alignment > 0 {
             let widened = fused.wideningConcatenations(for: runs, alignment: alignment)
             (fused, ids) = (widened.graph, ids.map { widened.ids[$0] })

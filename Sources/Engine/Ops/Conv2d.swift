@@ -92,34 +92,50 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
     /// The input gradient reads dy times this (a residual branch's scale, moved here from a pass of
     /// its own by the fusion pass: each value of dy·s is the product that pass computed).
     public let dyScale: Float
+    /// The input gradient reads the weight flipped, [C, K, R, S] (`ConvGeometry.flipped`), and is
+    /// the forward pass of the transposed convolution (stride 1 only; FlippedWeights.swift makes
+    /// that operand once from a constant weight).
+    public let flippedWeight: Bool
 
     public init(
         wrt: Operand, window: Window, shape: Shape, epilogue: ConvEpilogue = ConvEpilogue(),
-        dyScale: Float = 1
+        dyScale: Float = 1, flippedWeight: Bool = false
     ) {
         (self.wrt, self.window, self.shape) = (wrt, window, shape)
-        (self.epilogue, self.dyScale) = (epilogue, dyScale)
+        (self.epilogue, self.dyScale, self.flippedWeight) = (epilogue, dyScale, flippedWeight)
     }
 
     func with(_ epilogue: ConvEpilogue) -> Conv2dGrad {
-        Conv2dGrad(wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: dyScale)
+        Conv2dGrad(
+            wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: dyScale,
+            flippedWeight: flippedWeight)
     }
 
     /// The same op reading dy times `scale` (input gradients only).
     func readingScaledGradient(_ scale: Float) -> Conv2dGrad {
-        Conv2dGrad(wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: scale)
+        Conv2dGrad(
+            wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: scale,
+            flippedWeight: flippedWeight)
+    }
+
+    /// The same op reading the weight flipped (input gradients of stride 1 only).
+    func readingFlippedWeight() -> Conv2dGrad {
+        Conv2dGrad(
+            wrt: wrt, window: window, shape: shape, epilogue: epilogue, dyScale: dyScale, flippedWeight: true)
     }
 
     public var name: String {
         "conv2d_\(wrt.rawValue)_grad(\(window),\(shape.shapeText))" + (dyScale == 1 ? "" : "(dy·\(dyScale))")
-            + epilogue.description
+            + (flippedWeight ? "(flipped weight)" : "") + epilogue.description
     }
 
-    /// The geometry, given the other operand's shape.
+    /// The geometry, given the other operand's shape (a flipped weight's as the weight it was).
     func geometry(_ other: Shape) throws -> ConvGeometry {
-        wrt == .input
-            ? try ConvGeometry(input: shape, weight: other, window: window, op: name)
-            : try ConvGeometry(input: other, weight: shape, window: window, op: name)
+        guard wrt == .input else {
+            return try ConvGeometry(input: other, weight: shape, window: window, op: name)
+        }
+        let weight = flippedWeight && other.count == 4 ? [other[1], other[0], other[2], other[3]] : other
+        return try ConvGeometry(input: shape, weight: weight, window: window, op: name)
     }
 
     public func outputTypes(_ inputs: [TensorType]) throws -> [TensorType] {
@@ -132,6 +148,10 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
             throw EngineError.invalidValue("\(name): a finite dy scale, and only for the input gradient")
         }
         let g = try geometry(inputs[1].shape)
+        guard !flippedWeight || (wrt == .input && g.transposedForInputGrad != nil) else {
+            throw EngineError.invalidValue(
+                "\(name): a flipped weight only for the input gradient of stride 1")
+        }
         guard inputs[0].shape == g.outputShape else {
             throw EngineError.shapeMismatch(
                 op: name, expected: "dy \(g.outputShape.shapeText)", got: inputs[0].description)
@@ -143,12 +163,18 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let g = try geometry(inputs[1].shape)
-        var gradient = [T](repeating: 0, count: shape.elementCount)  // col2im and GEMMs accumulate
+        let transposed = flippedWeight ? g.transposedForInputGrad : nil
+        // col2im and GEMMs accumulate; the transposed convolution's forward writes every element
+        var gradient = transposed == nil ? [T](repeating: 0, count: shape.elementCount)
+                                         : [T](unwrittenCount: shape.elementCount)
         let scale = T(dyScale)
         let dyValues = dyScale == 1 ? inputs[0].values : inputs[0].values.map { $0 * scale }
         dyValues.withUnsafeBufferPointer { dy in
             inputs[1].values.withUnsafeBufferPointer { other in
                 gradient.withUnsafeMutableBufferPointer {
+                    if let transposed {
+                        return transposed.forward(dy.baseAddress!, other.baseAddress!, into: $0.baseAddress!)
+                    }
                     switch wrt {
                     case .input: g.inputGrad(dy.baseAddress!, other.baseAddress!, into: $0.baseAddress!)
                     case .weight: g.weightGrad(dy.baseAddress!, other.baseAddress!, into: $0.baseAddress!)
@@ -171,6 +197,10 @@ public struct Conv2dGrad: EpilogueConv, OpenCLOp {
         let g = try geometry(inputs[1].shape)
         let at = epilogue.operands(inputs.count, takesBias: false)
         switch wrt {
+        case .input where flippedWeight:
+            try device.convGEMM(
+                mode: 0, geometry: g.transposedForInputGrad!, output: outputs[0], a: inputs[1], b: inputs[0],
+                bScale: dyScale, epilogue: epilogue, operands: inputs, at: at)
         case .input:
             try device.convGEMM(
                 mode: 1, geometry: g, output: outputs[0], a: inputs[1], b: inputs[0], bScale: dyScale,

@@ -42,16 +42,10 @@ extension ConvGeometry {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func inputGrad<T: RefScalar>(_ dy: UnsafePointer<T>, _ weight: UnsafePointer<T>, into dx: UnsafeMutablePointer<T>) {
-        if let transposed = transposedForInputGrad {
-            // Flipping both kernel axes reverses each row-major R×S block.
-            var flipped = [T](repeating: 0, count: k * c * r * s)
-            for out in 0..<k {
-                for channel in 0..<c {
-                    let source = weight + (out * c + channel) * r * s, target = (channel * k + out) * r * s
-                    for tap in 0..<(r * s) { flipped[target + r * s - 1 - tap] = source[tap] }
-                }
-            }
-            flipped.withUnsafeBufferPointer { transposed.forward(dy, $0.baseAddress!, into: dx) }
+        // The transposed convolution, where flipping the weight costs less than the im2col matrix
+        // (a constant weight is flipped once instead: FlippedWeights.swift).
+        if let transposed = transposedForInputGrad, n * p * q >= k {
+            flipped(weight).withUnsafeBufferPointer { transposed.forward(dy, $0.baseAddress!, into: dx) }
             return
         }
         let crs = c * r * s, plane = p * q
@@ -77,15 +71,28 @@ extension ConvGeometry {
     }
 
     /// The convolution that computes this one's input gradient when the stride is 1: input dy
-    /// [N, K, P, Q], weight [C, K, R, S] flipped in both axes, the padding that restores H × W.
-    /// Nil for strides > 1, and where flipping the weight would cost more than the im2col matrix.
+    /// [N, K, P, Q], weight [C, K, R, S] flipped in both axes (`flipped`), the padding that
+    /// restores H × W. Nil for strides > 1 and for paddings wider than the window's span.
     var transposedForInputGrad: ConvGeometry? {
         let spanH = (r - 1) * window.dilationH, spanW = (s - 1) * window.dilationW
         let padding = (spanH - window.padTop, spanH - window.padBottom, spanW - window.padLeft, spanW - window.padRight)
-        guard window.strideH == 1, window.strideW == 1, n * p * q >= k,
+        guard window.strideH == 1, window.strideW == 1,
               [padding.0, padding.1, padding.2, padding.3].allSatisfy({ $0 >= 0 }) else { return nil }
         let flipped = Window(dilation: (window.dilationH, window.dilationW), padding: padding)
         return try? ConvGeometry(input: [n, k, p, q], weight: [c, k, r, s], window: flipped, op: "conv2d input gradient")
+    }
+
+    /// The weight [K, C, R, S] as `transposedForInputGrad` reads it: [C, K, R, S], each R×S block
+    /// flipped in both axes (a row-major block reversed).
+    func flipped<T: RefScalar>(_ weight: UnsafePointer<T>) -> [T] {
+        var flipped = [T](unwrittenCount: k * c * r * s)
+        for out in 0..<k {
+            for channel in 0..<c {
+                let source = weight + (out * c + channel) * r * s, target = (channel * k + out) * r * s
+                for tap in 0..<(r * s) { flipped[target + r * s - 1 - tap] = source[tap] }
+            }
+        }
+        return flipped
     }
 
     /// dw [K, C, R, S] = Σ over the batch and output positions of dy ⊗ windows of x.

@@ -67,6 +67,23 @@ extension ConvEpilogue {
                     dyScale: 0.17)
                 return try g.apply(op, x)
             },
+            // An input gradient reading its weight flipped, [C, K, R, S] (FlippedWeights.swift makes
+            // that operand from a constant weight): on OpenCL the kernel's forward mode.
+            OpCase(
+                "conv2d",
+                "input gradient, flipped weight, of dy·0.17 + residual, relu backward dy[2,4,6,5] w[3,4,3,3]",
+                [
+                    .float([2, 4, 6, 5]), .float([3, 4, 3, 3]), .float([2, 3, 6, 5]),
+                    .float([2, 3, 6, 5], avoiding: [0]),
+                ],
+                checksGradient: false
+            ) { g, x in
+                let op = Conv2dGrad(
+                    wrt: .input, window: pad1, shape: [2, 3, 6, 5],
+                    epilogue: ConvEpilogue(residual: true, activation: .relu, gated: true), dyScale: 0.17,
+                    flippedWeight: true)
+                return try g.apply(op, x)
+            },
             OpCase(
                 "conv2d", "input gradient stride 2, leaky backward dy[1,3,5,4] w[3,2,3,3]",
                 [.float([1, 3, 5, 4]), .float([3, 2, 3, 3]), .float([1, 2, 9, 8], avoiding: [0])],
