@@ -20,6 +20,7 @@
 #define BROADCAST(x) _mm512_set1_ps(x)
 #define FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define STRIP 4
+#define PANEL 1
 #define MAX_ROWS 24
 #define ROWS(vectors) ((vectors) == 4 ? 6 : (vectors) == 3 ? 8 : (vectors) == 2 ? 12 : 24)
 #define STRIP_CASES STRIP_CASE(4) STRIP_CASE(3) STRIP_CASE(2) STRIP_CASE(1)
@@ -37,6 +38,7 @@
 #undef BROADCAST
 #undef FMA
 #undef STRIP
+#undef PANEL
 #undef MAX_ROWS
 #undef ROWS
 #undef STRIP_CASES
@@ -57,6 +59,7 @@
 #define BROADCAST(x) _mm256_set1_ps(x)
 #define FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define STRIP 2
+#define PANEL 4
 #define MAX_ROWS 12
 #define ROWS(vectors) ((vectors) == 2 ? 6 : 12)
 #define STRIP_CASES STRIP_CASE(2) STRIP_CASE(1)
