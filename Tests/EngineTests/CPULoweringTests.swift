@@ -62,14 +62,14 @@ final class CPULoweringTests: XCTestCase {
         }
         XCTAssertTrue(geometries.contains { $0.isPointwise }, "a 1×1 case (GEMM on the image itself)")
         XCTAssertTrue(
-            geometries.contains { $0.bands.count > 1 && $0.transposedForInputGrad != nil },
+            geometries.contains { $0.bands.count > 1 && $0.transposedFlippingEachCall != nil },
             "a stride-1 case in several bands whose input gradient is the flipped convolution")
         XCTAssertTrue(
             geometries.contains { $0.bands.count > 1 && $0.window.strideH > 1 },
             "a strided case in several bands (input gradient by col2im)")
         XCTAssertTrue(
             geometries.contains {
-                !$0.isPointwise && $0.window.strideH == 1 && $0.transposedForInputGrad == nil
+                !$0.isPointwise && $0.window.strideH == 1 && $0.transposedFlippingEachCall == nil
             },
             "a stride-1 case whose input gradient takes col2im (weight larger than the im2col matrix)")
         XCTAssertTrue(

@@ -42,9 +42,7 @@ extension ConvGeometry {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func inputGrad<T: RefScalar>(_ dy: UnsafePointer<T>, _ weight: UnsafePointer<T>, into dx: UnsafeMutablePointer<T>) {
-        // The transposed convolution, where flipping the weight costs less than the im2col matrix
-        // (a constant weight is flipped once instead: FlippedWeights.swift).
-        if let transposed = transposedForInputGrad, n * p * q >= k {
+        if let transposed = transposedFlippingEachCall {
             flipped(weight).withUnsafeBufferPointer { transposed.forward(dy, $0.baseAddress!, into: dx) }
             return
         }
@@ -81,6 +79,10 @@ extension ConvGeometry {
         let flipped = Window(dilation: (window.dilationH, window.dilationW), padding: padding)
         return try? ConvGeometry(input: [n, k, p, q], weight: [c, k, r, s], window: flipped, op: "conv2d input gradient")
     }
+
+    /// The transposed convolution where `inputGrad` takes it, flipping the weight at each call: where
+    /// that costs less than the im2col matrix (a constant weight is flipped once: FlippedWeights.swift).
+    var transposedFlippingEachCall: ConvGeometry? { n * p * q >= k ? transposedForInputGrad : nil }
 
     /// The weight [K, C, R, S] as `transposedForInputGrad` reads it: [C, K, R, S], each R×S block
     /// flipped in both axes (a row-major block reversed).
