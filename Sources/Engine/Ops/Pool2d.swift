@@ -72,9 +72,11 @@ extension ConvGeometry {
                 switch (kind, argmax) {
                 case (.max, nil):
                     for q in outputs { let v = x[start + q * step]; y[q] = v > y[q] ? v : y[q] }
-                case (.max, let argmax?):
-                    for q in outputs where x[start + q * step] > y[q] {
-                        (y[q], argmax[q]) = (x[start + q * step], start + q * step)
+                case (.max, let argmax?):  // selects, not branches: which tap wins is unpredictable
+                    for q in outputs {
+                        let (v, at) = (x[start + q * step], start + q * step)
+                        let wins = v > y[q]
+                        (y[q], argmax[q]) = (wins ? v : y[q], wins ? at : argmax[q])
                     }
                 case (.average, _):
                     for q in outputs { y[q] += x[start + q * step] }
