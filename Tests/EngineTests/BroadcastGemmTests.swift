@@ -82,4 +82,38 @@ final class BroadcastGemmTests: XCTestCase {
             }
         }
     }
+
+    /// One column goes to OpenBLAS's matrix–vector product: A as it is and transposed, b as a column
+    /// (every ldb-th element) or a transposed row, C every ldc-th element, written over NaN when not
+    /// accumulating, against a loop in Double.
+    func testOneColumnIsAMatrixVectorProduct() {
+        var rng = SplitMix64(seed: "matrix vector")
+        for (transA, transB, accumulate) in [(false, false, false), (true, false, true), (true, true, false),
+                                             (false, true, true)] {
+            let (m, k, lda, ldb, ldc) = (37, 53, 60, 3, 2)
+            let a = (0..<(lda * (transA ? k : m))).map { _ in rng.nextUnit() - 0.5 }
+            let b = (0..<(ldb * k)).map { _ in rng.nextUnit() - 0.5 }
+            let start = (0..<(ldc * m)).map { _ in accumulate ? rng.nextUnit() - 0.5 : Float.nan }
+            var c = start
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        Float.gemm(
+                            GemmOperands(
+                                transA: transA, transB: transB, m: m, n: 1, k: k, a: a.baseAddress!,
+                                lda: lda, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc,
+                                accumulate: accumulate))
+                    }
+                }
+            }
+            for i in 0..<m {
+                var sum = accumulate ? Double(start[i * ldc]) : 0
+                for d in 0..<k {
+                    sum += Double(transA ? a[d * lda + i] : a[i * lda + d]) * Double(b[transB ? d : d * ldb])
+                }
+                XCTAssertEqual(
+                    Double(c[i * ldc]), sum, accuracy: 1e-5, "transA \(transA) transB \(transB) row \(i)")
+            }
+        }
+    }
 }

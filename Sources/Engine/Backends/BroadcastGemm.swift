@@ -1,7 +1,8 @@
 // The CPU backend's single-precision GEMM: the project's broadcast kernel (Sources/CBroadcastGemm)
 // where the CPU has AVX-512F or AVX2 with FMA, B is not transposed and C has at least 4 columns
-// (every convolution forward pass and input gradient), OpenBLAS otherwise (its matrix–vector
-// product is 3–6× the kernel's speed at 1 column). GANFIT_GEMM=openblas keeps to OpenBLAS.
+// (every convolution forward pass and input gradient), OpenBLAS otherwise: its matrix–vector product
+// for one column (3–6× the kernel's speed there, and about twice its general product's on the face
+// model's basis). GANFIT_GEMM=openblas keeps to OpenBLAS.
 import CBroadcastGemm
 import COpenBLAS
 import Foundation
@@ -27,9 +28,19 @@ public enum BroadcastGemm {
     /// The CPU backend's float GEMM: the kernel with `chosen` where it applies, else OpenBLAS.
     static func gemm(_ g: GemmOperands<Float>) {
         if let set = chosen, g.n >= 4, run(g, on: set) { return }
+        if g.n == 1 { return matrixVector(g) }
         cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
                     Int32(g.m), Int32(g.n), Int32(g.k), 1, g.a, Int32(g.lda), g.b, Int32(g.ldb),
                     g.accumulate ? 1 : 0, g.c, Int32(g.ldc))
+    }
+
+    /// C = op(A)·b (+ C) for one column b: OpenBLAS's matrix–vector product (its general product
+    /// handles the column as a matrix, several times slower for the face model's basis transposed).
+    private static func matrixVector(_ g: GemmOperands<Float>) {
+        if !g.accumulate { for i in 0..<g.m { g.c[i * g.ldc] = 0 } }  // so that C is never read unset
+        let (rows, columns) = g.transA ? (g.k, g.m) : (g.m, g.k)  // A as stored
+        cblas_sgemv(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1,
+                    g.a, Int32(g.lda), g.b, Int32(g.transB ? 1 : g.ldb), 1, g.c, Int32(g.ldc))
     }
 
     /// C = op(A)·B (+ C) with `set`; false (nothing written) when B is transposed or the CPU lacks `set`.
