@@ -1,7 +1,7 @@
 // The CPU backend's single-precision GEMM: the project's broadcast kernel (Sources/CBroadcastGemm)
 // where the CPU has AVX-512F or AVX2 with FMA, B is not transposed and C has at least 4 columns
 // (every convolution forward pass and input gradient), OpenBLAS otherwise: its matrix–vector product
-// for one column (3–6× the kernel's speed there, and about twice its general product's on the face
+// for one column (3–6× the kernel's speed there, and 1.7–2.4× its general product's on the face
 // model's basis). GANFIT_GEMM=openblas keeps to OpenBLAS.
 import CBroadcastGemm
 import COpenBLAS
@@ -35,7 +35,7 @@ public enum BroadcastGemm {
     }
 
     /// C = op(A)·b (+ C) for one column b: OpenBLAS's matrix–vector product (its general product
-    /// handles the column as a matrix, several times slower for the face model's basis transposed).
+    /// handles the column as a matrix: 1.7–2.4× slower on the face model's basis).
     private static func matrixVector(_ g: GemmOperands<Float>) {
         if !g.accumulate { for i in 0..<g.m { g.c[i * g.ldc] = 0 } }  // so that C is never read unset
         let (rows, columns) = g.transA ? (g.k, g.m) : (g.m, g.k)  // A as stored
