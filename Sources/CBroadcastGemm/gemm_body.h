@@ -32,7 +32,7 @@ static inline TARGET __attribute__((always_inline)) void NAME(tile)(
 // Every row of one strip `vectors` vectors wide: tiles of ROWS(vectors) rows, then the rows left in
 // tiles of 8, 4, 2 and 1 (each height its own inlined copy, with its sums in registers).
 #define TILE(rows, vectors)                                                                \
-    NAME(tile)(rows, vectors, last, k, a + i * a_row, a_row, a_depth, strip_b_at, strip_ldb,       \
+    NAME(tile)(rows, vectors, last, k, a + i * a_row, a_row, a_depth, strip_b, strip_ldb,          \
                strip_c + i * ldc, ldc, accumulate)
 #define STRIP_CASE(vectors)                                                              \
     case vectors:                                                                        \
@@ -61,20 +61,20 @@ static TARGET void NAME(run)(long m, long n, long k, const float *a, long a_row,
     for (long j = 0; j < n; j += full * PANEL) {
         long strips = (n - j) / full < PANEL ? (n - j) / full : PANEL;
         const float *panel_b = b + j;
-        long panel_ldb = ldb, strip_b = full;  // strip s of the panel: panel_b + s · strip_b
+        long panel_ldb = ldb, strip_step = full;  // strip s of the panel: panel_b + s · strip_step
         if (packed) {
             for (long s = 0; s < strips; s++)
                 for (long d = 0; d < k; d++)
                     for (int v = 0; v < STRIP; v++)
                         STORE(packed + (s * k + d) * full + LANES * v, FULL,
                               LOAD(FULL, b + d * ldb + j + s * full + LANES * v));
-            panel_b = packed, panel_ldb = full, strip_b = k * full;
+            panel_b = packed, panel_ldb = full, strip_step = k * full;
         }
         MASK last = FULL;
         long i = 0;
 #define PANEL_TILE(rows)                                                                      \
     for (long s = 0; s < strips; s++)                                                         \
-    NAME(tile)(rows, STRIP, last, k, a + i * a_row, a_row, a_depth, panel_b + s * strip_b, panel_ldb, \
+    NAME(tile)(rows, STRIP, last, k, a + i * a_row, a_row, a_depth, panel_b + s * strip_step, panel_ldb, \
                c + j + s * full + i * ldc, ldc, accumulate)
         for (; i + ROWS(STRIP) <= m; i += ROWS(STRIP)) PANEL_TILE(ROWS(STRIP));
         if (ROWS(STRIP) > 8)
@@ -88,14 +88,14 @@ static TARGET void NAME(run)(long m, long n, long k, const float *a, long a_row,
         long strip_j = j + strips * full, width = n - strip_j;
         int vectors = (int)((width + LANES - 1) / LANES);
         last = MASK_FOR(width - (long)LANES * (vectors - 1));
-        const float *strip_b_at = b + strip_j;
+        const float *strip_b = b + strip_j;
         long strip_ldb = ldb;
         if (packed) {  // the masked lanes past the last column are written as 0 and never read
             for (long d = 0; d < k; d++)
                 for (int v = 0; v < vectors; v++)
                     STORE(packed + d * full + LANES * v, FULL,
                           LOAD(v == vectors - 1 ? last : FULL, b + d * ldb + strip_j + LANES * v));
-            strip_b_at = packed;
+            strip_b = packed;
             strip_ldb = full;
         }
         float *strip_c = c + strip_j;

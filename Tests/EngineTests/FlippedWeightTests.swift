@@ -5,10 +5,6 @@ import XCTest
 @testable import Engine
 
 final class FlippedWeightTests: XCTestCase {
-    private func values(_ count: Int, _ seed: Int) -> [Float] {
-        (0..<count).map { Float(($0 * 7 + seed * 13) % 23) / 23 - 0.45 }
-    }
-
     /// x [1, 4, 3, 4] through a chain of convolutions with 16 output channels and constant weights,
     /// each relu'd: 1×1, 1×3 padded (0, 0, 1, 1), 3×3 dilated 2 padded 2 (the same weight twice),
     /// 3×3 at stride 2, then a 1×1 with its weight fed; Σ of the result times a constant. Every image
@@ -17,12 +13,12 @@ final class FlippedWeightTests: XCTestCase {
     private func chain() throws -> (Graph, outputs: [Value], feeds: [String: HostTensor]) {
         let g = Graph()
         let x = g.input("x", [1, 4, 3, 4])
-        var feeds = ["x": HostTensor([1, 4, 3, 4], values(48, 1))]
+        var feeds = ["x": HostTensor([1, 4, 3, 4], sawtoothValues(48, 1))]
         func conv(_ input: Value, _ weight: Value, _ window: Window) throws -> Value {
             try g.relu(g.conv2d(input, weight, window))
         }
         func constant(_ shape: Shape, seed: Int) -> Value {
-            g.constant(HostTensor(shape, values(shape.elementCount, seed)))
+            g.constant(HostTensor(shape, sawtoothValues(shape.elementCount, seed)))
         }
         var y = try conv(x, constant([16, 4, 1, 1], seed: 2), Window())
         y = try conv(y, constant([16, 16, 1, 3], seed: 3), Window(padding: (0, 0, 1, 1)))
@@ -30,9 +26,10 @@ final class FlippedWeightTests: XCTestCase {
         let twice = Window(dilation: (2, 2), padding: (2, 2, 2, 2))
         y = try conv(conv(y, dilated, twice), dilated, twice)
         y = try conv(y, constant([16, 16, 3, 3], seed: 5), .valid(stride: (2, 2)))
-        feeds["fed"] = HostTensor([16, 16, 1, 1], values(256, 6))
+        feeds["fed"] = HostTensor([16, 16, 1, 1], sawtoothValues(256, 6))
         y = try conv(y, g.input("fed", [16, 16, 1, 1]), Window())
-        let loss = try g.sum(g.mul(y, g.constant(HostTensor(y.shape, values(y.shape.elementCount, 7)))))
+        let weights = g.constant(HostTensor(y.shape, sawtoothValues(y.shape.elementCount, 7)))
+        let loss = try g.sum(g.mul(y, weights))
         return (g, [loss, try g.gradients(of: loss, wrt: [x])[0]], feeds)
     }
 
@@ -44,7 +41,8 @@ final class FlippedWeightTests: XCTestCase {
             // The first convolution's input gradient is the one to x; the strided one and the one
             // whose weight is fed keep theirs.
             XCTAssertEqual(
-                gradients.filter { $0.contains("(flipped weight)") }.count, 4, "\(backend.name): \(gradients)")
+                gradients.filter { $0.contains("(flipped weight)") }.count, 4,
+                "\(backend.name): \(gradients)")
             XCTAssertEqual(gradients.count, 6, "\(backend.name): \(gradients)")
             let flippedConstants = program.fused.nodes.filter {
                 if case .constant(let host) = $0.kind { return host.shape == [16, 16, 3, 3] }

@@ -5,10 +5,6 @@ import XCTest
 @testable import Engine
 
 final class SiblingConvolutionTests: XCTestCase {
-    private func values(_ count: Int, _ seed: Int) -> [Float] {
-        (0..<count).map { Float(($0 * 7 + seed * 13) % 23) / 23 - 0.45 }
-    }
-
     /// x [1, 6, 7, 7] → three 1×1 convolutions (4, 5 and 3 channels, constant weights and biases),
     /// each relu'd, a 3×3 convolution after the second; the three concatenated, times a constant,
     /// summed, plus Σ x²: its value, the concatenation and the gradient to x. `weightsAsInputs`
@@ -18,9 +14,9 @@ final class SiblingConvolutionTests: XCTestCase {
     {
         let g = Graph()
         let x = g.input("x", [1, 6, 7, 7])
-        var feeds = ["x": HostTensor([1, 6, 7, 7], values(294, 1))]
+        var feeds = ["x": HostTensor([1, 6, 7, 7], sawtoothValues(294, 1))]
         func weight(_ name: String, _ shape: Shape, seed: Int) -> Value {
-            let host = HostTensor(shape, values(shape.elementCount, seed))
+            let host = HostTensor(shape, sawtoothValues(shape.elementCount, seed))
             guard weightsAsInputs else { return g.constant(host) }
             feeds[name] = host
             return g.input(name, shape)
@@ -29,14 +25,15 @@ final class SiblingConvolutionTests: XCTestCase {
             try g.relu(
                 g.conv2d(
                     x, weight("w\(seed)", [channels, 6, 1, 1], seed: seed),
-                    bias: g.constant(HostTensor([channels], values(channels, seed + 10))),
+                    bias: g.constant(HostTensor([channels], sawtoothValues(channels, seed + 10))),
                     seed == 4 ? window : Window()))
         }
-        let innerWeight = g.constant(HostTensor([5, 5, 3, 3], values(225, 9)))
+        let innerWeight = g.constant(HostTensor([5, 5, 3, 3], sawtoothValues(225, 9)))
         let inner = try g.relu(g.conv2d(branches[1], innerWeight, Window(padding: (1, 1, 1, 1))))
         let joined = try g.concat([branches[0], inner, branches[2]], axis: 1)
         let loss = try g.add(
-            g.sum(g.mul(joined, g.constant(HostTensor(joined.shape, values(joined.shape.elementCount, 5))))),
+            g.sum(g.mul(
+                joined, g.constant(HostTensor(joined.shape, sawtoothValues(joined.shape.elementCount, 5))))),
             g.sum(g.square(x)))
         return (g, [loss, joined, try g.gradients(of: loss, wrt: [x])[0]], feeds)
     }
@@ -78,21 +75,23 @@ final class SiblingConvolutionTests: XCTestCase {
     func testTheConcatenatedSiblingIsWrittenInPlaceForwardAndBackward() throws {
         let g = Graph()
         let x = g.input("x", [1, 6, 8, 8])
-        let feeds = ["x": HostTensor([1, 6, 8, 8], values(384, 1))]
+        let feeds = ["x": HostTensor([1, 6, 8, 8], sawtoothValues(384, 1))]
         func conv(_ input: Value, _ channels: Int, _ window: (Int, Int), seed: Int) throws -> Value {
             let shape = [channels, input.shape[1], window.0, window.1]
             let padding = Window(padding: (window.0 / 2, window.0 / 2, window.1 / 2, window.1 / 2))
             return try g.relu(
-                g.conv2d(input, g.constant(HostTensor(shape, values(shape.elementCount, seed))), padding))
+                g.conv2d(
+                    input, g.constant(HostTensor(shape, sawtoothValues(shape.elementCount, seed))), padding))
         }
         let straight = try conv(x, 4, (1, 1), seed: 2)
         let inner = try [3, 4].map { seed in
             try conv(conv(x, 2, (1, 1), seed: seed), 2, (3, 3), seed: seed + 5)
         }
         let up = try g.conv2d(
-            g.concat([straight] + inner, axis: 1), g.constant(HostTensor([6, 8, 1, 1], values(48, 9))))
+            g.concat([straight] + inner, axis: 1),
+            g.constant(HostTensor([6, 8, 1, 1], sawtoothValues(48, 9))))
         let loss = try g.add(
-            g.sum(g.mul(up, g.constant(HostTensor(up.shape, values(up.shape.elementCount, 5))))),
+            g.sum(g.mul(up, g.constant(HostTensor(up.shape, sawtoothValues(up.shape.elementCount, 5))))),
             g.sum(g.square(x)))
         let outputs = [loss, try g.gradients(of: loss, wrt: [x])[0]]
         let device = try TestDevice.openCL()
@@ -115,15 +114,15 @@ final class SiblingConvolutionTests: XCTestCase {
     func testTwoGroupsOnOneInputSumTheirGradientsOnce() throws {
         let g = Graph()
         let x = g.input("x", [1, 3, 5, 5])
-        let feeds = ["x": HostTensor([1, 3, 5, 5], values(75, 3))]
+        let feeds = ["x": HostTensor([1, 3, 5, 5], sawtoothValues(75, 3))]
         let branches = try (0..<4).map { k in
             try g.relu(
                 g.conv2d(
-                    x, g.constant(HostTensor([2 + k, 3, 1, 1], values(3 * (2 + k), k))),
+                    x, g.constant(HostTensor([2 + k, 3, 1, 1], sawtoothValues(3 * (2 + k), k))),
                     Window(dilation: k % 2 == 0 ? (1, 1) : (2, 2))))
         }
         let joined = try g.concat(branches, axis: 1)
-        let weights = g.constant(HostTensor(joined.shape, values(joined.shape.elementCount, 8)))
+        let weights = g.constant(HostTensor(joined.shape, sawtoothValues(joined.shape.elementCount, 8)))
         let loss = try g.sum(g.mul(joined, weights))
         let outputs = [loss, try g.gradients(of: loss, wrt: [x])[0]]
         let program = try Program(graph: g, outputs: outputs, device: CPUBackend.shared)

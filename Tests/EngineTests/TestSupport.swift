@@ -30,6 +30,11 @@ func assertClose(_ actual: [Float], _ expected: [Float], atol: Float = 1e-5, rto
     }
 }
 
+/// `count` values in [-0.45, 0.55), a sawtooth that `seed` shifts: test inputs without a generator.
+func sawtoothValues(_ count: Int, _ seed: Int) -> [Float] {
+    (0..<count).map { Float(($0 * 7 + seed * 13) % 23) / 23 - 0.45 }
+}
+
 /// Runs `program` on `feeds` and checks each of `outputs` against the reference evaluator's values
 /// in Double, to 1e-5 of its largest magnitude.
 func assertEqualsReference(
