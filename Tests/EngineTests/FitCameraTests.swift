@@ -100,6 +100,9 @@ final class FitCameraTests: XCTestCase {
                                  (#"{"joint_iterations": 2.5}"#, "'joint_iterations' the value 2.5"),
                                  (#"{"texture_detail_iterations": -1}"#, "'texture_detail_iterations' the value -1"),
                                  (#"{"joint_rates": {"shape": -0.1}}"#, "'joint_rates.shape' the value -0.1"),
+                                 (#"{"log_interval": 0}"#, "'log_interval' the value 0.0; an interval"),
+                                 (#"{"identity_interval": 0}"#, "'identity_interval' the value 0.0"),
+                                 (#"{"texture_size": 0}"#, "'texture_size' the value 0.0"),
                                  ("[1, 2]", "not a JSON object")] {
             XCTAssertThrowsError(try FitSettings.read(Data(text.utf8), source: "bad.json"), text) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(text): \(error)")

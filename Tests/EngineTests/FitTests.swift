@@ -51,23 +51,26 @@ final class FitTests: XCTestCase {
 
     /// A few joint iterations on a 32² crop of the sample, with a small stand-in identity network.
     private func jointFit(device: any Backend, iterations: Int, texture: TextureModelKind = .projected,
-                          randomViewWeight: Float = 0, contentWeight: Float = 0, mirrorWeight: Float = 0)
+                          randomViewWeight: Float = 0, contentWeight: Float = 0, mirrorWeight: Float = 0,
+                          identityInterval: Int = 1)
         throws -> JointFit
     {
         try jointRun(device: device, iterations: iterations, texture: texture, randomViewWeight: randomViewWeight,
-                     contentWeight: contentWeight, mirrorWeight: mirrorWeight).fit
+                     contentWeight: contentWeight, mirrorWeight: mirrorWeight,
+                     identityInterval: identityInterval).fit
     }
 
     /// `jointFit` with what went into it: the texture model, the photo crop and the settings.
     private func jointRun(device: any Backend, iterations: Int, texture: TextureModelKind = .projected,
                           randomViewWeight: Float = 0, contentWeight: Float = 0,
-                          mirrorWeight: Float = 0) throws
+                          mirrorWeight: Float = 0, identityInterval: Int = 1) throws
         -> (fit: JointFit, model: any TextureModel, photo: HostTensor, settings: FitSettings)
     {
         let face = try Self.face.get()
         var settings = FitSettings()
         (settings.randomViewWeight, settings.contentWeight, settings.mirrorWeight) =
             (randomViewWeight, contentWeight, mirrorWeight)
+        settings.identityInterval = identityInterval
         (settings.size, settings.textureSize, settings.textureOffsetSize, settings.texture) = (32, 32, 8, texture)
         (settings.landmarkIterations, settings.jointIterations, settings.logInterval) = (100, iterations, 2)
         let input = try FitInput.read(photo: Repository.path("samples/image_0010.png"), landmarks: Repository.path("samples/image_0010.pts"),
@@ -145,6 +148,20 @@ final class FitTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(parts.values.reduce(0, +), fit.report.seconds)
         XCTAssertNotNil(fit.report.partsText)
+    }
+
+    /// With the identity network run every third iteration, the recorded identity loss (the value at
+    /// its last run) changes only where it ran, and the loss still falls.
+    func testJointStageRunsTheIdentityNetworkEveryIntervalAndLowersItsLoss() throws {
+        let fit = try jointFit(device: CPUBackend.shared, iterations: 8, texture: .free, identityInterval: 3)
+        let records = fit.report.losses  // iterations 0, 2, 4, 6 and the end (8); runs at 0, 3, 6 and 8
+        let identities = records.map { $0.losses["identity"]! }
+        XCTAssertEqual(records.map(\.iteration), [0, 2, 4, 6, 8])
+        XCTAssertEqual(identities[1], identities[0], "no run since iteration 0: \(identities)")
+        for k in 2..<identities.count { XCTAssertNotEqual(identities[k], identities[k - 1], "\(identities)") }
+        XCTAssertLessThan(records.last!.losses["total"]!, records.first!.losses["total"]!)
+        XCTAssertEqual(fit.initialCosine, 1 - identities[0])
+        XCTAssertEqual(fit.finalCosine, 1 - identities.last!)
     }
 
     /// GANFIT's second render joins the joint stage's objective as its own recorded loss.

@@ -36,6 +36,30 @@ final class GraphTests: XCTestCase {
         assertClose(try program.read(x).values, expected)
     }
 
+    /// A program computing part of another's graph takes that one's current inputs and parameters,
+    /// only those it reads (the int32 input here is not), on the device; not from another graph's.
+    func testAProgramCopiesTheLeavesItReadsFromAnotherOfTheSameGraph() throws {
+        let device = try TestDevice.openCL()
+        let g = Graph()
+        let (x, w) = (g.input("x", [4]), g.parameter("w", [4]))
+        let indices = g.input("indices", [2], .int32)
+        let product = try g.mul(x, w)
+        let full = try Program(graph: g, outputs: [try g.gather(product, indices)], device: device)
+        let part = try Program(graph: g, outputs: [product], device: device)
+        try full.set("x", HostTensor([4], [1, 2, 3, 4]))
+        try full.set("w", HostTensor([4], [0.5, -1, 2, 0]))
+        let moved = Counters.shared.snapshot
+        try part.copyLeaves(from: full)
+        try part.run()
+        XCTAssertEqual(Counters.shared.snapshot.since(moved).bytesToDevice, 0, "copied on the device")
+        XCTAssertEqual(try part.read(product).values, [0.5, -2, 6, 0])
+        let h = Graph()
+        let other = try Program(graph: h, outputs: [try h.tanh(h.input("x", [4]))], device: device)
+        XCTAssertThrowsError(try part.copyLeaves(from: other)) {
+            XCTAssertTrue("\($0)".contains("different graphs"))
+        }
+    }
+
     func testAnOpTheDeviceLacksFallsBackToTheCPUVisibly() throws {
         let device = try TestDevice.openCL()
         let g = Graph()

@@ -38,6 +38,10 @@ extension FitSettings {
                     if let number = value as? Double, number < 0 {
                         throw problem("gives '\(path)\(key)' the value \(number); no setting is negative (0 turns a stage or a term off)")
                     }
+                    if path.isEmpty, Self.countsFromOne(key), let number = value as? Double, number < 1 {
+                        throw problem(
+                            "gives '\(key)' the value \(number); an interval or a size is at least 1")
+                    }
                     merged[key] = value
                 }
             }
@@ -65,6 +69,11 @@ extension FitSettings {
     /// The keys of the integer settings (counts and sizes).
     private static var integerKeys: Set<String> {
         Set(Mirror(reflecting: FitSettings()).children.filter { $0.value is Int }.compactMap(\.label).map(snakeCase))
+    }
+
+    /// Whether integer setting `key` is an interval or a texture's size, which 0 cannot mean.
+    private static func countsFromOne(_ key: String) -> Bool {
+        integerKeys.contains(key) && (key.hasSuffix("_interval") || key.hasSuffix("_size"))
     }
 
     /// `object` with the keys of its dictionaries (at any depth) renamed by `rename`.

@@ -1,8 +1,9 @@
 // Stage 2: geometry, camera, light and a UV texture (a `TextureModel`: the projected photo plus a
 // free lower-resolution offset, or a free symmetric texture) fitted jointly through the renderer:
-// pixel L1 over the face, identity (1 − cosine of face embeddings), the mirror term (`MirrorTerm`),
-// landmarks, priors and the texture model's priors; every step on the device, only the scalar
-// losses read back. Several photos of one person share the shape and the texture; each has its own
+// pixel L1 over the face, identity (1 − cosine of face embeddings; run every `identity_interval`
+// iterations and linearised in between, `NetworkTerm`), the mirror term (`MirrorTerm`), landmarks,
+// priors and the texture model's priors; every step on the device, only the scalar losses read
+// back. Several photos of one person share the shape and the texture; each has its own
 // expression, pose and light, render, pixel, identity, mirror and landmark terms (the pixel,
 // identity and mirror losses are their means).
 
@@ -28,14 +29,12 @@ public struct JointFit {
 private struct JointView {
     let render: MeshRenderOutputs
     let landmarks: LandmarkTerm
-    let pixel, identity: Value
-    /// The content loss, when its weight is positive.
-    let content: Value?
+    let pixel: Value
+    /// The identity and content terms (run by their own program, linearised in the joint graph).
+    let network: NetworkTerm
     /// The mirror term, when its weight is positive.
     let mirror: MirrorTerm?
     let light: Value
-    /// The photo's embedding (input).
-    let reference: Value
 }
 
 enum JointStage {
@@ -67,19 +66,9 @@ enum JointStage {
             func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
             let light = g.parameter(name("light"), [9, 3])
             let image = g.input(name("photo"), [s, s, 3])
-            let reference = g.input(name("photo_embedding"), photoIdentities[view].embedding.shape)
             let render = try viewGeometry.render(
                 g, mesh: face.mesh, texture: texture, light: light, photo: image, size: s)
             let pixel = try pixelLoss(g, render, photo: image)
-            let outputs = try IdentityTerm.outputs(g, network: network, image: render.image)
-            let identity = try IdentityTerm.loss(g, embedding: outputs.embedding, reference: reference)
-            let content =
-                settings.contentWeight > 0
-                ? try IdentityTerm.contentLoss(
-                    g, features: outputs.features,
-                    references: photoIdentities[view].features.indices.map {
-                        g.input(name("photo_feature_\($0)"), photoIdentities[view].features[$0].shape)
-                    }) : nil
             let mirror =
                 settings.mirrorWeight > 0
                 ? try MirrorTerm(
@@ -91,25 +80,27 @@ enum JointStage {
                 landmarks: try LandmarkTerm(
                     g, screen: render.screen, face: face, view: view,
                     outlierScale: settings.landmarkOutlierScale),
-                pixel: pixel, identity: identity, content: content, mirror: mirror, light: light,
-                reference: reference)
+                pixel: pixel,
+                network: try NetworkTerm(
+                    joint: g, render: render.image, view: view, network: network,
+                    photo: photoIdentities[view], settings: settings, device: device),
+                mirror: mirror, light: light)
         }
         let pixel = try g.mean(views.map(\.pixel))
-        let identity = try g.mean(views.map(\.identity))
+        let identity = try g.mean(views.map(\.network.jointIdentity))
+        let contents = views.compactMap(\.network.jointContent)
+        let content = contents.isEmpty ? nil : try g.mean(contents)
         let randomView =
             settings.randomViewWeight > 0
             ? try RandomView(
                 g, face: face, shape: geometry.shape, camera: geometry.first, texture: texture,
                 network: network,
-                reference: views[0].reference, size: s) : nil
-        // The content loss, the mirror term, the second render's identity loss and the texture model's
-        // priors: named, weighted terms.
-        let contents = views.compactMap(\.content)
+                reference: g.constant(photoIdentities[0].embedding), size: s) : nil
+        // The mirror term, the second render's identity loss and the texture model's priors: named,
+        // weighted terms.
         let mirrors = views.compactMap(\.mirror?.loss)
         let terms =
-            (contents.isEmpty
-                ? [] : [(name: "content", loss: try g.mean(contents), weight: settings.contentWeight)])
-            + (mirrors.isEmpty
+            (mirrors.isEmpty
                 ? [] : [(name: "mirror", loss: try g.mean(mirrors), weight: settings.mirrorWeight)])
             + (randomView.map {
                 [(name: "random_view", loss: $0.identity, weight: settings.randomViewWeight)]
@@ -117,9 +108,10 @@ enum JointStage {
             + textured.priors
         let landmarkLoss = try g.mean(views.map(\.landmarks.loss))
         let geometryObjective = try LandmarkTerm.objective(g, views.map(\.landmarks), prior: geometry.prior)
+        let networkTerms = try g.mean(views.map(\.network.objective))  // weighted already
         let total = try
             ([
-                (pixel, settings.pixelWeight), (identity, settings.identityWeight),
+                (pixel, settings.pixelWeight), (networkTerms, Float(1)),
                 (geometryObjective, settings.jointGeometryWeight),
             ] + terms.map { ($0.loss, $0.weight) })
             .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
@@ -130,22 +122,18 @@ enum JointStage {
             + geometry.views.map(\.vertices)
         let program = try Program(
             graph: g,
-            outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + terms.map(\.loss) + [texture]
+            outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + (content.map { [$0] } ?? [])
+                + terms.map(\.loss) + [texture]
                 + perView
                 + gradients,
             device: device)
+        // The renders at the current parameters, for the identity network's terms.
+        let rendering = try Program(graph: g, outputs: views.map(\.render.image), device: device)
         var begun = starts  // the model's starting leaves unless the starts carry them (a resumed fit)
         for view in begun.indices {
             begun[view].texture.merge(model.leaves) { given, _ in given }
             for (name, value) in begun[view].feeds(view: view) { try program.set(name, value) }
             try program.set(FaceParameters.leafName("photo", view: view), photos[view])
-            try program.set(
-                FaceParameters.leafName("photo_embedding", view: view), photoIdentities[view].embedding)
-            if views[view].content != nil {
-                for (k, feature) in photoIdentities[view].features.enumerated() {
-                    try program.set(FaceParameters.leafName("photo_feature_\(k)", view: view), feature)
-                }
-            }
             if views[view].mirror != nil {
                 var seen = starts[view]
                 seen.shape = starts[0].shape  // the pair weights at this photo's start, with the shared shape
@@ -172,13 +160,19 @@ enum JointStage {
             losses: [
                 ("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarkLoss),
                 ("prior", geometry.prior),
-            ] + terms.map { ($0.name, $0.loss) }, groups: groups)
+            ] + (content.map { [("content", $0)] } ?? []) + terms.map { ($0.name, $0.loss) }, groups: groups,
+            periodic: PeriodicTerms(
+                interval: settings.identityInterval, programs: [rendering] + views.map(\.network.program),
+                refresh: {
+                    try rendering.copyLeaves(from: program)
+                    try rendering.run()
+                    for view in views { try view.network.refresh(from: rendering, into: program) }
+                }))
         var random = SynthRandom(seed: settings.seed, stream: 1)
         let redraw = { (_: Int) throws -> Void in
             try randomView?.draw(program, start: starts[0], settings: settings, random: &random)
         }
         try redraw(0)
-        let initialCosine = 1 - (try loop.evaluate(iteration: 0).losses["identity"] ?? 1)
         let report = try loop.run(
             iterations: settings.jointIterations, logInterval: settings.logInterval,
             every: randomView == nil ? nil : (1, redraw), log: log)
@@ -189,7 +183,8 @@ enum JointStage {
             return stride(from: 0, to: screen.count, by: 3).map { SIMD2(screen[$0], screen[$0 + 1]) }
         }
         return JointFit(
-            parameters: parameters, report: report, initialCosine: initialCosine,
+            parameters: parameters, report: report,
+            initialCosine: 1 - (report.losses.first?.losses["identity"] ?? 1),
             finalCosine: 1 - (report.losses.last?.losses["identity"] ?? 1),
             finalErrors: try views.indices.map {
                 correspondences[$0].meanError(

@@ -25,8 +25,9 @@ public struct StageReport: Codable, Sendable {
     public let bytesToHost: Int
     public let bytesToDevice: Int
     public let kernelLaunches: Int
-    /// Bytes the program's ops read and write in one run (each op's inputs and outputs once, by
-    /// `Op.cost`: a floor on the memory traffic; the Adam updates not included).
+    /// Bytes the program's ops read and write in one iteration (each op's inputs and outputs once, by
+    /// `Op.cost`: a floor on the memory traffic; the Adam updates not included), the periodic terms'
+    /// programs counted at their share (one run per interval).
     public var opBytesPerRun: Double? = nil
     /// Set when a loss stopped being finite and the stage stopped there.
     public var divergence: FitDivergence? = nil
@@ -52,24 +53,36 @@ public struct StageReport: Codable, Sendable {
     }
 }
 
+/// Terms that their own programs compute every `interval` iterations, the stage's program holding
+/// their linearisation in between (`NetworkTerm`): `refresh` runs them at the current parameters.
+struct PeriodicTerms {
+    let interval: Int
+    let programs: [Program]
+    let refresh: () throws -> Void
+}
+
 struct StageLoop {
     let name: String
     let program: Program
     /// (name, scalar) pairs; the first is the total that is minimised.
     let losses: [(name: String, value: Value)]
     let optimisers: [Adam]
+    let periodic: PeriodicTerms?
 
-    init(name: String, program: Program, losses: [(name: String, value: Value)], groups: [ParameterGroup]) throws {
+    init(name: String, program: Program, losses: [(name: String, value: Value)], groups: [ParameterGroup],
+         periodic: PeriodicTerms? = nil) throws {
         self.name = name
         self.program = program
         self.losses = losses
+        self.periodic = periodic
         optimisers = try groups.map {
             try Adam(program: program, parameters: $0.parameters, gradients: $0.gradients, learningRate: $0.rate)
         }
     }
 
-    /// The current losses (runs the program once).
+    /// The current losses (runs the program once, the periodic terms refreshed first).
     func evaluate(iteration: Int) throws -> LossRecord {
+        try periodic?.refresh()
         try program.run()
         return try record(iteration)
     }
@@ -83,18 +96,21 @@ struct StageLoop {
 
     /// Runs `iterations` Adam steps (learning rates divided by 5 for the last 30%), recording the
     /// losses every `logInterval` iterations and calling `every.action` every `every.interval`
-    /// iterations (before that step); ends evaluated at the final parameters. A recorded loss that
-    /// is NaN or infinite stops the stage: the parameters of the last finite record are put back
-    /// (kept on the device at each record) and the report says where it diverged.
+    /// iterations (before that step), and refreshing the periodic terms every `periodic.interval`
+    /// iterations (before that step, the first included); ends evaluated at the final parameters.
+    /// A recorded loss that is NaN or infinite stops the stage: the parameters of the last finite
+    /// record are put back (kept on the device at each record) and the report says where it diverged.
     func run(iterations: Int, logInterval: Int, every: (interval: Int, action: (Int) throws -> Void)? = nil,
              log: (String) -> Void) throws -> StageReport {
         let start = Date(), counted = Counters.shared.snapshot
         var records: [LossRecord] = [], divergence: FitDivergence?, kept: Int?
-        program.timesParts = program.device is CPUBackend
+        let programs = [program] + (periodic?.programs ?? [])
+        for timed in programs { timed.timesParts = program.device is CPUBackend }
         var optimiserNanoseconds: UInt64 = 0
         for step in 0..<iterations {
             if step == iterations - iterations * 3 / 10 { for adam in optimisers { adam.learningRate /= 5 } }
             if let every, step > 0, step % every.interval == 0 { try every.action(step) }
+            if let periodic, step % periodic.interval == 0 { try periodic.refresh() }
             try program.run()
             if step % logInterval == 0 {
                 let record = try record(step)
@@ -122,11 +138,16 @@ struct StageLoop {
         log(line(last, elapsed: seconds))
         if let divergence { log("stopped: " + divergence.message) }
         let parts = program.timesParts
-            ? program.partSeconds.merging(["optimiser": Double(optimiserNanoseconds) / 1e9]) { $0 + $1 } : nil
-        program.timesParts = false
+            ? programs.reduce(["optimiser": Double(optimiserNanoseconds) / 1e9]) {
+                $0.merging($1.partSeconds, uniquingKeysWith: +)
+            } : nil
+        for timed in programs { timed.timesParts = false }
+        // The periodic terms' programs run once per interval.
+        let periodicBytes = (periodic?.programs ?? []).map(\.forwardCost.bytes).reduce(0, +)
+            / Double(periodic?.interval ?? 1)
         return StageReport(name: name, iterations: iterations, seconds: seconds, losses: records, bytesToHost: moved.bytesToHost,
                            bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches,
-                           opBytesPerRun: program.forwardCost.bytes, divergence: divergence,
+                           opBytesPerRun: program.forwardCost.bytes + periodicBytes, divergence: divergence,
                            secondsByPart: parts)
     }
 

@@ -120,6 +120,29 @@ public final class Program {
         try t.backend.upload(host, into: t)
     }
 
+    /// Copies into this program the current value of every input and parameter it reads, from
+    /// `source`, a program of the same graph (on their device): for a program that computes part of
+    /// another's graph at that one's values.
+    public func copyLeaves(from source: Program) throws {
+        guard source.graph === graph else {
+            throw EngineError.invalidValue("copyLeaves: the programs were built from different graphs")
+        }
+        var read = Set<Int>()  // the nodes (of `fused`) that some step reads
+        for case .run(let node, _) in schedule.steps { read.formUnion(fused.nodes[node].inputs) }
+        for (id, node) in graph.nodes.enumerated() where read.contains(ids[id]) {
+            switch node.kind {
+            case .input, .parameter:
+                let leaf = graph.value(id)
+                guard let target = tensor(leaf) else { continue }
+                guard let value = source.tensor(leaf) else {
+                    throw EngineError.invalidValue("copyLeaves: the source program does not hold \(leaf)")
+                }
+                try value.copy(into: target)
+            case .constant, .op: continue
+            }
+        }
+    }
+
     /// Seconds of op time by part over the runs while `timesParts` was set (parts with time only).
     public var partSeconds: [String: Double] {
         Dictionary(uniqueKeysWithValues: zip(parts, partNanoseconds).filter { $0.1 > 0 }.map { ($0, Double($1) / 1e9) })
