@@ -36,28 +36,34 @@ final class GraphTests: XCTestCase {
         assertClose(try program.read(x).values, expected)
     }
 
-    /// A program computing part of another's graph takes that one's current inputs and parameters,
-    /// only those it reads (the int32 input here is not), on the device; not from another graph's.
-    func testAProgramCopiesTheLeavesItReadsFromAnotherOfTheSameGraph() throws {
+    /// A program can read and write another's leaves in place: what one sets, the other sees, with
+    /// nothing copied; only inputs and parameters of its own graph can be bound.
+    func testAProgramReadsTheLeavesBoundToAnothersTensors() throws {
         let device = try TestDevice.openCL()
         let g = Graph()
         let (x, w) = (g.input("x", [4]), g.parameter("w", [4]))
-        let indices = g.input("indices", [2], .int32)
         let product = try g.mul(x, w)
-        let full = try Program(graph: g, outputs: [try g.gather(product, indices)], device: device)
-        let part = try Program(graph: g, outputs: [product], device: device)
+        let full = try Program(graph: g, outputs: [try g.tanh(product)], device: device)
+        let part = try Program(graph: g, outputs: [product], device: device, bound: full.leafTensors)
+        XCTAssertEqual(part.deviceBufferCount, 1, "only the product's buffer is its own")
+        let moved = Counters.shared.snapshot
         try full.set("x", HostTensor([4], [1, 2, 3, 4]))
         try full.set("w", HostTensor([4], [0.5, -1, 2, 0]))
-        let moved = Counters.shared.snapshot
-        try part.copyLeaves(from: full)
         try part.run()
-        XCTAssertEqual(Counters.shared.snapshot.since(moved).bytesToDevice, 0, "copied on the device")
         XCTAssertEqual(try part.read(product).values, [0.5, -2, 6, 0])
+        XCTAssertEqual(Counters.shared.snapshot.since(moved).bytesToDevice, 2 * 4 * 4, "the two feeds, once")
         let h = Graph()
-        let other = try Program(graph: h, outputs: [try h.tanh(h.input("x", [4]))], device: device)
-        XCTAssertThrowsError(try part.copyLeaves(from: other)) {
-            XCTAssertTrue("\($0)".contains("different graphs"))
+        let y = h.input("y", [4])
+        let xOnDevice = full.leafTensors[0].tensor
+        let strangers = [(y, "another graph's input"), (product, "an op's value"), (g.scalar(2), "a constant")]
+        for (leaf, what) in strangers {
+            XCTAssertThrowsError(
+                try Program(graph: g, outputs: [product], device: device, bound: [(leaf, xOnDevice)]), what
+            ) { XCTAssertTrue("\($0)".contains("can be bound"), "\($0)") }
         }
+        XCTAssertThrowsError(
+            try Program(graph: g, outputs: [product], device: CPUBackend.shared, bound: [(x, xOnDevice)])
+        ) { XCTAssertTrue("\($0)".contains("needs a tensor of that type on cpu"), "\($0)") }
     }
 
     func testAnOpTheDeviceLacksFallsBackToTheCPUVisibly() throws {

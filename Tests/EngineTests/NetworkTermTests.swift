@@ -52,15 +52,16 @@ final class NetworkTermTests: XCTestCase {
         let (parameter, render) = try render(g)
         let term = try NetworkTerm(
             joint: g, render: render, view: 0, network: StandInIdentity(), photo: try photo(),
-            settings: settings, device: device)
+            settings: settings)
         let gradient = try g.gradients(of: term.objective, wrt: [parameter])[0]
-        let joint = try Program(
-            graph: g, outputs: [term.objective, gradient, render], device: device)
         let rendering = try Program(graph: g, outputs: [render], device: device)
+        let network = try term.program(reading: rendering, device: device)
+        let joint = try Program(
+            graph: g, outputs: [term.objective, gradient, render], device: device,
+            bound: try term.jointBindings(network) + rendering.leafTensors.filter { $0.leaf == parameter })
         func refresh() throws {
-            try rendering.copyLeaves(from: joint)
             try rendering.run()
-            try term.refresh(from: rendering, into: joint)
+            try network.run()
         }
         try joint.set("p", start())
         try refresh()

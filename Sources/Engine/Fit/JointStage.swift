@@ -83,7 +83,7 @@ enum JointStage {
                 pixel: pixel,
                 network: try NetworkTerm(
                     joint: g, render: render.image, view: view, network: network,
-                    photo: photoIdentities[view], settings: settings, device: device),
+                    photo: photoIdentities[view], settings: settings),
                 mirror: mirror, light: light)
         }
         let pixel = try g.mean(views.map(\.pixel))
@@ -120,15 +120,20 @@ enum JointStage {
         let perView =
             views.flatMap { [$0.render.image, $0.render.screen, $0.landmarks.projected] }
             + geometry.views.map(\.vertices)
+        // The renders at the current parameters for the identity network's terms, the terms' programs
+        // on them, and the stage's program on the same leaves, reading the terms' outputs.
+        let rendering = try Program(graph: g, outputs: views.map(\.render.image), device: device)
+        let networks = try views.map { try $0.network.program(reading: rendering, device: device) }
+        let networkBindings = try zip(views, networks).flatMap { try $0.network.jointBindings($1) }
+        let fedByNetworks = Set(networkBindings.map(\.leaf))
         let program = try Program(
             graph: g,
             outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + (content.map { [$0] } ?? [])
                 + terms.map(\.loss) + [texture]
                 + perView
                 + gradients,
-            device: device)
-        // The renders at the current parameters, for the identity network's terms.
-        let rendering = try Program(graph: g, outputs: views.map(\.render.image), device: device)
+            device: device,
+            bound: networkBindings + rendering.leafTensors.filter { !fedByNetworks.contains($0.leaf) })
         var begun = starts  // the model's starting leaves unless the starts carry them (a resumed fit)
         for view in begun.indices {
             begun[view].texture.merge(model.leaves) { given, _ in given }
@@ -162,12 +167,8 @@ enum JointStage {
                 ("prior", geometry.prior),
             ] + (content.map { [("content", $0)] } ?? []) + terms.map { ($0.name, $0.loss) }, groups: groups,
             periodic: PeriodicTerms(
-                interval: settings.identityInterval, programs: [rendering] + views.map(\.network.program),
-                refresh: {
-                    try rendering.copyLeaves(from: program)
-                    try rendering.run()
-                    for view in views { try view.network.refresh(from: rendering, into: program) }
-                }))
+                interval: settings.identityInterval, programs: [rendering] + networks,
+                refresh: { for refreshed in [rendering] + networks { try refreshed.run() } }))
         var random = SynthRandom(seed: settings.seed, stream: 1)
         let redraw = { (_: Int) throws -> Void in
             try randomView?.draw(program, start: starts[0], settings: settings, random: &random)

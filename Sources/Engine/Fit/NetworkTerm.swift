@@ -2,19 +2,19 @@
 // by their own program every `identity_interval` iterations and linearised in between. The joint
 // graph holds, per photo, c + ⟨G, render⟩: G is the weighted terms' gradient with respect to the
 // render at their last run, c their weighted value there less ⟨G, that render⟩. A run sees the render
-// at the current parameters (a second program of the joint graph renders it), so at interval 1 the
-// joint gradient is the exact one; in between runs the renderer, texture and priors step as usual
-// while the network's forward and backward run once per interval. What passes between the programs
-// is copied on the device.
+// at the current parameters (a second, forward-only program of the joint graph draws it), so at
+// interval 1 the joint gradient is the one-graph gradient; between runs the renderer, texture and
+// priors step as usual while the network's forward and backward run once per interval. The three
+// programs share tensors (`Program`'s `bound`): nothing is copied between them.
 
-/// One photo's identity and content terms: their own program, and their leaves in the joint graph.
+/// One photo's identity and content terms: their graph, and their leaves in the joint graph.
 final class NetworkTerm {
-    /// The terms' program: input `image` [S, S, 3] (the joint stage's render), outputs the weighted
-    /// terms' gradient to it, the offset c, the identity loss and the content loss (when weighted).
-    let program: Program
+    private let graph = Graph()
+    /// The terms' graph: input `image` [S, S, 3] (the render), the weighted terms' gradient to it,
+    /// the offset c, the identity loss and the content loss (when weighted).
     private let image, gradient, offset, identity: Value
     private let content: Value?
-    /// The joint graph's render, and its inputs that receive the outputs above.
+    /// The joint graph's render, and its inputs that read the outputs above.
     private let render, jointGradient, jointOffset: Value
     let jointIdentity: Value
     let jointContent: Value?
@@ -25,9 +25,9 @@ final class NetworkTerm {
     /// embedding and feature maps, weighted by `settings.identityWeight` and `contentWeight`.
     init(
         joint g: Graph, render: Value, view: Int, network: any IdentityNetwork,
-        photo: (embedding: HostTensor, features: [HostTensor]), settings: FitSettings, device: any Backend
+        photo: (embedding: HostTensor, features: [HostTensor]), settings: FitSettings
     ) throws {
-        let t = Graph()
+        let t = graph
         image = t.input("image", render.shape)
         let outputs = try IdentityTerm.outputs(t, network: network, image: image)
         identity = try IdentityTerm.loss(
@@ -41,8 +41,6 @@ final class NetworkTerm {
         if let content { weighted = try t.add(weighted, t.scale(content, settings.contentWeight)) }
         gradient = try t.gradients(of: weighted, wrt: [image])[0]
         offset = try t.sub(weighted, t.sum(t.mul(gradient, image)))
-        program = try Program(
-            graph: t, outputs: [gradient, offset, identity] + (content.map { [$0] } ?? []), device: device)
 
         func name(_ base: String) -> String { FaceParameters.leafName(base, view: view) }
         self.render = render
@@ -53,22 +51,28 @@ final class NetworkTerm {
         objective = try g.add(jointOffset, g.sum(g.mul(jointGradient, render)))
     }
 
-    /// Runs the terms on the render that `rendering` (a program of the joint graph with the render
-    /// among its outputs) holds and feeds their linearisation to `joint`.
-    func refresh(from rendering: Program, into joint: Program) throws {
-        try Self.tensor(rendering, render).copy(into: Self.tensor(program, image))
-        try program.run()
-        var pairs = [(gradient, jointGradient), (offset, jointOffset), (identity, jointIdentity)]
-        if let content, let jointContent { pairs.append((content, jointContent)) }
-        for (output, input) in pairs {
-            try Self.tensor(program, output).copy(into: Self.tensor(joint, input))
+    /// The terms' program on `device`, its image the render that `rendering` (a program of the
+    /// joint graph with the render among its outputs) computes.
+    func program(reading rendering: Program, device: any Backend) throws -> Program {
+        guard let drawn = rendering.tensor(render) else {
+            throw EngineError.invalidValue(
+                "the identity network's terms: the rendering program lacks the render")
         }
+        return try Program(
+            graph: graph, outputs: [gradient, offset, identity] + (content.map { [$0] } ?? []),
+            device: device, bound: [(image, drawn)])
     }
 
-    private static func tensor(_ program: Program, _ value: Value) throws -> Tensor {
-        guard let tensor = program.tensor(value) else {
-            throw EngineError.invalidValue("the identity network's terms: \(value) is not in the program")
+    /// The joint graph's inputs bound to what `program` (this term's) computes.
+    func jointBindings(_ program: Program) throws -> [(leaf: Value, tensor: Tensor)] {
+        var pairs = [(jointGradient, gradient), (jointOffset, offset), (jointIdentity, identity)]
+        if let content, let jointContent { pairs.append((jointContent, content)) }
+        return try pairs.map { leaf, output in
+            guard let tensor = program.tensor(output) else {
+                throw EngineError.invalidValue(
+                    "the identity network's terms: \(output) is not in the program")
+            }
+            return (leaf, tensor)
         }
-        return tensor
     }
 }

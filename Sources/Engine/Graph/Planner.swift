@@ -2,6 +2,8 @@
 // returns to a free list after its last use and is reused by a later value of the same type.
 // Leaves, program outputs and views of them are never reused. Values that live in another's
 // buffer (Regions.swift) get a sub-buffer of it, which keeps that buffer from reuse while in use.
+// Inputs and parameters may be bound to tensors that exist already (another program's); constants
+// that no step reads get no buffer.
 
 struct BufferPlan {
     /// tensors[backend][value]
@@ -11,7 +13,8 @@ struct BufferPlan {
     /// Values inside another's buffer, and the steps that run nothing because of them.
     let regions: Regions
 
-    init(graph: Graph, schedule: Schedule, pinned: Set<Int>, placesRegions: Bool = true) throws {
+    init(graph: Graph, schedule: Schedule, pinned: Set<Int>, placesRegions: Bool = true,
+         bound: [Int: Tensor] = [:]) throws {
         let regions = placesRegions ? Regions(graph: graph, schedule: schedule, pinned: pinned) : Regions()
         self.regions = regions
         let backendCount = schedule.backends.count
@@ -59,11 +62,26 @@ struct BufferPlan {
         for b in 0..<backendCount { for id in pinned { pinnedRoots.insert(Key(value: id, backend: b)) } }
 
         // Leaves first: they exist before any step.
+        var read = pinned
+        for case .run(let node, _) in schedule.steps { read.formUnion(graph.nodes[node].inputs) }
         for id in 0..<graph.nodes.count {
-            if case .op = graph.nodes[id].kind { continue }
             let b = schedule.home[id]
-            tensors[b][id] = try schedule.backends[b].allocate(graph.nodes[id].type)
-            allocatedBuffers[b] += 1
+            switch graph.nodes[id].kind {
+            case .op: continue
+            case .constant where !read.contains(id): continue
+            case .input, .parameter, .constant:
+                if let given = bound[id] {
+                    guard given.backend === schedule.backends[b], given.type == graph.nodes[id].type else {
+                        throw EngineError.invalidValue(
+                            "a bound leaf of type \(graph.nodes[id].type) needs a tensor of that type on "
+                                + "\(schedule.backends[b].name), got \(given.type) on \(given.backend.name)")
+                    }
+                    tensors[b][id] = given
+                } else {
+                    tensors[b][id] = try schedule.backends[b].allocate(graph.nodes[id].type)
+                    allocatedBuffers[b] += 1
+                }
+            }
         }
         var free: [[TensorType: [Tensor]]] = [[TensorType: [Tensor]]](repeating: [:], count: backendCount)
         var releaseAt: [Int: [Key]] = [:]

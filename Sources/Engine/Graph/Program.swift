@@ -28,8 +28,11 @@ public final class Program {
     /// Compiles the part of `graph` that `outputs` need for `device`; ops the device lacks run
     /// on the CPU reference (see `fallbacks`). Constants are uploaded here, once. With
     /// `placesRegions` false, concatenations and slices copy even where they could be views
-    /// (Regions.swift; for comparisons).
-    public init(graph: Graph, outputs: [Value], device: any Backend, placesRegions: Bool = true) throws {
+    /// (Regions.swift; for comparisons). `bound` gives inputs and parameters tensors that exist
+    /// already, on the device (another program's leaves or outputs): this program reads them, and
+    /// `set` and Adam write them, in place; no copy is made.
+    public init(graph: Graph, outputs: [Value], device: any Backend, placesRegions: Bool = true,
+                bound: [(leaf: Value, tensor: Tensor)] = []) throws {
         self.graph = graph
         self.outputs = outputs
         let merged = graph.mergingSiblingConvolutions(for: outputs)
@@ -47,8 +50,21 @@ public final class Program {
         self.fused = fused
         schedule = Schedule(graph: fused, outputs: runs, preferred: device, fallback: CPUBackend.shared)
         for _ in schedule.fallbacks { Counters.shared.addFallback() }
+        var boundIds: [Int: Tensor] = [:]
+        for (leaf, tensor) in bound {
+            let fed: Bool
+            switch leaf.graph == ObjectIdentifier(graph) ? graph.nodes[leaf.id].kind : nil {
+            case .input?, .parameter?: fed = true
+            case .constant?, .op?, nil: fed = false
+            }
+            guard fed else {
+                throw EngineError.invalidValue(
+                    "only the graph's inputs and parameters can be bound; \(leaf) is not one")
+            }
+            boundIds[ids[leaf.id]] = tensor
+        }
         let plan = try BufferPlan(graph: fused, schedule: schedule, pinned: Set(runs.map(\.id)),
-                                  placesRegions: placesRegions)
+                                  placesRegions: placesRegions, bound: boundIds)
         self.plan = plan
         var prepared: [(Step, (any Op)?, [Tensor], [Tensor])] = []
         for step in schedule.steps {
@@ -120,25 +136,12 @@ public final class Program {
         try t.backend.upload(host, into: t)
     }
 
-    /// Copies into this program the current value of every input and parameter it reads, from
-    /// `source`, a program of the same graph (on their device): for a program that computes part of
-    /// another's graph at that one's values.
-    public func copyLeaves(from source: Program) throws {
-        guard source.graph === graph else {
-            throw EngineError.invalidValue("copyLeaves: the programs were built from different graphs")
-        }
-        var read = Set<Int>()  // the nodes (of `fused`) that some step reads
-        for case .run(let node, _) in schedule.steps { read.formUnion(fused.nodes[node].inputs) }
-        for (id, node) in graph.nodes.enumerated() where read.contains(ids[id]) {
-            switch node.kind {
-            case .input, .parameter:
-                let leaf = graph.value(id)
-                guard let target = tensor(leaf) else { continue }
-                guard let value = source.tensor(leaf) else {
-                    throw EngineError.invalidValue("copyLeaves: the source program does not hold \(leaf)")
-                }
-                try value.copy(into: target)
-            case .constant, .op: continue
+    /// Every input and parameter of the graph with the tensor that holds it here (for `bound`).
+    public var leafTensors: [(leaf: Value, tensor: Tensor)] {
+        graph.nodes.indices.compactMap { id in
+            switch graph.nodes[id].kind {
+            case .input, .parameter: tensor(graph.value(id)).map { (graph.value(id), $0) }
+            case .constant, .op: nil
             }
         }
     }

@@ -99,7 +99,7 @@ public final class Adam {
     public func keep() throws {
         if kept.isEmpty { kept = try slots.map { try $0.param.backend.allocate($0.param.type) } }
         for (s, copy) in zip(slots, kept) {
-            try s.param.copy(into: copy)
+            try s.param.backend.run(Map(.copy), inputs: [s.param], outputs: [copy])
         }
     }
 
@@ -107,7 +107,7 @@ public final class Adam {
     public func restore() throws -> Bool {
         guard !kept.isEmpty else { return false }
         for (s, copy) in zip(slots, kept) {
-            try copy.copy(into: s.param)
+            try s.param.backend.run(Map(.copy), inputs: [copy], outputs: [s.param])
         }
         return true
     }

@@ -23,15 +23,4 @@ public final class Tensor {
 
     /// Copies the values to the host (counted when the backend is a device).
     public func toHost() throws -> HostTensor { try backend.download(self) }
-
-    /// Copies the values into `target`, a tensor of the same type: on their backend when they share
-    /// one and hold Float32 (the copy map's type), else through the host (counted).
-    public func copy(into target: Tensor) throws {
-        precondition(type == target.type, "copy \(type) into \(target.type)")
-        if backend === target.backend && type.dtype == .float32 {
-            try backend.run(Map(.copy), inputs: [self], outputs: [target])
-        } else {
-            try target.backend.upload(toHost(), into: target)
-        }
-    }
 }
