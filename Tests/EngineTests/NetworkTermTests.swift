@@ -9,7 +9,7 @@ final class NetworkTermTests: XCTestCase {
     private let side = 12
     private var settings: FitSettings {
         var settings = FitSettings()
-        (settings.identityWeight, settings.contentWeight) = (0.7, 0.4)
+        (settings.identityWeight, settings.contentWeight, settings.identityInterval) = (0.7, 0.4, 2)
         return settings
     }
 
@@ -55,7 +55,7 @@ final class NetworkTermTests: XCTestCase {
             settings: settings)
         let gradient = try g.gradients(of: term.objective, wrt: [parameter])[0]
         let rendering = try Program(graph: g, outputs: [render], device: device)
-        let network = try term.program(reading: rendering, device: device)
+        let network = try XCTUnwrap(try term.program(reading: rendering, device: device))
         let joint = try Program(
             graph: g, outputs: [term.objective, gradient, render], device: device,
             bound: try term.jointBindings(network) + rendering.leafTensors.filter { $0.leaf == parameter })
@@ -92,6 +92,25 @@ final class NetworkTermTests: XCTestCase {
         let moved = try inGraph(at: start(0.05))
         XCTAssertEqual(
             try joint.read(term.objective).values[0], moved.objective, accuracy: 1e-5 * abs(moved.objective))
+    }
+
+    /// At interval 1 the terms are part of the joint graph: no program of their own.
+    func testAtIntervalOneTheTermsAreInTheJointGraph() throws {
+        var everyIteration = settings
+        everyIteration.identityInterval = 1
+        let g = Graph()
+        let (parameter, render) = try render(g)
+        let term = try NetworkTerm(
+            joint: g, render: render, view: 0, network: StandInIdentity(), photo: try photo(),
+            settings: everyIteration)
+        let gradient = try g.gradients(of: term.objective, wrt: [parameter])[0]
+        let program = try Program(graph: g, outputs: [term.objective, gradient], device: CPUBackend.shared)
+        XCTAssertNil(try term.program(reading: program, device: CPUBackend.shared))
+        try program.set("p", start())
+        try program.run()
+        let reference = try inGraph(at: start())
+        XCTAssertEqual(try program.read(term.objective).values[0], reference.objective, accuracy: 1e-6)
+        XCTAssertEqual(try program.read(gradient).values, reference.gradient)
     }
 
     func testTheLinearisedTermsAreExactWhereTheyRanOnTheCPU() throws {

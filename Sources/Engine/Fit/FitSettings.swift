@@ -110,9 +110,9 @@ public struct FitSettings: Codable, Sendable {
     public var identityWeight: Float = 1
     /// Stage 2 runs the identity network (its forward and backward pass, most of the stage's time)
     /// every this many iterations and, in between, its terms' linearisation at their last run
-    /// (`NetworkTerm`); 1 runs it every iteration, the gradient then the same as in one graph.
+    /// (`NetworkTerm`); at 1, every iteration, the terms are part of the joint graph.
     /// Source: the synthetic benchmark (30 faces): 2 scored 1.097 mm against 1.069 at 1 (+0.028 ±
-    /// 0.009 per face, better on 5) in 0.65× stage 2's time (3: 0.49×), so 1 stays; 2 trades that.
+    /// 0.009 per face, better on 5) in about 0.6× stage 2's time (3: 0.5×), so 1 stays; 2 trades them.
     public var identityInterval = 1
     /// GANFIT's content loss (`IdentityTerm.contentLoss`: the identity network's feature maps of the
     /// render against the photo's, normalised per layer): its weight, 0 for none. Off by default: on the

@@ -1,11 +1,11 @@
 // Stage 2: geometry, camera, light and a UV texture (a `TextureModel`: the projected photo plus a
 // free lower-resolution offset, or a free symmetric texture) fitted jointly through the renderer:
-// pixel L1 over the face, identity (1 − cosine of face embeddings; run every `identity_interval`
-// iterations and linearised in between, `NetworkTerm`), the mirror term (`MirrorTerm`), landmarks,
-// priors and the texture model's priors; every step on the device, only the scalar losses read
-// back. Several photos of one person share the shape and the texture; each has its own
-// expression, pose and light, render, pixel, identity, mirror and landmark terms (the pixel,
-// identity and mirror losses are their means).
+// pixel L1 over the face, identity (1 − cosine of face embeddings; `NetworkTerm`: in the graph, or
+// run every `identity_interval` iterations and linearised in between), the mirror term
+// (`MirrorTerm`), landmarks, priors and the texture model's priors; every step on the device, only
+// the scalar losses read back. Several photos of one person share the shape and the texture; each
+// has its own expression, pose and light, render, pixel, identity, mirror and landmark terms (the
+// pixel, identity and mirror losses are their means).
 
 /// The result of the joint stage; per photo where it is a list.
 public struct JointFit {
@@ -87,8 +87,8 @@ enum JointStage {
                 mirror: mirror, light: light)
         }
         let pixel = try g.mean(views.map(\.pixel))
-        let identity = try g.mean(views.map(\.network.jointIdentity))
-        let contents = views.compactMap(\.network.jointContent)
+        let identity = try g.mean(views.map(\.network.identity))
+        let contents = views.compactMap(\.network.content)
         let content = contents.isEmpty ? nil : try g.mean(contents)
         let randomView =
             settings.randomViewWeight > 0
@@ -108,24 +108,27 @@ enum JointStage {
             + textured.priors
         let landmarkLoss = try g.mean(views.map(\.landmarks.loss))
         let geometryObjective = try LandmarkTerm.objective(g, views.map(\.landmarks), prior: geometry.prior)
-        let networkTerms = try g.mean(views.map(\.network.objective))  // weighted already
-        let total = try
-            ([
-                (pixel, settings.pixelWeight), (networkTerms, Float(1)),
-                (geometryObjective, settings.jointGeometryWeight),
-            ] + terms.map { ($0.loss, $0.weight) })
-            .map { try g.scale($0.0, $0.1) }.reduce(g.scalar(0)) { try g.add($0, $1) }
+        // The network's terms come weighted already.
+        let weighted = try [g.scale(pixel, settings.pixelWeight), g.mean(views.map(\.network.objective))]
+            + ([(geometryObjective, settings.jointGeometryWeight)] + terms.map { ($0.loss, $0.weight) })
+            .map { try g.scale($0.0, $0.1) }
+        let total = try weighted.reduce(g.scalar(0)) { try g.add($0, $1) }
         let lights = views.map(\.light)
         let gradients = try g.gradients(of: total, wrt: geometry.parameters + lights + textured.parameters)
         let perView =
             views.flatMap { [$0.render.image, $0.render.screen, $0.landmarks.projected] }
             + geometry.views.map(\.vertices)
-        // The renders at the current parameters for the identity network's terms, the terms' programs
-        // on them, and the stage's program on the same leaves, reading the terms' outputs.
-        let rendering = try Program(graph: g, outputs: views.map(\.render.image), device: device)
-        let networks = try views.map { try $0.network.program(reading: rendering, device: device) }
+        // With the identity network's terms linearised: the renders at the current parameters, the
+        // terms' programs on them, and the stage's program on the same leaves, reading the terms.
+        let rendering =
+            settings.identityInterval > 1
+            ? try Program(graph: g, outputs: views.map(\.render.image), device: device) : nil
+        let networks = try rendering.map { rendering in
+            try views.compactMap { try $0.network.program(reading: rendering, device: device) }
+        } ?? []
         let networkBindings = try zip(views, networks).flatMap { try $0.network.jointBindings($1) }
         let fedByNetworks = Set(networkBindings.map(\.leaf))
+        let sharedLeaves = rendering?.leafTensors.filter { !fedByNetworks.contains($0.leaf) } ?? []
         let program = try Program(
             graph: g,
             outputs: [total, pixel, identity, landmarkLoss, geometry.prior] + (content.map { [$0] } ?? [])
@@ -133,7 +136,7 @@ enum JointStage {
                 + perView
                 + gradients,
             device: device,
-            bound: networkBindings + rendering.leafTensors.filter { !fedByNetworks.contains($0.leaf) })
+            bound: networkBindings + sharedLeaves)
         var begun = starts  // the model's starting leaves unless the starts carry them (a resumed fit)
         for view in begun.indices {
             begun[view].texture.merge(model.leaves) { given, _ in given }
@@ -166,9 +169,11 @@ enum JointStage {
                 ("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarkLoss),
                 ("prior", geometry.prior),
             ] + (content.map { [("content", $0)] } ?? []) + terms.map { ($0.name, $0.loss) }, groups: groups,
-            periodic: PeriodicTerms(
-                interval: settings.identityInterval, programs: [rendering] + networks,
-                refresh: { for refreshed in [rendering] + networks { try refreshed.run() } }))
+            periodic: rendering.map { rendering in
+                PeriodicTerms(
+                    interval: settings.identityInterval, programs: [rendering] + networks,
+                    refresh: { for refreshed in [rendering] + networks { try refreshed.run() } })
+            })
         var random = SynthRandom(seed: settings.seed, stream: 1)
         let redraw = { (_: Int) throws -> Void in
             try randomView?.draw(program, start: starts[0], settings: settings, random: &random)
