@@ -9,7 +9,7 @@ final class NetworkTermTests: XCTestCase {
     private let side = 12
     private var settings: FitSettings {
         var settings = FitSettings()
-        (settings.identityWeight, settings.contentWeight, settings.identityInterval) = (0.7, 0.4, 2)
+        (settings.identityWeight, settings.contentWeight) = (0.7, 0.4)
         return settings
     }
 
@@ -47,13 +47,22 @@ final class NetworkTermTests: XCTestCase {
         return (try program.read(objective).values[0], try program.read(gradient).values)
     }
 
-    private func checkLinearisation(device: any Backend) throws {
+    /// The terms on the render r = p ⊙ p of a new joint graph, and their objective's gradient to p.
+    private func joint(interval: Int) throws
+        -> (g: Graph, parameter: Value, render: Value, term: NetworkTerm, gradient: Value)
+    {
+        var settings = settings
+        settings.identityInterval = interval
         let g = Graph()
         let (parameter, render) = try render(g)
         let term = try NetworkTerm(
             joint: g, render: render, view: 0, network: StandInIdentity(), photo: try photo(),
             settings: settings)
-        let gradient = try g.gradients(of: term.objective, wrt: [parameter])[0]
+        return (g, parameter, render, term, try g.gradients(of: term.objective, wrt: [parameter])[0])
+    }
+
+    private func checkLinearisation(device: any Backend) throws {
+        let (g, parameter, render, term, gradient) = try joint(interval: 2)
         let rendering = try Program(graph: g, outputs: [render], device: device)
         let network = try XCTUnwrap(try term.program(reading: rendering, device: device))
         let joint = try Program(
@@ -96,14 +105,7 @@ final class NetworkTermTests: XCTestCase {
 
     /// At interval 1 the terms are part of the joint graph: no program of their own.
     func testAtIntervalOneTheTermsAreInTheJointGraph() throws {
-        var everyIteration = settings
-        everyIteration.identityInterval = 1
-        let g = Graph()
-        let (parameter, render) = try render(g)
-        let term = try NetworkTerm(
-            joint: g, render: render, view: 0, network: StandInIdentity(), photo: try photo(),
-            settings: everyIteration)
-        let gradient = try g.gradients(of: term.objective, wrt: [parameter])[0]
+        let (g, _, _, term, gradient) = try joint(interval: 1)
         let program = try Program(graph: g, outputs: [term.objective, gradient], device: CPUBackend.shared)
         XCTAssertNil(try term.program(reading: program, device: CPUBackend.shared))
         try program.set("p", start())
