@@ -169,10 +169,8 @@ enum JointStage {
                 ("total", total), ("pixel", pixel), ("identity", identity), ("landmark", landmarkLoss),
                 ("prior", geometry.prior),
             ] + (content.map { [("content", $0)] } ?? []) + terms.map { ($0.name, $0.loss) }, groups: groups,
-            periodic: rendering.map { rendering in
-                PeriodicTerms(
-                    interval: settings.identityInterval, programs: [rendering] + networks,
-                    refresh: { for refreshed in [rendering] + networks { try refreshed.run() } })
+            periodic: rendering.map {
+                PeriodicTerms(interval: settings.identityInterval, programs: [$0] + networks)
             })
         var random = SynthRandom(seed: settings.seed, stream: 1)
         let redraw = { (_: Int) throws -> Void in

@@ -54,11 +54,13 @@ public struct StageReport: Codable, Sendable {
 }
 
 /// Terms that their own programs compute every `interval` iterations, the stage's program holding
-/// their linearisation in between (`NetworkTerm`): `refresh` runs them at the current parameters.
+/// their linearisation in between (`NetworkTerm`): `refresh` runs the programs in order, at the
+/// current parameters.
 struct PeriodicTerms {
     let interval: Int
     let programs: [Program]
-    let refresh: () throws -> Void
+
+    func refresh() throws { for program in programs { try program.run() } }
 }
 
 struct StageLoop {
@@ -143,8 +145,9 @@ struct StageLoop {
             } : nil
         for timed in programs { timed.timesParts = false }
         // The periodic terms' programs run once per interval.
-        let periodicBytes = (periodic?.programs ?? []).map(\.forwardCost.bytes).reduce(0, +)
-            / Double(periodic?.interval ?? 1)
+        let periodicBytes = periodic.map {
+            $0.programs.map(\.forwardCost.bytes).reduce(0, +) / Double($0.interval)
+        } ?? 0
         return StageReport(name: name, iterations: iterations, seconds: seconds, losses: records, bytesToHost: moved.bytesToHost,
                            bytesToDevice: moved.bytesToDevice, kernelLaunches: moved.launches,
                            opBytesPerRun: program.forwardCost.bytes + periodicBytes, divergence: divergence,

@@ -19,6 +19,14 @@ public enum NodeKind {
     /// Uploaded once when the program is built.
     case constant(HostTensor)
     case op(any Op)
+
+    /// The name of an input or parameter (a leaf that `Program.set` feeds); nil for a constant or an op.
+    public var fedName: String? {
+        switch self {
+        case .input(let name), .parameter(let name): name
+        case .constant, .op: nil
+        }
+    }
 }
 
 public struct Node {
@@ -87,12 +95,7 @@ public final class Graph {
 
     /// The leaf named `name` (input or parameter), if any.
     public func leaf(named name: String) -> Value? {
-        nodes.indices.first { id in
-            switch nodes[id].kind {
-            case .input(let n), .parameter(let n): return n == name
-            default: return false
-            }
-        }.map(value)
+        nodes.indices.first { nodes[$0].kind.fedName == name }.map(value)
     }
 
     // MARK: Ops

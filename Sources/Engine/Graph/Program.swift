@@ -52,12 +52,7 @@ public final class Program {
         for _ in schedule.fallbacks { Counters.shared.addFallback() }
         var boundIds: [Int: Tensor] = [:]
         for (leaf, tensor) in bound {
-            let fed: Bool
-            switch leaf.graph == ObjectIdentifier(graph) ? graph.nodes[leaf.id].kind : nil {
-            case .input?, .parameter?: fed = true
-            case .constant?, .op?, nil: fed = false
-            }
-            guard fed else {
+            guard leaf.graph == ObjectIdentifier(graph), graph.nodes[leaf.id].kind.fedName != nil else {
                 throw EngineError.invalidValue(
                     "only the graph's inputs and parameters can be bound; \(leaf) is not one")
             }
@@ -138,11 +133,8 @@ public final class Program {
 
     /// Every input and parameter of the graph with the tensor that holds it here (for `bound`).
     public var leafTensors: [(leaf: Value, tensor: Tensor)] {
-        graph.nodes.indices.compactMap { id in
-            switch graph.nodes[id].kind {
-            case .input, .parameter: tensor(graph.value(id)).map { (graph.value(id), $0) }
-            case .constant, .op: nil
-            }
+        graph.nodes.indices.filter { graph.nodes[$0].kind.fedName != nil }.compactMap { id in
+            tensor(graph.value(id)).map { (graph.value(id), $0) }
         }
     }
 
