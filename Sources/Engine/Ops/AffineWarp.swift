@@ -74,9 +74,8 @@ public struct AffineWarp: Op, OpenCLOp {
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let out = try outputTypes(inputs.map(\.type))[0].shape
         return [RefTensor(out, applyTaps(inputs[0].values, resultCount: out.elementCount, planes: out[0] * out[1],
-                                         transpose: false) { plane, body in
-            forEachTap(plane: plane, image: inputs[0].shape, theta: inputs[1].values) { body($0, $1, $2.weight) }
-        })]
+                                         transpose: false, WarpTaps(warp: self, image: inputs[0].shape,
+                                                                    theta: inputs[1].values)))]
     }
 
     /// dImage by the transposed warp; dθ[n] = Σ over output pixels of ∂L/∂(sx, sy) · (x, y, 1).
@@ -94,6 +93,18 @@ public struct AffineWarp: Op, OpenCLOp {
     func launch(_ device: OpenCLBackend, inputs: [Tensor], outputs: [Tensor]) throws {
         try device.resample("affine_warp", count: outputs[0].type.count, [outputs[0], inputs[0], inputs[1]],
                             sizes: inputs[0].shape + [height, width])
+    }
+}
+
+/// The warp's taps with their weights, for `applyTaps`.
+struct WarpTaps<T: RefScalar>: PlaneTaps {
+    let warp: AffineWarp
+    let image: Shape
+    let theta: [T]
+
+    @inline(__always)
+    func forEach(plane: Int, _ body: (Int, Int, T) -> Void) {
+        warp.forEachTap(plane: plane, image: image, theta: theta) { body($0, $1, $2.weight) }
     }
 }
 
@@ -116,9 +127,8 @@ public struct AffineWarpImageGrad: Op, OpenCLOp {
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         [RefTensor(imageShape, applyTaps(inputs[0].values, resultCount: imageShape.elementCount,
-                                         planes: imageShape[0] * imageShape[1], transpose: true) { plane, body in
-            warp.forEachTap(plane: plane, image: imageShape, theta: inputs[1].values) { body($0, $1, $2.weight) }
-        })]
+                                         planes: imageShape[0] * imageShape[1], transpose: true,
+                                         WarpTaps(warp: warp, image: imageShape, theta: inputs[1].values)))]
     }
 
     public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {

@@ -37,6 +37,44 @@ struct AxisTaps<T: RefScalar> {
     let weightBefore, weightAfter: T
 }
 
+/// The taps of resizing `input` [N, C, H, W] planes to `output`'s by `mode`, for `applyTaps`:
+/// bilinear taps in `bilinearTaps`' order and weights, from per-row and per-column tables.
+struct ResizeTaps<T: RefScalar>: PlaneTaps {
+    let mode: Resize.Mode
+    let input: Shape, output: Shape
+    /// Bilinear: each output row's and column's two taps (nearest: none).
+    let rows: [AxisTaps<T>], columns: [AxisTaps<T>]
+
+    init(_ mode: Resize.Mode, input: Shape, output: Shape) {
+        (self.mode, self.input, self.output) = (mode, input, output)
+        guard case let .bilinear(_, _, align) = mode else { (rows, columns) = ([], []); return }
+        rows = ResizeAxis(inSize: input[2], outSize: output[2], alignCorners: align).taps()
+        columns = ResizeAxis(inSize: input[3], outSize: output[3], alignCorners: align).taps()
+    }
+
+    @inline(__always)
+    func forEach(plane: Int, _ body: (Int, Int, T) -> Void) {
+        let (h, w, outH, outW) = (input[2], input[3], output[2], output[3])
+        if case let .nearest(fh, fw) = mode {
+            for oy in 0..<outH {
+                let (outRow, inRow) = ((plane * outH + oy) * outW, (plane * h + oy / fh) * w)
+                for ox in 0..<outW { body(outRow + ox, inRow + ox / fw, 1) }
+            }
+            return
+        }
+        for (oy, row) in rows.enumerated() {
+            let (before, after) = (plane * h * w + row.before * w, plane * h * w + row.after * w)
+            for (ox, column) in columns.enumerated() {
+                let o = (plane * outH + oy) * outW + ox
+                body(o, before + column.before, row.weightBefore * column.weightBefore)
+                body(o, before + column.after, row.weightBefore * column.weightAfter)
+                body(o, after + column.before, row.weightAfter * column.weightBefore)
+                body(o, after + column.after, row.weightAfter * column.weightAfter)
+            }
+        }
+    }
+}
+
 /// x [N, C, H, W] resized to [N, C, H′, W′] by `mode`: each output is a fixed combination of
 /// input pixels, so the backward is the transposed map.
 public struct Resize: Op, OpenCLOp {
@@ -79,40 +117,13 @@ public struct Resize: Op, OpenCLOp {
         return [TensorType(try outputShape(inputs[0].shape, op: name))]
     }
 
-    /// Calls `body` with (output index, input index, weight) for every tap of image plane `plane`;
-    /// bilinear taps in `bilinearTaps`' order and weights, from per-row and per-column tables.
-    @inline(__always)
-    func forEachTap<T: RefScalar>(plane: Int, input: Shape, output: Shape, _ body: (Int, Int, T) -> Void) {
-        let (h, w, outH, outW) = (input[2], input[3], output[2], output[3])
-        switch mode {
-        case let .nearest(fh, fw):
-            for oy in 0..<outH {
-                for ox in 0..<outW { body((plane * outH + oy) * outW + ox, (plane * h + oy / fh) * w + ox / fw, 1) }
-            }
-        case let .bilinear(_, _, align):
-            let rows: [AxisTaps<T>] = ResizeAxis(inSize: h, outSize: outH, alignCorners: align).taps()
-            let columns: [AxisTaps<T>] = ResizeAxis(inSize: w, outSize: outW, alignCorners: align).taps()
-            for (oy, row) in rows.enumerated() {
-                let (before, after) = (plane * h * w + row.before * w, plane * h * w + row.after * w)
-                for (ox, column) in columns.enumerated() {
-                    let o = (plane * outH + oy) * outW + ox
-                    body(o, before + column.before, row.weightBefore * column.weightBefore)
-                    body(o, before + column.after, row.weightBefore * column.weightAfter)
-                    body(o, after + column.before, row.weightAfter * column.weightBefore)
-                    body(o, after + column.after, row.weightAfter * column.weightAfter)
-                }
-            }
-        }
-    }
-
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
         let out = try outputShape(inputs[0].shape, op: name)
+        let taps = ResizeTaps<T>(mode, input: inputs[0].shape, output: out)
         return [RefTensor(out, applyTaps(inputs[0].values, resultCount: out.elementCount, planes: out[0] * out[1],
-                                         transpose: false) { plane, body in
-            forEachTap(plane: plane, input: inputs[0].shape, output: out, body)
-        })]
+                                         transpose: false, taps))]
     }
 
     public func gradients(_ g: Graph, inputs x: [Value], output y: Value, outputGrad dy: Value) throws -> [Value?] {
@@ -149,10 +160,10 @@ public struct ResizeGrad: Op, OpenCLOp {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func reference<T: RefScalar>(_ inputs: [RefTensor<T>]) throws -> [RefTensor<T>] {
-        [RefTensor(inputShape, applyTaps(inputs[0].values, resultCount: inputShape.elementCount,
-                                         planes: inputShape[0] * inputShape[1], transpose: true) { plane, body in
-            resize.forEachTap(plane: plane, input: inputShape, output: inputs[0].shape, body)
-        })]
+        let taps = ResizeTaps<T>(resize.mode, input: inputShape, output: inputs[0].shape)
+        let planes = inputShape[0] * inputShape[1]
+        return [RefTensor(inputShape, applyTaps(inputs[0].values, resultCount: inputShape.elementCount,
+                                                planes: planes, transpose: true, taps))]
     }
 
     public func cost(_ inputs: [TensorType], _ outputs: [TensorType]) -> OpCost {

@@ -33,13 +33,19 @@ public struct Antialias: Op, OpenCLOp {
         let scene = SilhouetteScene(screen: inputs[1], triangles: inputs[2], ids: inputs[4], bounds: inputs[5], neighbours: inputs[6])
         let x = inputs[0].values, c = inputs[0].shape[2]
         var out = x
-        forEachPixel(&out, pixels: scene.ids.count) { p, out in
-            for direction in 0..<4 {
-                guard let q = scene.neighbour(of: p, direction), let crossing = scene.crossing(p, q) else { continue }
-                if crossing.receiver == p {
-                    for ch in 0..<c { out[p * c + ch] += crossing.weight * ((transposed ? 0 : x[q * c + ch]) - x[p * c + ch]) }
-                } else if transposed {
-                    for ch in 0..<c { out[p * c + ch] += crossing.weight * x[q * c + ch] }
+        forEachPixel(&out, pixels: scene.ids.count) { chunk, out in
+            for p in chunk {
+                for direction in 0..<4 {
+                    guard let q = scene.neighbour(of: p, direction), let crossing = scene.crossing(p, q)
+                    else { continue }
+                    if crossing.receiver == p {
+                        for ch in 0..<c {
+                            let neighbour = transposed ? 0 : x[q * c + ch]
+                            out[p * c + ch] += crossing.weight * (neighbour - x[p * c + ch])
+                        }
+                    } else if transposed {
+                        for ch in 0..<c { out[p * c + ch] += crossing.weight * x[q * c + ch] }
+                    }
                 }
             }
         }
@@ -90,14 +96,16 @@ public struct AntialiasScreenGrad: Op, OpenCLOp {
         // The crossings each pixel receives, with their colour-weighted gradient, found in
         // parallel per chunk of pixels; then accumulated in pixel order (deterministic).
         var found = [[(crossing: SilhouetteCrossing<T>, g: T)]](repeating: [], count: scene.ids.count / 2048 + 1)
-        forEachPixel(&found, pixels: found.count, chunk: 1) { part, found in
-            for p in part * 2048..<Swift.min(scene.ids.count, (part + 1) * 2048) {
-                for direction in 0..<4 {
-                    guard let q = scene.neighbour(of: p, direction), let crossing = scene.crossing(p, q),
-                          crossing.receiver == p else { continue }
-                    var g: T = 0
-                    for ch in 0..<c { g += dy[p * c + ch] * (colour[q * c + ch] - colour[p * c + ch]) }
-                    found[part].append((crossing, g))
+        forEachPixel(&found, pixels: found.count, chunk: 1) { parts, found in
+            for part in parts {
+                for p in part * 2048..<Swift.min(scene.ids.count, (part + 1) * 2048) {
+                    for direction in 0..<4 {
+                        guard let q = scene.neighbour(of: p, direction), let crossing = scene.crossing(p, q),
+                              crossing.receiver == p else { continue }
+                        var g: T = 0
+                        for ch in 0..<c { g += dy[p * c + ch] * (colour[q * c + ch] - colour[p * c + ch]) }
+                        found[part].append((crossing, g))
+                    }
                 }
             }
         }

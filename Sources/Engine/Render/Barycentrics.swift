@@ -24,10 +24,13 @@ public struct Barycentrics: Op, OpenCLOp {
         let screen = inputs[0].values, triangles = inputs[1].indices, ids = inputs[3].indices
         let width = inputs[3].shape[1], f = inputs[1].shape[0]
         var bary = [T](repeating: 0, count: 3 * ids.count)
-        forEachPixel(&bary, pixels: ids.count) { p, bary in
-            let id = Int(ids[p])
-            guard id >= 0 && id < f, let tri = ScreenTriangle(screen, triangles, id) else { return }
-            (bary[3 * p], bary[3 * p + 1], bary[3 * p + 2]) = tri.barycentrics(atPixel: p % width, p / width)
+        forEachPixel(&bary, pixels: ids.count) { chunk, bary in
+            for p in chunk {
+                let id = Int(ids[p])
+                guard id >= 0 && id < f, let tri = ScreenTriangle(screen, triangles, id) else { continue }
+                (bary[3 * p], bary[3 * p + 1], bary[3 * p + 2]) =
+                    tri.barycentrics(atPixel: p % width, p / width)
+            }
         }
         return [RefTensor(inputs[3].shape + [3], bary)]
     }

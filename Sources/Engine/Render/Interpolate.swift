@@ -32,13 +32,17 @@ public struct Interpolate: Op, OpenCLOp {
         let attr = inputs[0].values, triangles = inputs[1].indices, ids = inputs[3].indices, bary = inputs[5].values
         let v = inputs[0].shape[0], c = inputs[0].shape[1], f = inputs[1].shape[0]
         var out = [T](repeating: 0, count: ids.count * c)
-        forEachPixel(&out, pixels: ids.count) { p, out in
-            let id = Int(ids[p])
-            guard id >= 0 && id < f else { return }
-            let i0 = Int(triangles[3 * id]), i1 = Int(triangles[3 * id + 1]), i2 = Int(triangles[3 * id + 2])
-            guard i0 >= 0, i0 < v, i1 >= 0, i1 < v, i2 >= 0, i2 < v else { return }
-            for ch in 0..<c {
-                out[p * c + ch] = bary[3 * p] * attr[i0 * c + ch] + bary[3 * p + 1] * attr[i1 * c + ch] + bary[3 * p + 2] * attr[i2 * c + ch]
+        forEachPixel(&out, pixels: ids.count) { chunk, out in
+            for p in chunk {
+                let id = Int(ids[p])
+                guard id >= 0 && id < f else { continue }
+                let i0 = Int(triangles[3 * id]), i1 = Int(triangles[3 * id + 1])
+                let i2 = Int(triangles[3 * id + 2])
+                guard i0 >= 0, i0 < v, i1 >= 0, i1 < v, i2 >= 0, i2 < v else { continue }
+                for ch in 0..<c {
+                    out[p * c + ch] = bary[3 * p] * attr[i0 * c + ch] + bary[3 * p + 1] * attr[i1 * c + ch]
+                        + bary[3 * p + 2] * attr[i2 * c + ch]
+                }
             }
         }
         return [RefTensor(inputs[3].shape + [c], out)]
@@ -127,15 +131,17 @@ public struct InterpolateBaryGrad: Op, OpenCLOp {
         let attr = inputs[0].values, triangles = inputs[1].indices, ids = inputs[2].indices, dy = inputs[3].values
         let v = inputs[0].shape[0], c = inputs[0].shape[1], f = inputs[1].shape[0]
         var db = [T](repeating: 0, count: 3 * ids.count)
-        forEachPixel(&db, pixels: ids.count) { p, db in
-            let id = Int(ids[p])
-            guard id >= 0 && id < f else { return }
-            for k in 0..<3 {
-                let vertex = Int(triangles[3 * id + k])
-                guard vertex >= 0 && vertex < v else { continue }
-                var sum: T = 0
-                for ch in 0..<c { sum += dy[p * c + ch] * attr[vertex * c + ch] }
-                db[3 * p + k] = sum
+        forEachPixel(&db, pixels: ids.count) { chunk, db in
+            for p in chunk {
+                let id = Int(ids[p])
+                guard id >= 0 && id < f else { continue }
+                for k in 0..<3 {
+                    let vertex = Int(triangles[3 * id + k])
+                    guard vertex >= 0 && vertex < v else { continue }
+                    var sum: T = 0
+                    for ch in 0..<c { sum += dy[p * c + ch] * attr[vertex * c + ch] }
+                    db[3 * p + k] = sum
+                }
             }
         }
         return [RefTensor(inputs[2].shape + [3], db)]

@@ -41,7 +41,7 @@ public struct TriangleBounds: Op, OpenCLOp {
             let x = pixelRange(Swift.min(tri.x0, tri.x1, tri.x2), Swift.max(tri.x0, tri.x1, tri.x2), width)
             let y = pixelRange(Swift.min(tri.y0, tri.y1, tri.y2), Swift.max(tri.y0, tri.y1, tri.y2), height)
             guard x.0 < x.1, y.0 < y.1 else { continue }
-            bounds.replaceSubrange(4 * t..<4 * t + 4, with: [x.0, y.0, x.1, y.1])
+            (bounds[4 * t], bounds[4 * t + 1], bounds[4 * t + 2], bounds[4 * t + 3]) = (x.0, y.0, x.1, y.1)
         }
         return [RefTensor([f, 4], indices: bounds)]
     }

@@ -52,9 +52,11 @@ func sumOverPixels<T: RefScalar>(ids: [Int32], triangleCount: Int, width: Int,
                                  _ contribution: (_ pixel: Int, _ f: Int, _ out: UnsafeMutablePointer<T>) -> Void) -> [T] {
     let n = 3 * width, pixels = ids.count
     var perPixel = [T](repeating: 0, count: pixels * n)
-    forEachPixel(&perPixel, pixels: pixels) { p, out in
-        let f = Int(ids[p])
-        if f >= 0 && f < triangleCount { contribution(p, f, out + p * n) }
+    forEachPixel(&perPixel, pixels: pixels) { chunk, out in
+        for p in chunk {
+            let f = Int(ids[p])
+            if f >= 0 && f < triangleCount { contribution(p, f, out + p * n) }
+        }
     }
     var corners = [T](repeating: 0, count: triangleCount * n)
     for p in 0..<pixels {
@@ -65,13 +67,16 @@ func sumOverPixels<T: RefScalar>(ids: [Int32], triangleCount: Int, width: Int,
     return corners
 }
 
-/// Runs `body(pixel, values)` for every pixel, in chunks spread over the CPU backend's workers;
-/// each pixel must write only its own elements of `values`.
-func forEachPixel<T>(_ values: inout [T], pixels: Int, chunk: Int = 2048, _ body: (Int, UnsafeMutablePointer<T>) -> Void) {
+/// Runs `body(chunk, values)` for consecutive chunks of the pixels 0..<pixels, spread over the CPU
+/// backend's workers; each pixel must write only its own elements of `values`. The loop over a
+/// chunk's pixels is the caller's, so that it compiles with the caller's code on every worker (a
+/// call per pixel into a closure made the workers' renderer ops up to 2× slower than one thread's).
+func forEachPixel<T>(_ values: inout [T], pixels: Int, chunk: Int = 2048,
+                     _ body: (Range<Int>, UnsafeMutablePointer<T>) -> Void) {
     values.withUnsafeMutableBufferPointer { buffer in
         let shared = UnsafeSendable(buffer.baseAddress!)
         CPUParallel.forEach((pixels + chunk - 1) / chunk) { part in
-            for p in part * chunk..<Swift.min(pixels, (part + 1) * chunk) { body(p, shared.pointer) }
+            body(part * chunk..<Swift.min(pixels, (part + 1) * chunk), shared.pointer)
         }
     }
 }

@@ -72,10 +72,10 @@ public struct SphericalHarmonicsBasisGrad: Op, OpenCLOp {
         var dn = [T](repeating: 0, count: 3 * rows)
         for p in 0..<rows {
             let (x, y, z) = (n[3 * p], n[3 * p + 1], n[3 * p + 2])
-            let dy = Array(d[9 * p..<9 * p + 9])
-            dn[3 * p] = b1 * dy[3] + m * (y * dy[4] + z * dy[7]) + 2 * s * x * dy[8]
-            dn[3 * p + 1] = b1 * dy[1] + m * (x * dy[4] + z * dy[5]) - 2 * s * y * dy[8]
-            dn[3 * p + 2] = b1 * dy[2] + m * (y * dy[5] + x * dy[7]) + 2 * zs * z * dy[6]
+            let dy = { (k: Int) in d[9 * p + k] }
+            dn[3 * p] = b1 * dy(3) + m * (y * dy(4) + z * dy(7)) + 2 * s * x * dy(8)
+            dn[3 * p + 1] = b1 * dy(1) + m * (x * dy(4) + z * dy(5)) - 2 * s * y * dy(8)
+            dn[3 * p + 2] = b1 * dy(2) + m * (y * dy(5) + x * dy(7)) + 2 * zs * z * dy(6)
         }
         return [RefTensor(inputs[0].shape, dn)]
     }

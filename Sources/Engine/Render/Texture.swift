@@ -34,9 +34,12 @@ public struct TextureSample: Op, OpenCLOp {
         let (h, w, c) = (inputs[0].shape[0], inputs[0].shape[1], inputs[0].shape[2])
         let n = uv.count / 2
         var out = [T](repeating: 0, count: n * c)
-        forEachPixel(&out, pixels: n) { i, out in
-            guard let tap = TexelQuad(u: uv[2 * i], v: uv[2 * i + 1], width: w, height: h, wrap: wrap) else { return }
-            for ch in 0..<c { out[i * c + ch] = tap.blend { texture[$0 * c + ch] } }
+        forEachPixel(&out, pixels: n) { chunk, out in
+            for i in chunk {
+                guard let tap = TexelQuad(u: uv[2 * i], v: uv[2 * i + 1], width: w, height: h, wrap: wrap)
+                else { continue }
+                for ch in 0..<c { out[i * c + ch] = tap.blend { texture[$0 * c + ch] } }
+            }
         }
         return [RefTensor(Array(inputs[1].shape.dropLast()) + [c], out)]
     }
@@ -104,12 +107,14 @@ public struct TextureGrad: Op, OpenCLOp {
                 }
             }
         } else {
-            forEachPixel(&grad, pixels: n) { i, grad in
-                guard let tap = tap(i) else { return }
-                for ch in 0..<c {
-                    let slope = tap.slopes { texture[$0 * c + ch] }
-                    grad[2 * i] += slope.du * dy[i * c + ch]
-                    grad[2 * i + 1] += slope.dv * dy[i * c + ch]
+            forEachPixel(&grad, pixels: n) { chunk, grad in
+                for i in chunk {
+                    guard let tap = tap(i) else { continue }
+                    for ch in 0..<c {
+                        let slope = tap.slopes { texture[$0 * c + ch] }
+                        grad[2 * i] += slope.du * dy[i * c + ch]
+                        grad[2 * i + 1] += slope.dv * dy[i * c + ch]
+                    }
                 }
             }
         }

@@ -28,7 +28,7 @@ public struct TriangleNormals: Op, OpenCLOp {
         for f in 0..<x.count / 9 {
             let (e1, e2) = TriangleEdges(x, f).edges
             let n = TriangleEdges.cross(e1, e2)
-            for corner in 0..<3 { for c in 0..<3 { y[9 * f + 3 * corner + c] = n[c] } }
+            for corner in 0..<3 { TriangleEdges.store(n, in: &y, at: 9 * f + 3 * corner) }
         }
         return [RefTensor(inputs[0].shape, y)]
     }
@@ -64,13 +64,13 @@ public struct TriangleNormalsGrad: Op, OpenCLOp {
         var dx = [T](repeating: 0, count: x.count)
         for f in 0..<x.count / 9 {
             let (e1, e2) = TriangleEdges(x, f).edges
-            let g = (0..<3).map { c in dy[9 * f + c] + dy[9 * f + 3 + c] + dy[9 * f + 6 + c] }
+            let b = 9 * f
+            let g = (dy[b] + dy[b + 3] + dy[b + 6], dy[b + 1] + dy[b + 4] + dy[b + 7],
+                     dy[b + 2] + dy[b + 5] + dy[b + 8])
             let d1 = TriangleEdges.cross(e2, g), d2 = TriangleEdges.cross(g, e1)
-            for c in 0..<3 {
-                dx[9 * f + c] = -(d1[c] + d2[c])
-                dx[9 * f + 3 + c] = d1[c]
-                dx[9 * f + 6 + c] = d2[c]
-            }
+            TriangleEdges.store((-(d1.0 + d2.0), -(d1.1 + d2.1), -(d1.2 + d2.2)), in: &dx, at: b)
+            TriangleEdges.store(d1, in: &dx, at: b + 3)
+            TriangleEdges.store(d2, in: &dx, at: b + 6)
         }
         return [RefTensor(inputs[0].shape, dx)]
     }
@@ -80,19 +80,25 @@ public struct TriangleNormalsGrad: Op, OpenCLOp {
     }
 }
 
-/// Triangle f's edges v1 − v0 and v2 − v0 in corner rows.
+/// Triangle f's edges v1 − v0 and v2 − v0 in corner rows (3-vectors as tuples: no allocation
+/// per triangle).
 private struct TriangleEdges<T: RefScalar> {
-    let edges: ([T], [T])
+    typealias Vector = (T, T, T)
+    let edges: (Vector, Vector)
 
     init(_ x: [T], _ f: Int) {
-        let base = 9 * f
-        edges = (
-            (0..<3).map { x[base + 3 + $0] - x[base + $0] }, (0..<3).map { x[base + 6 + $0] - x[base + $0] }
-        )
+        let b = 9 * f
+        edges = ((x[b + 3] - x[b], x[b + 4] - x[b + 1], x[b + 5] - x[b + 2]),
+                 (x[b + 6] - x[b], x[b + 7] - x[b + 1], x[b + 8] - x[b + 2]))
     }
 
-    static func cross(_ a: [T], _ b: [T]) -> [T] {
-        [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    static func cross(_ a: Vector, _ b: Vector) -> Vector {
+        (a.1 * b.2 - a.2 * b.1, a.2 * b.0 - a.0 * b.2, a.0 * b.1 - a.1 * b.0)
+    }
+
+    /// Writes `v` to values[i], values[i + 1], values[i + 2].
+    static func store(_ v: Vector, in values: inout [T], at i: Int) {
+        (values[i], values[i + 1], values[i + 2]) = v
     }
 }
 
