@@ -80,12 +80,13 @@ final class FitCameraTests: XCTestCase {
     }
 
     func testSettingsFileChangesOnlyWhatItNames() throws {
-        let settings = try FitSettings.read(Data(#"{"landmark_noise": 0.03, "landmark_rates": {"shape": 0.1}, "focal35mm": 35}"#.utf8),
-                                            source: "s.json")
+        let text = #"{"landmark_noise": 0.03, "landmark_rates": {"shape": 0.1}, "focal35mm": 35, "non_negative_expressions": true}"#
+        let settings = try FitSettings.read(Data(text.utf8), source: "s.json")
         XCTAssertEqual(settings.landmarkNoise, 0.03)
         XCTAssertEqual(settings.landmarkRates.shape, 0.1)
         XCTAssertEqual(settings.landmarkRates.rotation, FitSettings().landmarkRates.rotation)
         XCTAssertEqual(settings.focal35mm, 35)
+        XCTAssertTrue(settings.nonNegativeExpressions)
         XCTAssertEqual(settings.jointIterations, FitSettings().jointIterations)
         // What --print-settings writes reads back as the same settings.
         let printed = try FitSettings.read(settings.json(), source: "printed.json")
@@ -103,6 +104,7 @@ final class FitCameraTests: XCTestCase {
                                  (#"{"log_interval": 0}"#, "'log_interval' the value 0.0; an interval"),
                                  (#"{"identity_interval": 0}"#, "'identity_interval' the value 0.0"),
                                  (#"{"texture_size": 0}"#, "'texture_size' the value 0.0"),
+                                 (#"{"non_negative_expressions": 1}"#, "'non_negative_expressions' a value of the wrong kind"),
                                  ("[1, 2]", "not a JSON object")] {
             XCTAssertThrowsError(try FitSettings.read(Data(text.utf8), source: "bad.json"), text) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(text): \(error)")

@@ -27,11 +27,16 @@ final class FitTests: XCTestCase {
         return targets
     }
 
-    func testLandmarkStageRecoversAKnownFace() throws {
+    /// Stage 1 on a face drawn from the model (exact landmarks at 20° of yaw, one expression), with
+    /// `change` applied to its settings.
+    private func knownFaceFit(_ change: (inout FitSettings) -> Void = { _ in }) throws
+        -> (fit: LandmarkFit, truth: FaceParameters)
+    {
         let face = try Self.face.get()
         var settings = FitSettings()
         (settings.size, settings.landmarkIterations, settings.logInterval) = (128, 300, 1000)
         settings.landmarkNoise = 0.005  // the landmarks are exact projections: little noise, a weak prior
+        change(&settings)
         var truth = FaceParameters.initial(face, targets: [], focal: 2.5 * 128, principalPoint: SIMD2(64, 64))
         truth.shape = (0..<truth.shape.count).map { k in k < 10 ? 0.8 * Foundation.sin(Float(k) * 1.3) : 0 }
         truth.expression = [0, 0, 0, 0.4, 0, 0]
@@ -41,12 +46,27 @@ final class FitTests: XCTestCase {
         let start = FaceParameters.initial(face, targets: targets, focal: 2.5 * Float(settings.size),
                                            principalPoint: SIMD2(repeating: Float(settings.size) / 2))
         let fit = try LandmarkStage.run(face, targets: [targets], from: [start], settings: settings, device: CPUBackend.shared) { _ in }
+        return (fit, truth)
+    }
+
+    func testLandmarkStageRecoversAKnownFace() throws {
+        let (fit, truth) = try knownFaceFit()
         print("stage 1 on a synthetic face: mean landmark error \(fit.initialErrors) → \(fit.finalErrors) px (128² crop), "
               + "rotation \(fit.parameters[0].rotation) (truth \(truth.rotation))")
         XCTAssertGreaterThan(fit.initialErrors[0], 2)
         XCTAssertLessThan(fit.finalErrors[0], 1, "the priors pull the coefficients towards 0, so not to zero")
         XCTAssertEqual(fit.correspondences[0].weights.filter { $0 > 0 }.count, 66, "both jaw sides at 20° yaw, 61 and 65 skipped")
         for k in 0..<3 { XCTAssertEqual(fit.parameters[0].rotation[k], truth.rotation[k], accuracy: 0.06) }
+    }
+
+    /// With `non_negative_expressions` no expression weight ends below 0 (unconstrained, some do
+    /// on this face), and the face is fitted as well.
+    func testNonNegativeExpressionsStayAtOrAboveZero() throws {
+        let free = try knownFaceFit().fit, projected = try knownFaceFit { $0.nonNegativeExpressions = true }.fit
+        print("expressions: free \(free.parameters[0].expression), non-negative \(projected.parameters[0].expression)")
+        XCTAssertLessThan(free.parameters[0].expression.min()!, 0, "the unconstrained fit should need the projection")
+        XCTAssertGreaterThanOrEqual(projected.parameters[0].expression.min()!, 0)
+        XCTAssertLessThan(projected.finalErrors[0], 1)
     }
 
     /// A few joint iterations on a 32² crop of the sample, with a small stand-in identity network.

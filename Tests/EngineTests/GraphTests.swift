@@ -116,6 +116,37 @@ final class GraphTests: XCTestCase {
         assertClose(onDevice.losses, onCPU.losses, atol: 1e-4, rtol: 1e-3)
     }
 
+    /// Σ (w − t)² with t = (−1, 0.5, −0.2, 2) from w = 0.3: a non-negative Adam ends at max(t, 0) on
+    /// either backend, never below 0 on the way; a plain one reaches the negative targets.
+    func testNonNegativeAdamProjectsEachStepOntoZeroOrAbove() throws {
+        let target: [Float] = [-1, 0.5, -0.2, 2]
+        func fit(on backend: any Backend, nonNegative: Bool) throws -> (final: [Float], lowest: Float) {
+            let g = Graph()
+            let w = g.parameter("w", [4]), t = g.input("t", [4])
+            let loss = try g.sum(try g.square(try g.sub(w, t)))
+            let grad = try g.gradients(of: loss, wrt: [w])[0]
+            let program = try Program(graph: g, outputs: [loss, grad], device: backend)
+            try program.set("w", HostTensor([4], [0.3, 0.3, 0.3, 0.3]))
+            try program.set("t", HostTensor([4], target))
+            let adam = try Adam(
+                program: program, parameters: [w], gradients: [grad], learningRate: 0.1, nonNegative: nonNegative)
+            var lowest = Float.infinity
+            for _ in 0..<300 {
+                try program.run()
+                try adam.update()
+                lowest = min(lowest, try program.read(w).values.min()!)
+            }
+            return (try program.read(w).values, lowest)
+        }
+        for backend in [CPUBackend.shared, try TestDevice.openCL()] as [any Backend] {
+            let projected = try fit(on: backend, nonNegative: true)
+            assertClose(projected.final, [0, 0.5, 0, 2], atol: 2e-2)
+            XCTAssertEqual(projected.lowest, 0, "\(backend.name): a step left a weight below 0")
+            let plain = try fit(on: backend, nonNegative: false)
+            assertClose(plain.final, target, atol: 2e-2)
+        }
+    }
+
     func testPartsTagNodesTheirBackwardAndTheProgramsTimeOnTheCPU() throws {
         let g = Graph()
         let x = g.parameter("x", [64])

@@ -68,14 +68,16 @@ struct FaceGraph {
         [shape] + views.map(\.expression) + views.map(\.rotation) + views.map(\.translation)
     }
 
-    /// Adam groups for the geometry with `rates`, given the gradients of `parameters` in order.
-    func groups(_ gradients: [Value], _ rates: StageRates) -> [ParameterGroup] {
+    /// Adam groups for the geometry with `rates`, given the gradients of `parameters` in order; the
+    /// expressions kept at or above 0 when `nonNegativeExpressions`.
+    func groups(_ gradients: [Value], _ rates: StageRates, nonNegativeExpressions: Bool) -> [ParameterGroup] {
         let k = views.count
         return [ParameterGroup(parameters: [shape], gradients: [gradients[0]], rate: rates.shape)]
             + zip([rates.expression, rates.rotation, rates.translation], 0..<3).map { rate, part in
                 let range = 1 + part * k..<1 + (part + 1) * k
                 return ParameterGroup(
-                    parameters: Array(parameters[range]), gradients: Array(gradients[range]), rate: rate)
+                    parameters: Array(parameters[range]), gradients: Array(gradients[range]), rate: rate,
+                    nonNegative: part == 0 && nonNegativeExpressions)
             }
     }
 }

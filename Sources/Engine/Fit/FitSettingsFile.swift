@@ -58,7 +58,8 @@ extension FitSettings {
             }
             let key = (context?.codingPath ?? []).map { Self.snakeCase($0.stringValue) }.joined(separator: ".")
             throw problem((key.isEmpty ? "gives a value" : "gives '\(key)' a value") + " of the wrong kind (a number, an "
-                          + "integer for counts and sizes, a string for names, null for an unset option): "
+                          + "integer for counts and sizes, true or false for a switch, a string for names, null for an "
+                          + "unset option): "
                           + (context?.debugDescription ?? "\(error)"))
         }
     }

@@ -157,7 +157,8 @@ enum JointStage {
         }
         let geometryCount = geometry.parameters.count
         let groups =
-            geometry.groups(Array(gradients.prefix(geometryCount)), settings.jointRates) + [
+            geometry.groups(Array(gradients.prefix(geometryCount)), settings.jointRates,
+                            nonNegativeExpressions: settings.nonNegativeExpressions) + [
                 ParameterGroup(
                     parameters: lights,
                     gradients: Array(gradients[geometryCount..<geometryCount + lights.count]),

@@ -70,7 +70,8 @@ enum LandmarkStage {
         let loop = try StageLoop(
             name: "landmarks", program: program,
             losses: [("total", total), ("landmark", meanLoss), ("prior", geometry.prior)],
-            groups: geometry.groups(gradients, settings.landmarkRates))
+            groups: geometry.groups(
+                gradients, settings.landmarkRates, nonNegativeExpressions: settings.nonNegativeExpressions))
         let report = try loop.run(
             iterations: settings.landmarkIterations, logInterval: settings.logInterval,
             every: (settings.contourInterval, { _ in chosen = try choose() }), log: log)

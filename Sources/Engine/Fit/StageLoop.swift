@@ -7,6 +7,8 @@ struct ParameterGroup {
     let parameters: [Value]
     let gradients: [Value]
     let rate: Float
+    /// Kept at or above 0 (each step projected).
+    var nonNegative = false
 }
 
 /// The losses of one iteration, by name.
@@ -78,7 +80,8 @@ struct StageLoop {
         self.losses = losses
         self.periodic = periodic
         optimisers = try groups.map {
-            try Adam(program: program, parameters: $0.parameters, gradients: $0.gradients, learningRate: $0.rate)
+            try Adam(program: program, parameters: $0.parameters, gradients: $0.gradients, learningRate: $0.rate,
+                     nonNegative: $0.nonNegative)
         }
     }
 

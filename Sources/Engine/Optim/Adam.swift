@@ -58,10 +58,13 @@ public final class Adam {
     private let slots: [(param: Tensor, grad: Tensor, m: Tensor, v: Tensor)]
     /// Copies of the parameters kept on their backend by `keep()` (none before the first call).
     private var kept: [Tensor] = []
+    /// Each step ends by setting negative parameters to 0 (projected Adam: weights that must not
+    /// be negative).
+    public let nonNegative: Bool
 
     /// Optimises `parameters` of `program` with the matching `gradients` (program outputs).
     public init(program: Program, parameters: [Value], gradients: [Value], learningRate: Float = 1e-3,
-                beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) throws {
+                beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, nonNegative: Bool = false) throws {
         guard parameters.count == gradients.count else {
             throw EngineError.invalidValue("Adam: \(parameters.count) parameters but \(gradients.count) gradients")
         }
@@ -70,6 +73,7 @@ public final class Adam {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.nonNegative = nonNegative
         slots = try zip(parameters, gradients).map { p, g in
             guard p.type == g.type, let param = program.tensor(p), let grad = program.tensor(g),
                   program.outputs.contains(g) else {
@@ -92,6 +96,7 @@ public final class Adam {
         let op = AdamStep(lrCorrected: Float(corrected), beta1: beta1, beta2: beta2, epsilon: epsilon)
         for s in slots {
             try s.param.backend.run(op, inputs: [s.param, s.grad, s.m, s.v], outputs: [s.param, s.m, s.v])
+            if nonNegative { try s.param.backend.run(Map(.relu), inputs: [s.param], outputs: [s.param]) }
         }
     }
 
