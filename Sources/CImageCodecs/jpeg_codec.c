@@ -41,10 +41,21 @@ static struct jpeg_error_mgr *start_errors(jpeg_context *ctx, char *message, siz
     return errors;
 }
 
+/// CMYK samples (libjpeg turns YCCK into CMYK) to RGB, each channel ink × black / 255 rounded. The
+/// inks are read as Adobe stores them, inverted (255 is no ink), with or without Adobe's marker, as
+/// Pillow and OpenCV read them: writers of CMYK JPEGs follow Photoshop.
+static void ink_to_rgb(const unsigned char *cmyk, unsigned char *rgb, size_t width) {
+    for (size_t x = 0; x < width; x++) {
+        const unsigned char *in = cmyk + 4 * x;
+        for (int c = 0; c < 3; c++) rgb[3 * x + c] = (unsigned char)((in[c] * in[3] + 127u) / 255u);
+    }
+}
+
 int gic_jpeg_decode(const unsigned char *data, size_t size, gic_image *out, char *message, size_t message_size) {
     struct jpeg_decompress_struct cinfo;
     jpeg_context ctx;
     unsigned char *volatile pixels = NULL;
+    unsigned char *volatile ink_row = NULL;
     memset(out, 0, sizeof(*out));
     if (size < 4 || data[0] != 0xFF || data[1] != 0xD8) {
         snprintf(message, message_size, "not a JPEG (the start-of-image marker FF D8 is missing)");
@@ -54,38 +65,50 @@ int gic_jpeg_decode(const unsigned char *data, size_t size, gic_image *out, char
     if (setjmp(ctx.jump)) {
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
+        free(ink_row);
         return 1;
     }
     jpeg_create_decompress(&cinfo);
     jpeg_mem_src(&cinfo, (unsigned char *)data, (unsigned long)size);
     jpeg_read_header(&cinfo, TRUE);
+    int ink = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
     if (cinfo.num_components == 1) {
         cinfo.out_color_space = JCS_GRAYSCALE;
     } else if (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) {
         cinfo.out_color_space = JCS_RGB;
+    } else if (ink) {
+        cinfo.out_color_space = JCS_CMYK;
     } else {
-        snprintf(message, message_size, "unsupported JPEG colour space %d (CMYK/YCCK); convert it to RGB",
+        snprintf(message, message_size, "unsupported JPEG colour space %d; convert it to RGB",
                  (int)cinfo.jpeg_color_space);
         jpeg_destroy_decompress(&cinfo);
         return 1;
     }
     jpeg_start_decompress(&cinfo);
     size_t width = cinfo.output_width, height = cinfo.output_height, channels = cinfo.output_components;
+    if (ink) channels = 3;
     if (width == 0 || height == 0) {
         snprintf(message, message_size, "the image has zero size");
         jpeg_destroy_decompress(&cinfo);
         return 1;
     }
     pixels = malloc(width * height * channels);
-    if (!pixels) {
+    if (ink) ink_row = malloc(width * 4);
+    if (!pixels || (ink && !ink_row)) {
         snprintf(message, message_size, "out of memory for %zu x %zu pixels", width, height);
         jpeg_destroy_decompress(&cinfo);
+        free(pixels);
+        free(ink_row);
         return 1;
     }
     while (cinfo.output_scanline < cinfo.output_height && !ctx.truncated) {
-        JSAMPROW row = pixels + (size_t)cinfo.output_scanline * width * channels;
+        unsigned char *target = pixels + (size_t)cinfo.output_scanline * width * channels;
+        JSAMPROW row = ink ? ink_row : target;
         jpeg_read_scanlines(&cinfo, &row, 1);
+        if (ink) ink_to_rgb(ink_row, target, width);
     }
+    free(ink_row);
+    ink_row = NULL;
     if (!ctx.truncated) jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
     if (ctx.truncated) {

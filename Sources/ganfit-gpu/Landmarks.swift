@@ -24,7 +24,7 @@ struct Landmarks: ParsableCommand {
     @OptionGroup var options: DeviceOptions
     @OptionGroup var models: LandmarkModelOptions
 
-    @Argument(help: "The photo (PNG or JPEG; grey, RGB or RGBA; EXIF orientation applied).")
+    @Argument(help: "The photo (PNG or JPEG; grey, RGB, RGBA or CMYK; EXIF orientation applied).")
     var photo: String
 
     @Option(name: [.short, .customLong("output")], help: "Write the face's 68 points to this .pts file.")

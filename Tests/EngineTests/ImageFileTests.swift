@@ -1,5 +1,5 @@
 // PNG and JPEG files: exact PNG round trips at 8 and 16 bits, JPEG within its loss, EXIF
-// orientation, and broken, empty or zero-size files.
+// orientation, CMYK JPEGs, and broken, empty or zero-size files.
 @testable import Engine
 import Foundation
 import XCTest
@@ -90,6 +90,25 @@ final class ImageFileTests: XCTestCase {
             XCTAssertEqual(turned, EXIFOrientation(rawValue: value)!.apply(to: upright), "orientation \(value)")
             XCTAssertEqual(turned.shape, value >= 5 ? [16, 8, 3] : [8, 16, 3])
         }
+    }
+
+    /// A CMYK JPEG as Photoshop and Pillow store it (inverted inks, Adobe's marker) decodes to the RGB
+    /// that Pillow and OpenCV give (`tools/cmyk_jpeg_fixture.py`; those two differ by 1 in places).
+    func testCMYKJPEGDecodesToTheReferenceRGB() throws {
+        let image = try JPEGFile.read(Repository.path("Tests/EngineTests/Fixtures/jpeg/cmyk.jpg"))
+        XCTAssertEqual(image.pixels.shape, [72, 96, 3])
+        XCTAssertEqual(image.bitDepth, 8)
+        for reference in ["pillow", "opencv"] {
+            let expected = try PNGFile.read(Repository.path("Tests/EngineTests/Fixtures/jpeg/cmyk.\(reference).png"))
+            XCTAssertEqual(expected.pixels.shape, image.pixels.shape)
+            let largest = zip(image.pixels.values, expected.pixels.values).map { abs($0 - $1) * 255 }.max() ?? .infinity
+            XCTAssertLessThanOrEqual(largest, 1.001, "against \(reference)")
+        }
+        // Without Adobe's marker the inks are still read inverted, as Pillow reads them.
+        let plain = try JPEGFile.read(Repository.path("Tests/EngineTests/Fixtures/jpeg/cmyk-plain.jpg"))
+        let expected = try PNGFile.read(Repository.path("Tests/EngineTests/Fixtures/jpeg/cmyk-plain.pillow.png"))
+        let largest = zip(plain.pixels.values, expected.pixels.values).map { abs($0 - $1) * 255 }.max() ?? .infinity
+        XCTAssertLessThanOrEqual(largest, 1.001, "without Adobe's marker")
     }
 
     func testBrokenAndEmptyImagesGiveClearErrors() throws {

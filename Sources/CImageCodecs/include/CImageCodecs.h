@@ -22,7 +22,8 @@ int gic_png_decode(const unsigned char *data, size_t size, gic_image *out, char 
 /// Encodes `image` as a PNG into a new buffer (*data, *size); free it with gic_free.
 int gic_png_encode(const gic_image *image, unsigned char **data, size_t *size, char *message, size_t message_size);
 
-/// Decodes a baseline or progressive JPEG to grey or RGB, 8-bit. A truncated stream is an error.
+/// Decodes a baseline or progressive JPEG to grey or RGB, 8-bit (CMYK and YCCK converted to RGB).
+/// A truncated stream is an error.
 int gic_jpeg_decode(const unsigned char *data, size_t size, gic_image *out, char *message, size_t message_size);
 
 /// Encodes an 8-bit grey or RGB `image` as a baseline JPEG of `quality` (1-100) into a new

@@ -3,9 +3,9 @@
 import CImageCodecs
 
 public enum JPEGFile {
-    /// Reads a baseline or progressive JPEG as 8-bit grey or RGB, turned upright by its EXIF
-    /// orientation (so a portrait photo stored sideways comes back as [H, W, C] portrait), with the
-    /// camera's focal length when its EXIF records one.
+    /// Reads a baseline or progressive JPEG as 8-bit grey or RGB (CMYK and YCCK converted), turned
+    /// upright by its EXIF orientation (so a portrait photo stored sideways comes back as [H, W, C]
+    /// portrait), with the camera's focal length when its EXIF records one.
     public static func read(_ path: String) throws -> Image {
         let (image, bytes) = try Image.decode(path, format: "JPEG", with: gic_jpeg_decode)
         let tags = EXIFTags(jpeg: bytes)
