@@ -109,15 +109,25 @@ struct Embed: ParsableCommand {
         let image = g.input("image", [1, 3, network.inputSize.height, network.inputSize.width])
         let descriptor = try network.descriptor(g, image: image)
         let program = try Program(graph: g, outputs: [descriptor], device: backend)
+        let fixedTurn = try landmarkModels.fixedTurn()
+        guard landmarks.isEmpty || (fixedTurn ?? .none) == .none else {
+            throw EngineError.invalidValue(
+                "--turn turns a photo before its landmarks are detected, but --landmarks gives them in the "
+                    + "photo as it is: turn the photo and its points yourself, or leave --turn out")
+        }
         let landmarker = try landmarks.isEmpty ? landmarkModels.landmarker(device: backend) : nil
         var descriptors: [[Float]] = []
         for (k, photo) in photos.enumerated() {
-            let image = RGBImage8(try Image.read(photo))
-            let points = try landmarker.map { landmarker in
-                let face = try landmarker.face(0, among: landmarker.faces(in: image).faces, source: photo)
+            let read = try Image.read(photo)
+            let (image, points): (RGBImage8, [SIMD2<Float>])
+            if let landmarker {
+                let upright = try landmarker.uprightFaces(in: read, fixed: fixedTurn)
+                let face = try landmarker.face(0, among: upright.run.faces, source: photo)
                 warnIfWeak(landmarker, face, source: photo)
-                return face.points
-            } ?? PTSFile.read(landmarks[k])
+                (image, points) = (RGBImage8(upright.image), face.points)
+            } else {
+                (image, points) = (RGBImage8(read), try PTSFile.read(landmarks[k]))
+            }
             let chip = try FaceChip(landmarks: points)
             try program.set("image", chip.extract(from: image).planes)
             try program.run()

@@ -12,7 +12,8 @@ struct Fit: ParsableCommand {
             "Fit the 3D face model to a photo (or several of one person); write mesh, texture, renders, report.",
         discussion: """
             The face's 68 landmarks are detected (dlib's MMOD detector and shape predictor; the largest \
-            face, or --face N) unless --landmarks gives them. Stage 1 fits shape, expression and pose to the \
+            face, or --face N) unless --landmarks gives them; a photo whose face lies on its side or upside \
+            down is turned upright first (--turn). Stage 1 fits shape, expression and pose to the \
             landmarks; stage 2 adds a UV texture and a light and fits everything jointly (pixel L1, FaceNet \
             identity, landmarks, priors). The camera's principal point is the photo's centre and its focal \
             length the photo's EXIF value, else 50 mm (35 mm equivalent; --focal35mm). Every setting: \

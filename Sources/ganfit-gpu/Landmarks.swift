@@ -54,16 +54,27 @@ struct Landmarks: ParsableCommand {
             guard (1...100).contains(runs) else {
                 throw EngineError.invalidValue("--runs is 1 to 100, got \(runs)")
             }
-            let image = try Image.read(photo)
+            let fixedTurn = try models.fixedTurn()
+            let read = try Image.read(photo)
             for path in [output, overlay].compactMap({ $0 }) {  // before the detection: a bad path must not waste it
                 try FitOutputs.prepare(URL(fileURLWithPath: path).deletingLastPathComponent().path)
             }
             let landmarker = try models.landmarker(device: try options.choice().makeBackend())
+            let upright = try landmarker.uprightFaces(in: read, fixed: fixedTurn)
+            let image = upright.image
             let rgb = RGBImage8(image)
-            let result = try (0..<runs).map { _ in try landmarker.faces(in: rgb) }
+            let result =
+                try ([upright.run] + (1..<runs).map { _ in try landmarker.faces(in: rgb) })
                 .sorted {
                     $0.detectionSeconds + $0.landmarkSeconds < $1.detectionSeconds + $1.landmarkSeconds
                 }[runs / 2]
+            if upright.turn != .none {
+                FileHandle.standardError.write(
+                    Data(
+                        ("\(photo): turned \(upright.turn.rawValue)° clockwise"
+                            + (fixedTurn == nil ? ", where its largest face stands upright" : "")
+                            + " (the points, boxes and overlay are of the turned photo)\n").utf8))
+            }
             let faces = result.faces
             guard !faces.isEmpty else { throw landmarker.noFace(photo) }
             let chosen = all ? faces : [try landmarker.face(face, among: faces, source: photo)]
@@ -79,6 +90,7 @@ struct Landmarks: ParsableCommand {
                 var report = LandmarkReport(
                     photo: photo, image: image, landmarker: landmarker, run: result, faces: chosen,
                     indices: indices)
+                report.turn = upright.turn.rawValue
                 if runs > 1 {
                     report.landmarkLoopSeconds = try landmarker.landmarkSeconds(
                         rgb, faces: faces, repeats: 200)
@@ -131,6 +143,23 @@ struct LandmarkModelOptions: ParsableArguments {
 
     @Flag(help: "Use the detector's boxes as they are (default: moved and shrunk towards HOG-like boxes).")
     var mmodBoxes = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Turn the photo clockwise by 0, 90, 180 or 270 degrees before detecting its faces; auto: "
+                + "only a photo whose largest face does not stand upright, by the turn where it does.",
+            valueName: "auto|DEGREES"))
+    var turn = "auto"
+
+    /// --turn: nil for auto (`FaceLandmarker.uprightFaces` judges), else the turn asked for.
+    func fixedTurn() throws -> QuarterTurn? {
+        if turn == "auto" { return nil }
+        guard let degrees = Int(turn), let chosen = QuarterTurn(rawValue: degrees) else {
+            throw EngineError.invalidValue(
+                "--turn takes auto, 0, 90, 180 or 270 (degrees clockwise), not '\(turn)'")
+        }
+        return chosen
+    }
 
     func landmarker(device: any Backend) throws -> FaceLandmarker {
         guard (0...3).contains(upsample) else {

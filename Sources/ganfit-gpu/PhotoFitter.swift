@@ -10,6 +10,9 @@ final class PhotoFitter {
     private let face: FitModel
     private let network: FaceNet
     private let landmarkModels: LandmarkModelOptions
+    /// How a photo whose landmarks are detected is turned first (--turn): nil, by the landmarker's
+    /// judgement (`FaceLandmarker.uprightFaces`); else by this turn.
+    private let turn: QuarterTurn?
     private let console: FitConsole
     private let hashes: ModelFileHashes
     /// The model files every fit reads (the Surrey files and FaceNet).
@@ -33,6 +36,7 @@ final class PhotoFitter {
             try [names.shape, names.blendshapes, names.mapping, names.contours, names.symmetry]
             .filter { FileManager.default.fileExists(atPath: folder + "/" + $0) }
             .map { try hashes.file("sfm/" + $0, folder + "/" + $0) } + [hashes.file("facenet", facenetPath)]
+        turn = try landmarkModels.fixedTurn()
         (self.settings, self.landmarkModels, self.device, self.console, self.hashes) =
             (settings, landmarkModels, device, console, hashes)
     }
@@ -45,8 +49,14 @@ final class PhotoFitter {
         photos: [String], landmarks: [String?], faces: [Int], starts: [FitStart?], output: String
     ) throws -> FitReport {
         let started = Date()
-        let images = try photos.map { try Image.read($0) }
+        var images = try photos.map { try Image.read($0) }
         let given = try landmarks.map { try $0.map { try PTSFile.read($0) } }
+        if let turn, turn != .none, let k = given.firstIndex(where: { $0 != nil }) {
+            throw EngineError.invalidValue(
+                "--turn \(turn.rawValue) turns a photo before its landmarks are detected, but "
+                    + "\(landmarks[k]!) gives \(photos[k])'s landmarks in the photo as it is: turn the photo "
+                    + "and its points yourself, or leave --turn out")
+        }
         // Before the fit: a bad output folder must not waste it. A fit that wrote its outputs leaves
         // the folder full, so only a failed one's is removed.
         let created = try FitOutputs.prepare(output)
@@ -54,6 +64,7 @@ final class PhotoFitter {
         let detections = try photos.indices.map { k in
             try given[k] == nil ? detect(images[k], path: photos[k], face: faces[k]) : nil
         }
+        for (k, detection) in detections.enumerated() { if let detection { images[k] = detection.image } }
         let inputs = try photos.indices.map { k in
             var input = try FitInput(
                 photo: images[k], landmarks: given[k] ?? detections[k]!.face.points, size: settings.size,
@@ -132,26 +143,33 @@ final class PhotoFitter {
         return judgement
     }
 
-    /// The chosen face's 68 landmarks from the detector and the landmark model, and what found them.
+    /// The chosen face's 68 landmarks from the detector and the landmark model, the photo turned as
+    /// they were found (see `turn`), and what found them.
     private func detect(_ image: Image, path photo: String, face index: Int)
-        throws -> (face: LandmarkedFace, report: LandmarkReport)
+        throws -> (face: LandmarkedFace, image: Image, report: LandmarkReport)
     {
         if landmarker == nil { landmarker = try landmarkModels.landmarker(device: device) }
         let landmarker = landmarker!
-        let run = try landmarker.faces(in: RGBImage8(image))
+        let upright = try landmarker.uprightFaces(in: image, fixed: turn)
+        let run = upright.run
         let chosen = try landmarker.face(index, among: run.faces, source: photo)
         warnIfWeak(landmarker, chosen, source: photo)
         let d = chosen.detection
+        if upright.turn != .none {
+            console.line(
+                "\(photo): turned \(upright.turn.rawValue)° clockwise"
+                    + (turn == nil ? ", where its face stands upright (--turn 0 keeps it as it is)" : "")
+                    + "; the outputs are of the turned photo")
+        }
         console.line(
             String(
                 format: "detected %d face%@ in %.2f s; fitting face %d: box %.0f,%.0f–%.0f,%.0f, score %.3f",
                 run.faces.count, run.faces.count == 1 ? "" : "s", run.detectionSeconds + run.landmarkSeconds,
                 index, d.left, d.top, d.right, d.bottom, d.score))
-        return (
-            chosen,
-            LandmarkReport(
-                photo: photo, image: image, landmarker: landmarker, run: run, faces: [chosen],
-                indices: [index])
-        )
+        var report = LandmarkReport(
+            photo: photo, image: upright.image, landmarker: landmarker, run: run, faces: [chosen],
+            indices: [index])
+        report.turn = upright.turn.rawValue
+        return (chosen, upright.image, report)
     }
 }

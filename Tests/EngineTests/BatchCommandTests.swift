@@ -4,8 +4,8 @@ import XCTest
 // The built `ganfit-gpu` run as users run it, from a folder outside the repository: a batch of small
 // photos (crops of the sample with their landmarks, a corrupt file, a line of two photos fitted
 // together) killed with SIGKILL mid-way and started again, then every line has exactly one complete
-// output set; a fit's pictures, provenance and OpenCV camera; a diverging fit's exit status; and a failed
-// fit's output folder.
+// output set; a fit's pictures, provenance and OpenCV camera; a diverging fit's exit status; a failed
+// fit's output folder; and a photo lying on its side.
 @testable import Engine
 
 final class BatchCommandTests: XCTestCase {
@@ -178,6 +178,54 @@ final class BatchCommandTests: XCTestCase {
             let w = K[1][1] * x[1] / x[2] + K[1][2]
             XCTAssertEqual(u, Double(fitted[landmark - 1].x), accuracy: 0.05, "landmark \(landmark) x")
             XCTAssertEqual(w, Double(fitted[landmark - 1].y), accuracy: 0.05, "landmark \(landmark) y")
+        }
+    }
+
+    /// A photo lying on its side is fitted upright: report.json says it was turned 90° clockwise, and
+    /// the detected points are the upright photo's (near the sample's own). `--turn` with a .pts file is
+    /// an error that says why, and so is a turn that is not a quarter.
+    func testAPhotoLyingOnItsSideIsFittedUpright() throws {
+        let binary = try Self.binary()
+        _ = try DlibModels.path("mmod_human_face_detector.dat")
+        let folder = try scratchFolder(self)
+        let image = try Image.read(Repository.path("samples/image_0010.png"))
+        let points = try PTSFile.read(Repository.path("samples/image_0010.pts"))
+        let frame = CropFrame.around(points, margin: 0.6, size: 200)
+        let upright = Image(
+            pixels: FaceCrop.cropRGB(image, box: frame.box, height: 200, width: 200), bitDepth: 8)
+        try PNGFile.write(QuarterTurn.threeQuarters.apply(to: upright).pixels, to: folder + "/lying.png")
+        try PTSFile.write(points.map { frame.toCrop($0) - 0.5 }, to: folder + "/upright.pts")
+        try AtomicWrite.write(text: Self.settings, to: folder + "/settings.json")
+        let out = folder + "/out"
+        let run = try Self.start(
+            binary, ["fit", folder + "/lying.png", "-o", out, "--settings", folder + "/settings.json"],
+            log: folder + "/log")
+        run.waitUntilExit()
+        XCTAssertEqual(run.terminationStatus, 0, Self.log(folder + "/log"))
+        XCTAssertTrue(Self.log(folder + "/log").contains("turned 90° clockwise"), Self.log(folder + "/log"))
+        let report =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
+        let photo = (report?["photos"] as? [[String: Any]])?.first
+        XCTAssertEqual((photo?["landmark_detection"] as? [String: Any])?["turn"] as? Int, 90)
+        let detected = try PTSFile.read(out + "/detected.pts")
+        let truth = try PTSFile.read(folder + "/upright.pts")
+        let distances = zip(detected, truth).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }
+        let error = distances.reduce(0, +) / Float(truth.count)
+        XCTAssertLessThan(error, 4, "mean distance of the detected points from the sample's, in 200² pixels")
+
+        for (arguments, words) in [
+            (["--landmarks", folder + "/upright.pts", "--turn", "90"], ["--turn 90", "upright.pts"]),
+            (["--turn", "45"], ["--turn takes auto, 0, 90, 180 or 270"]),
+        ] {
+            let log = folder + "/bad.log"
+            let bad = try Self.start(
+                binary, ["fit", folder + "/lying.png", "-o", folder + "/bad"] + arguments, log: log)
+            bad.waitUntilExit()
+            XCTAssertEqual(bad.terminationStatus, 2, Self.log(log))
+            for word in words {
+                XCTAssertTrue(Self.log(log).contains(word), "\(Self.log(log)) lacks \(word)")
+            }
         }
     }
 

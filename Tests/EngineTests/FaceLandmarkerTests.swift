@@ -37,6 +37,45 @@ final class FaceLandmarkerTests: XCTestCase {
         XCTAssertEqual(decoded.detectionThreshold, 0)
     }
 
+    /// The astronaut turned by each quarter is turned back upright: the same pixels and the same face as
+    /// the photo as it was. On its side it is found with a score of 0.96, so the detection alone would
+    /// keep it there; its points' spread gives it away. A fixed turn is applied without judging.
+    func testAPhotoLyingOnItsSideIsStoodUpright() throws {
+        let image = try Image.read(try DlibFixture.named("astronaut").photoPath)
+        let landmarker = try Self.landmarker()
+        let upright = try landmarker.faces(in: RGBImage8(image))
+        let face = try XCTUnwrap(upright.faces.first)
+        XCTAssertTrue(landmarker.isSure(face))
+        for lying in QuarterTurn.allCases {
+            let photo = lying.apply(to: image)
+            let found = try landmarker.uprightFaces(in: photo)
+            let lyingBy = "lying \(lying.rawValue)°"
+            XCTAssertEqual((found.turn.rawValue + lying.rawValue) % 360, 0, "\(lyingBy): turned \(found.turn)")
+            XCTAssertEqual(found.image.pixels.shape, image.pixels.shape)
+            XCTAssertTrue(found.image.pixels.values == image.pixels.values, "\(lyingBy): other pixels")
+            XCTAssertEqual(found.run.faces.first?.detection, face.detection)
+            XCTAssertTrue(found.run.faces.first?.points == face.points, "\(lyingBy): other points")
+        }
+        let sideways = QuarterTurn.quarter.apply(to: image)
+        let kept = try landmarker.uprightFaces(in: sideways, fixed: QuarterTurn.none)
+        XCTAssertEqual(kept.turn, QuarterTurn.none)
+        XCTAssertFalse(try landmarker.isSure(XCTUnwrap(kept.run.faces.first)))
+    }
+
+    /// Turns compose as they should, and the focal length read from EXIF stays.
+    func testQuarterTurnsCompose() {
+        var image = Image(pixels: HostTensor([2, 3, 1], [1, 2, 3, 4, 5, 6]), bitDepth: 8)
+        image.focal35mm = 85
+        let quarter = QuarterTurn.quarter.apply(to: image)
+        XCTAssertEqual(quarter.pixels.shape, [3, 2, 1])
+        XCTAssertEqual(quarter.pixels.values, [4, 1, 5, 2, 6, 3])  // the left column becomes the top row
+        XCTAssertEqual(quarter.focal35mm, 85)
+        XCTAssertEqual(QuarterTurn.half.apply(to: image).pixels.values, [6, 5, 4, 3, 2, 1])
+        XCTAssertEqual(QuarterTurn.threeQuarters.apply(to: quarter).pixels.values, image.pixels.values)
+        let halfTwice = QuarterTurn.half.apply(to: QuarterTurn.half.apply(to: image))
+        XCTAssertEqual(halfTwice.pixels.values, image.pixels.values)
+    }
+
     /// A face at or below the detector's threshold (the best window of a photo where none passed) is weak,
     /// and its warning says what to check and what to do; one above it has none.
     func testAWeakDetectionIsFlaggedWithWhatToDo() throws {

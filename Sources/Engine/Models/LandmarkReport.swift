@@ -20,6 +20,9 @@ public struct LandmarkReport: Codable {
     }
 
     public let photo: String
+    /// Degrees the photo was turned clockwise before detection (`QuarterTurn`); width, height, boxes
+    /// and points are the turned photo's.
+    public var turn = 0
     public let width: Int, height: Int
     public let detector: String, landmarkModel: String, upsample: Int
     public let boxCalibration: BoxCalibration
