@@ -93,6 +93,12 @@ struct Synth: ParsableCommand {
                     }
                     return (pair[0], pair[1])
                 }
+            let absent = files.first { !FileManager.default.fileExists(atPath: $0.photo) }
+            if photo.isEmpty, let absent {
+                throw EngineError.invalidValue(
+                    "synth's default photos are the repository's (\(absent.photo) is not in the folder it "
+                        + "runs in): run it from the repository's root, or give --photo PHOTO:POINTS")
+            }
             let photos = try files.map { try SynthPhoto.read(photo: $0.photo, points: $0.points) }
             let device = try options.choice().makeBackend()
             let model = try FitModel(folder: FitModel.locate(explicit: modelFolder, flag: "--model-folder"))
