@@ -110,7 +110,7 @@ struct Embed: ParsableCommand {
         let descriptor = try network.descriptor(g, image: image)
         let program = try Program(graph: g, outputs: [descriptor], device: backend)
         let fixedTurn = try landmarkModels.fixedTurn()
-        guard landmarks.isEmpty || (fixedTurn ?? .none) == .none else {
+        guard landmarks.isEmpty || (fixedTurn ?? .unturned) == .unturned else {
             throw EngineError.invalidValue(
                 "--turn turns a photo before its landmarks are detected, but --landmarks gives them in the "
                     + "photo as it is: turn the photo and its points yourself, or leave --turn out")

@@ -68,7 +68,7 @@ struct Landmarks: ParsableCommand {
                 .sorted {
                     $0.detectionSeconds + $0.landmarkSeconds < $1.detectionSeconds + $1.landmarkSeconds
                 }[runs / 2]
-            if upright.turn != .none {
+            if upright.turn != .unturned {
                 FileHandle.standardError.write(
                     Data(
                         ("\(photo): turned \(upright.turn.rawValue)° clockwise"

@@ -51,7 +51,7 @@ final class PhotoFitter {
         let started = Date()
         var images = try photos.map { try Image.read($0) }
         let given = try landmarks.map { try $0.map { try PTSFile.read($0) } }
-        if let turn, turn != .none, let k = given.firstIndex(where: { $0 != nil }) {
+        if let turn, turn != .unturned, let k = given.firstIndex(where: { $0 != nil }) {
             throw EngineError.invalidValue(
                 "--turn \(turn.rawValue) turns a photo before its landmarks are detected, but "
                     + "\(landmarks[k]!) gives \(photos[k])'s landmarks in the photo as it is: turn the photo "
@@ -155,7 +155,7 @@ final class PhotoFitter {
         let chosen = try landmarker.face(index, among: run.faces, source: photo)
         warnIfWeak(landmarker, chosen, source: photo)
         let d = chosen.detection
-        if upright.turn != .none {
+        if upright.turn != .unturned {
             console.line(
                 "\(photo): turned \(upright.turn.rawValue)° clockwise"
                     + (turn == nil ? ", where its face stands upright (--turn 0 keeps it as it is)" : "")

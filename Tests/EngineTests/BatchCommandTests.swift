@@ -214,6 +214,15 @@ final class BatchCommandTests: XCTestCase {
         let error = distances.reduce(0, +) / Float(truth.count)
         XCTAssertLessThan(error, 4, "mean distance of the detected points from the sample's, in 200² pixels")
 
+        // --turn 0 keeps the photo as it is, so it goes with a .pts file.
+        let kept = try Self.start(
+            binary,
+            [
+                "fit", folder + "/lying.png", "--landmarks", folder + "/upright.pts", "--turn", "0", "-o",
+                folder + "/kept", "--settings", folder + "/settings.json",
+            ], log: folder + "/kept.log")
+        kept.waitUntilExit()
+        XCTAssertEqual(kept.terminationStatus, 0, Self.log(folder + "/kept.log"))
         for (arguments, words) in [
             (["--landmarks", folder + "/upright.pts", "--turn", "90"], ["--turn 90", "upright.pts"]),
             (["--turn", "45"], ["--turn takes auto, 0, 90, 180 or 270"]),

@@ -57,8 +57,8 @@ final class FaceLandmarkerTests: XCTestCase {
             XCTAssertTrue(found.run.faces.first?.points == face.points, "\(lyingBy): other points")
         }
         let sideways = QuarterTurn.quarter.apply(to: image)
-        let kept = try landmarker.uprightFaces(in: sideways, fixed: QuarterTurn.none)
-        XCTAssertEqual(kept.turn, QuarterTurn.none)
+        let kept = try landmarker.uprightFaces(in: sideways, fixed: QuarterTurn.unturned)
+        XCTAssertEqual(kept.turn, QuarterTurn.unturned)
         XCTAssertFalse(try landmarker.isSure(XCTUnwrap(kept.run.faces.first)))
     }
 

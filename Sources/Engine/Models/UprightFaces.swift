@@ -6,13 +6,13 @@ import Foundation
 
 /// A clockwise turn of a photo by whole quarters.
 public enum QuarterTurn: Int, CaseIterable, Codable, Sendable {
-    case none = 0, quarter = 90, half = 180, threeQuarters = 270
+    case unturned = 0, quarter = 90, half = 180, threeQuarters = 270
 
     /// `image` turned (the 35 mm-equivalent focal length stays: turning does not change the field of view).
     public func apply(to image: Image) -> Image {
         let orientation: EXIFOrientation
         switch self {
-        case .none: return image
+        case .unturned: return image
         case .quarter: orientation = .rotatedClockwise
         case .half: orientation = .rotated180
         case .threeQuarters: orientation = .rotatedCounterClockwise
@@ -54,9 +54,9 @@ extension FaceLandmarker {
         }
         let asRead = try faces(in: RGBImage8(image))
         if let face = asRead.faces.first, isSure(face) {
-            return UprightRun(turn: .none, image: image, run: asRead)
+            return UprightRun(turn: .unturned, image: image, run: asRead)
         }
-        var runs = [UprightRun(turn: .none, image: image, run: asRead)]
+        var runs = [UprightRun(turn: .unturned, image: image, run: asRead)]
         for turn in QuarterTurn.allCases.dropFirst() {
             let turned = turn.apply(to: image)
             runs.append(UprightRun(turn: turn, image: turned, run: try faces(in: RGBImage8(turned))))
