@@ -51,7 +51,7 @@ final class RuntimeTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         setenv("GANFIT_CACHE_DIR", folder.path, 1)
         defer { unsetenv("GANFIT_CACHE_DIR") }
-        XCTAssertEqual(ProgramCache.directory?.standardizedFileURL.path, folder.standardizedFileURL.path)
+        XCTAssertEqual(CacheFolder.url?.standardizedFileURL.path, folder.standardizedFileURL.path)
         let runtime = try CLRuntime(device: info)
         _ = try runtime.kernel("adam_step", files: ["optimizer.cl"])
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".clbin") }

@@ -56,16 +56,40 @@ public struct FitProvenance: Codable, Sendable {
     }
 }
 
-/// The SHA-256s of model files, each file hashed once per process (a batch hashes its models once).
+/// The SHA-256s of model files, each file hashed once per process (a batch hashes its models once)
+/// and remembered across processes in the cache folder (`CacheFolder`), by the file's path, size,
+/// modification time and inode: hashing FaceNet's and dlib's 220 MB took about 0.6 s of every fit.
 public final class ModelFileHashes {
     private var known: [String: String] = [:]
+    /// Where the hashes are remembered; nil: nowhere.
+    private let folder: URL?
 
-    public init() {}
+    public init(folder: URL? = CacheFolder.url) { self.folder = folder }
 
     /// `path`'s entry for the provenance, as `role` ("facenet", "sfm/sfm_shape_3448.bin", …).
     public func file(_ role: String, _ path: String) throws -> FitProvenance.ModelFile {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        if known[absolute] == nil { known[absolute] = try SHA256.hex(file: absolute) }
+        if known[absolute] == nil { known[absolute] = try remembered(absolute) }
         return FitProvenance.ModelFile(role: role, path: absolute, sha256: known[absolute]!)
+    }
+
+    /// The file's SHA-256 from its record in `folder` when one is there for the file as it is now,
+    /// else hashed (and recorded, atomically; a folder that cannot be written is no error).
+    private func remembered(_ path: String) throws -> String {
+        var status = stat()
+        guard let folder, stat(path, &status) == 0 else { return try SHA256.hex(file: path) }
+        let identity = [
+            path, "\(status.st_size)", "\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)", "\(status.st_ino)",
+        ]
+        let record = folder.appendingPathComponent(
+            "sha256-" + SHA256.hex(Array(identity.joined(separator: "\n").utf8)).prefix(32))
+        if let text = try? String(contentsOf: record, encoding: .utf8), text.count == 64,
+            text.allSatisfy(\.isHexDigit)
+        {
+            return text
+        }
+        let digest = try SHA256.hex(file: path)
+        try? digest.write(to: record, atomically: true, encoding: .utf8)
+        return digest
     }
 }

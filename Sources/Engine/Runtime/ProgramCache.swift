@@ -20,23 +20,6 @@ final class ProgramCache {
         built.removeAll()
     }
 
-    /// The folder for compiled binaries: GANFIT_CACHE_DIR, else $XDG_CACHE_HOME/ganfit-gpu,
-    /// else ~/.cache/ganfit-gpu; a temporary folder when none of these is writable.
-    static var directory: URL? {
-        let env = ProcessInfo.processInfo.environment
-        var candidates: [String] = []
-        if let dir = env["GANFIT_CACHE_DIR"], !dir.isEmpty { candidates.append(dir) }
-        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { candidates.append(xdg + "/ganfit-gpu") }
-        if let home = env["HOME"], !home.isEmpty { candidates.append(home + "/.cache/ganfit-gpu") }
-        candidates.append(NSTemporaryDirectory() + "ganfit-gpu-cache-\(getuid())")
-        for path in candidates {
-            let url = URL(fileURLWithPath: path, isDirectory: true)
-            try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            if FileManager.default.isWritableFile(atPath: url.path) { return url }
-        }
-        return nil
-    }
-
     func program(files: [String], prelude: String, context: cl_context) throws -> cl_program {
         var source = prelude
         for file in ["common.cl"] + files {
@@ -49,7 +32,7 @@ final class ProgramCache {
         let key = Self.hashHex([device.platformName, device.name, device.driverVersion, options, source])
         if let program = built[key] { return program }
 
-        let cacheFile = Self.directory?.appendingPathComponent("\(key).clbin")
+        let cacheFile = CacheFolder.url?.appendingPathComponent("\(key).clbin")
         if let cacheFile, let binary = try? Data(contentsOf: cacheFile),
            let program = try? buildFromBinary(binary, context: context, options: options) {
             built[key] = program
