@@ -36,6 +36,9 @@ struct Fit: ParsableCommand {
             --face once per photo or once for all. The outputs without a number are the first photo's; the \
             others' are numbered: render.2.png, render_photo.2.png, landmarks.2.pts, … (photo 2, 3, …).
 
+            Every face of a group photo: --all-faces fits each face it detects into OUTPUT/face-K (K = 0 for \
+            the largest), the others going on when one fails (exit status 5 then).
+
             Many photos: --batch LIST.txt -o OUTDIR [--shard I/N] fits every line of LIST.txt (a photo path, \
             or several photos of one person separated by spaces, fitted together; paths relative to the \
             list's folder; blank lines and # comments skipped; a .pts file beside a photo \
@@ -76,6 +79,9 @@ struct Fit: ParsableCommand {
 
     @Option(help: "Which detected face to fit: 0 = the largest (default); once per photo, or once for all.")
     var face: [Int] = []
+
+    @Flag(help: "Fit every face detected in the photo, each into OUTPUT/face-K (K = 0 for the largest).")
+    var allFaces = false
 
     @Option(
         help: ArgumentHelp(
@@ -169,6 +175,15 @@ struct Fit: ParsableCommand {
             guard shard == nil, !retryFailed else {
                 throw EngineError.invalidValue("--shard and --retry-failed go with --batch")
             }
+            if allFaces {
+                guard photos.count == 1, landmarks.isEmpty, face.isEmpty, start.isEmpty, profile == 0 else {
+                    throw EngineError.invalidValue(
+                        "--all-faces fits every face it detects in one photo: give one photo and no "
+                            + "--landmarks, --face, --start or --profile")
+                }
+                let fitter = try makeFitter(settings, console: console)
+                return try fitEveryFace(photos[0], output: output, fitter: fitter)
+            }
             guard landmarks.isEmpty || landmarks.count == photos.count else {
                 throw EngineError.invalidValue(
                     "give --landmarks once per photo, in order, or not at all "
@@ -223,6 +238,28 @@ struct Fit: ParsableCommand {
                     output: folder)
             }, log: console.line)
         if summary.records.contains(where: { $0.status != .fitted }) { throw ExitCode(5) }
+    }
+
+    /// Fits every face `fitter` detects in `photo` into `output`/face-K, the others going on when one
+    /// fails; exit status 5 when one failed or diverged.
+    private func fitEveryFace(_ photo: String, output: String, fitter: PhotoFitter) throws {
+        let count = try fitter.faceCount(photo)
+        var failed: [String] = []
+        for k in 0..<count {
+            let folder = output + "/face-\(k)"
+            do {
+                let report = try fitter.fit(
+                    photos: [photo], landmarks: [nil], faces: [k], starts: [nil], output: folder)
+                if let divergence = report.divergence { failed.append("face \(k): \(divergence.message)") }
+            } catch let error as EngineError {
+                failed.append("face \(k): \(error)")
+            }
+        }
+        guard failed.isEmpty else {
+            let lines = ["error: \(failed.count) of \(count) faces not fitted:"] + failed
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(5)
+        }
     }
 
     /// The models loaded and the device opened, once for every photo.

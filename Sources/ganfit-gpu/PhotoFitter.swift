@@ -143,6 +143,14 @@ final class PhotoFitter {
         return judgement
     }
 
+    /// How many faces the detector finds in `photo` (turned as `turn` says), at least 1: none is an error.
+    func faceCount(_ photo: String) throws -> Int {
+        if landmarker == nil { landmarker = try landmarkModels.landmarker(device: device) }
+        let faces = try landmarker!.uprightFaces(in: Image.read(photo), fixed: turn).run.faces
+        guard !faces.isEmpty else { throw landmarker!.noFace(photo) }
+        return faces.count
+    }
+
     /// The chosen face's 68 landmarks from the detector and the landmark model, the photo turned as
     /// they were found (see `turn`), and what found them.
     private func detect(_ image: Image, path photo: String, face index: Int)

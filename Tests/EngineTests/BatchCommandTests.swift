@@ -5,7 +5,7 @@ import XCTest
 // photos (crops of the sample with their landmarks, a corrupt file, a line of two photos fitted
 // together) killed with SIGKILL mid-way and started again, then every line has exactly one complete
 // output set; a fit's pictures, provenance and OpenCV camera; a diverging fit's exit status; a failed
-// fit's output folder; and a photo lying on its side.
+// fit's output folder; a photo lying on its side; and every face of a group photo.
 @testable import Engine
 
 final class BatchCommandTests: XCTestCase {
@@ -236,6 +236,50 @@ final class BatchCommandTests: XCTestCase {
                 XCTAssertTrue(Self.log(log).contains(word), "\(Self.log(log)) lacks \(word)")
             }
         }
+    }
+
+    /// `--all-faces` on a crop of the group fixture t1 with two of its faces: each face fitted into its
+    /// own folder, largest first; with --face it is an error that says what goes with it.
+    func testEveryFaceOfAGroupPhotoIsFittedIntoItsOwnFolder() throws {
+        let binary = try Self.binary()
+        _ = try DlibModels.path("mmod_human_face_detector.dat")
+        let folder = try scratchFolder(self)
+        let group = try Image.read(Repository.path("Tests/EngineTests/Fixtures/dlib/t1.decoded.png"))
+        let box = FaceBox(x: 240, y: 140, width: 360, height: 290)  // faces 0 and 5 of the fixture
+        let crop = FaceCrop.cropRGB(group, box: box, height: 290, width: 360)
+        try PNGFile.write(crop, to: folder + "/two.png")
+        try AtomicWrite.write(text: Self.settings, to: folder + "/settings.json")
+        let out = folder + "/out"
+        let run = try Self.start(
+            binary,
+            ["fit", folder + "/two.png", "--all-faces", "-o", out, "--settings", folder + "/settings.json"],
+            log: folder + "/log")
+        run.waitUntilExit()
+        XCTAssertEqual(run.terminationStatus, 0, Self.log(folder + "/log"))
+        let folders = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        XCTAssertEqual(folders, ["face-0", "face-1"])
+        var areas: [Double] = []
+        for k in 0..<2 {
+            let report =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: out + "/face-\(k)/report.json")))
+                as? [String: Any]
+            let photo = (report?["photos"] as? [[String: Any]])?.first
+            let detection = photo?["landmark_detection"] as? [String: Any]
+            let face = try XCTUnwrap((detection?["faces"] as? [[String: Any]])?.first)
+            XCTAssertEqual(face["index"] as? Int, k)
+            XCTAssertEqual(detection?["faces_found"] as? Int, 2)
+            let box = try XCTUnwrap(face["box"] as? [Double])
+            areas.append((box[2] - box[0] + 1) * (box[3] - box[1] + 1))
+        }
+        XCTAssertGreaterThan(areas[0], areas[1], "face 0 is the larger")
+
+        let log = folder + "/bad.log"
+        let bad = try Self.start(
+            binary, ["fit", folder + "/two.png", "--all-faces", "--face", "1", "-o", out], log: log)
+        bad.waitUntilExit()
+        XCTAssertEqual(bad.terminationStatus, 2, Self.log(log))
+        XCTAssertTrue(Self.log(log).contains("--all-faces"), Self.log(log))
     }
 
     /// The debug or release `ganfit-gpu` beside the test bundle.
