@@ -221,9 +221,10 @@ struct Fit: ParsableCommand {
     /// Fits the lines of the list `list` (this process's shard) into `output`; exit status 5 when a
     /// line failed or diverged.
     private func runBatch(_ list: String, output: String, settings: FitSettings, console: FitConsole) throws {
-        guard photos.isEmpty, landmarks.isEmpty, start.isEmpty else {
+        guard photos.isEmpty, landmarks.isEmpty, start.isEmpty, !allFaces else {
             throw EngineError.invalidValue(
-                "--batch takes its photos from the list; give no photo, --landmarks or --start")
+                "--batch takes its photos from the list (each line's largest face, or --face N); give no "
+                    + "photo, --landmarks, --start or --all-faces")
         }
         let shard = try shard.map { try BatchShard(parsing: $0) } ?? BatchShard(index: 0, count: 1)
         let run = BatchRun(

@@ -145,10 +145,16 @@ final class PhotoFitter {
 
     /// How many faces the detector finds in `photo` (turned as `turn` says), at least 1: none is an error.
     func faceCount(_ photo: String) throws -> Int {
-        if landmarker == nil { landmarker = try landmarkModels.landmarker(device: device) }
-        let faces = try landmarker!.uprightFaces(in: Image.read(photo), fixed: turn).run.faces
-        guard !faces.isEmpty else { throw landmarker!.noFace(photo) }
+        let landmarker = try loadedLandmarker()
+        let faces = try landmarker.uprightFaces(in: Image.read(photo), fixed: turn).run.faces
+        guard !faces.isEmpty else { throw landmarker.noFace(photo) }
         return faces.count
+    }
+
+    /// The detector and landmark model, loaded at the first photo that needs them.
+    private func loadedLandmarker() throws -> FaceLandmarker {
+        if landmarker == nil { landmarker = try landmarkModels.landmarker(device: device) }
+        return landmarker!
     }
 
     /// The chosen face's 68 landmarks from the detector and the landmark model, the photo turned as
@@ -156,8 +162,7 @@ final class PhotoFitter {
     private func detect(_ image: Image, path photo: String, face index: Int)
         throws -> (face: LandmarkedFace, image: Image, report: LandmarkReport)
     {
-        if landmarker == nil { landmarker = try landmarkModels.landmarker(device: device) }
-        let landmarker = landmarker!
+        let landmarker = try loadedLandmarker()
         let upright = try landmarker.uprightFaces(in: image, fixed: turn)
         let run = upright.run
         let chosen = try landmarker.face(index, among: run.faces, source: photo)

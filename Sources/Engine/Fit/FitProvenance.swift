@@ -58,7 +58,7 @@ public struct FitProvenance: Codable, Sendable {
 
 /// The SHA-256s of model files, each file hashed once per process (a batch hashes its models once)
 /// and remembered across processes in the cache folder (`CacheFolder`), by the file's path, size,
-/// modification time and inode: hashing FaceNet's and dlib's 220 MB took about 0.6 s of every fit.
+/// modification time and inode: hashing FaceNet's and dlib's 220 MB took about 0.3 s of every fit.
 public final class ModelFileHashes {
     private var known: [String: String] = [:]
     /// Where the hashes are remembered; nil: nowhere.
