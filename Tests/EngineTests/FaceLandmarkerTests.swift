@@ -38,8 +38,9 @@ final class FaceLandmarkerTests: XCTestCase {
     }
 
     /// The astronaut turned by each quarter is turned back upright: the same pixels and the same face as
-    /// the photo as it was. On its side it is found with a score of 0.96, so the detection alone would
-    /// keep it there; its points' spread gives it away. A fixed turn is applied without judging.
+    /// the photo as it was, also when the turns are judged on the photo reduced. On its side it is found
+    /// with a score of 0.96, so the detection alone would keep it there; its points' spread gives it
+    /// away. A fixed turn is applied without judging.
     func testAPhotoLyingOnItsSideIsStoodUpright() throws {
         let image = try Image.read(try DlibFixture.named("astronaut").photoPath)
         let landmarker = try Self.landmarker()
@@ -56,7 +57,11 @@ final class FaceLandmarkerTests: XCTestCase {
             XCTAssertEqual(found.run.faces.first?.detection, face.detection)
             XCTAssertTrue(found.run.faces.first?.points == face.points, "\(lyingBy): other points")
         }
+        // Judged at a reduced size, the chosen turn still runs at full size: the same face again.
         let sideways = QuarterTurn.quarter.apply(to: image)
+        let judgedSmaller = try landmarker.uprightFaces(in: sideways, judgedSide: 460)
+        XCTAssertEqual(judgedSmaller.turn, .threeQuarters)
+        XCTAssertEqual(judgedSmaller.run.faces.first?.detection, face.detection)
         let kept = try landmarker.uprightFaces(in: sideways, fixed: QuarterTurn.unturned)
         XCTAssertEqual(kept.turn, QuarterTurn.unturned)
         XCTAssertFalse(try landmarker.isSure(XCTUnwrap(kept.run.faces.first)))

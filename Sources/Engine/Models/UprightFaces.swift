@@ -38,6 +38,8 @@ extension FaceLandmarker {
     static let sureScore = 0.9, sureSpread = 0.015
     /// How much a turn's largest face's mean spread counts against its score when turns are compared.
     static let spreadPenalty = 10.0
+    /// The longer side, in pixels, at which a photo's turns are compared (see `uprightFaces`).
+    public static let judgedSide = 1280
 
     /// `image`'s faces, with the photo turned so that its largest face stands upright: as it is when
     /// that face is sure there, else the turn whose largest face scores best as detection score − 10 ×
@@ -45,9 +47,13 @@ extension FaceLandmarker {
     /// 30 synthetic faces (`synth --seed 7`) and 4 real photos (the bundled one and the dlib fixtures'),
     /// each in its 4 turns: all 136 stood upright. Checked on 30 more (`synth --seed 2024`): every face
     /// the detector finds upright (28) is stood upright from each of its 4 turns, none is turned wrongly.
-    /// Only photos whose face is not sure upright pay for the 3 other turns' detections. With `fixed`,
-    /// the photo is turned by it and nothing is judged.
-    public func uprightFaces(in image: Image, fixed: QuarterTurn? = nil) throws -> UprightRun {
+    /// Only photos whose face is not sure upright pay for the other turns' detections. Those are judged
+    /// with the photo reduced to `judgedSide` pixels on its longer side (the sizes the rule was chosen
+    /// at; a face under about 80 px there is judged as read), and the chosen turn then runs at full
+    /// size. With `fixed`, the photo is turned by it and nothing is judged.
+    public func uprightFaces(
+        in image: Image, fixed: QuarterTurn? = nil, judgedSide: Int = FaceLandmarker.judgedSide
+    ) throws -> UprightRun {
         if let fixed {
             let turned = fixed.apply(to: image)
             return UprightRun(turn: fixed, image: turned, run: try faces(in: RGBImage8(turned)))
@@ -56,18 +62,36 @@ extension FaceLandmarker {
         if let face = asRead.faces.first, isSure(face) {
             return UprightRun(turn: .unturned, image: image, run: asRead)
         }
-        var runs = [UprightRun(turn: .unturned, image: image, run: asRead)]
-        for turn in QuarterTurn.allCases.dropFirst() {
-            let turned = turn.apply(to: image)
-            runs.append(UprightRun(turn: turn, image: turned, run: try faces(in: RGBImage8(turned))))
+        let scale = Double(judgedSide) / Double(max(image.width, image.height))
+        let reduced = scale < 1
+        let judged =
+            reduced
+            ? Image(
+                pixels: FaceCrop.cropRGB(
+                    image, height: Int((Double(image.height) * scale).rounded()),
+                    width: Int((Double(image.width) * scale).rounded())), bitDepth: 8)
+            : image
+        var runs = reduced ? [asRead] : []  // every run, for the times
+        var judgedRuns: [(turn: QuarterTurn, run: LandmarkerRun)] = []
+        for turn in QuarterTurn.allCases {
+            let run =
+                turn == .unturned && !reduced ? asRead : try faces(in: RGBImage8(turn.apply(to: judged)))
+            judgedRuns.append((turn, run))
+            runs.append(run)
         }
         let best =
-            runs.filter { $0.run.faces.first.map { !isWeak($0) } ?? false }
-            .max { uprightness($0.run.faces[0]) < uprightness($1.run.faces[0]) } ?? runs[0]
-        let allTurns = LandmarkerRun(
-            faces: best.run.faces, detectionSeconds: runs.map(\.run.detectionSeconds).reduce(0, +),
-            landmarkSeconds: runs.map(\.run.landmarkSeconds).reduce(0, +))
-        return UprightRun(turn: best.turn, image: best.image, run: allTurns)
+            judgedRuns.filter { $0.run.faces.first.map { !isWeak($0) } ?? false }
+            .max { uprightness($0.run.faces[0]) < uprightness($1.run.faces[0]) } ?? judgedRuns[0]
+        let turned = best.turn.apply(to: image)
+        var chosen = best.turn == .unturned ? asRead : best.run
+        if reduced && best.turn != .unturned {
+            chosen = try faces(in: RGBImage8(turned))
+            runs.append(chosen)
+        }
+        let timed = LandmarkerRun(
+            faces: chosen.faces, detectionSeconds: runs.map(\.detectionSeconds).reduce(0, +),
+            landmarkSeconds: runs.map(\.landmarkSeconds).reduce(0, +))
+        return UprightRun(turn: best.turn, image: turned, run: timed)
     }
 
     /// Whether `face` stands upright for sure (see `sureScore`).
