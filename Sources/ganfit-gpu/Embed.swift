@@ -110,10 +110,8 @@ struct Embed: ParsableCommand {
         let descriptor = try network.descriptor(g, image: image)
         let program = try Program(graph: g, outputs: [descriptor], device: backend)
         let fixedTurn = try landmarkModels.fixedTurn()
-        guard landmarks.isEmpty || (fixedTurn ?? .unturned) == .unturned else {
-            throw EngineError.invalidValue(
-                "--turn turns a photo before its landmarks are detected, but --landmarks gives them in the "
-                    + "photo as it is: turn the photo and its points yourself, or leave --turn out")
+        if let fixedTurn, fixedTurn != .unturned, let file = landmarks.first {
+            throw LandmarkModelOptions.turnRefused(fixedTurn, landmarks: file, photo: photos[0])
         }
         let landmarker = try landmarks.isEmpty ? landmarkModels.landmarker(device: backend) : nil
         var descriptors: [[Float]] = []

@@ -88,9 +88,8 @@ struct Landmarks: ParsableCommand {
             if let overlay { try PNGFile.write(LandmarkOverlay.draw(image, faces: chosen), to: overlay) }
             if json {
                 var report = LandmarkReport(
-                    photo: photo, image: image, landmarker: landmarker, run: result, faces: chosen,
-                    indices: indices)
-                report.turn = upright.turn.rawValue
+                    photo: photo, image: image, turn: upright.turn, landmarker: landmarker, run: result,
+                    faces: chosen, indices: indices)
                 if runs > 1 {
                     report.landmarkLoopSeconds = try landmarker.landmarkSeconds(
                         rgb, faces: faces, repeats: 200)
@@ -150,6 +149,14 @@ struct LandmarkModelOptions: ParsableArguments {
                 + "only a photo whose largest face does not stand upright, by the turn where it does.",
             valueName: "auto|DEGREES"))
     var turn = "auto"
+
+    /// The error for a turn asked for where `file` gives `photo`'s landmarks: they are in the photo as it is.
+    static func turnRefused(_ turn: QuarterTurn, landmarks file: String, photo: String) -> EngineError {
+        .invalidValue(
+            "--turn \(turn.rawValue) turns a photo before its landmarks are detected, but \(file) gives "
+                + "\(photo)'s landmarks in the photo as it is: turn the photo and its points yourself, or "
+                + "leave --turn out")
+    }
 
     /// --turn: nil for auto (`FaceLandmarker.uprightFaces` judges), else the turn asked for.
     func fixedTurn() throws -> QuarterTurn? {

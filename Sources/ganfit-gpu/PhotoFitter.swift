@@ -52,10 +52,7 @@ final class PhotoFitter {
         var images = try photos.map { try Image.read($0) }
         let given = try landmarks.map { try $0.map { try PTSFile.read($0) } }
         if let turn, turn != .unturned, let k = given.firstIndex(where: { $0 != nil }) {
-            throw EngineError.invalidValue(
-                "--turn \(turn.rawValue) turns a photo before its landmarks are detected, but "
-                    + "\(landmarks[k]!) gives \(photos[k])'s landmarks in the photo as it is: turn the photo "
-                    + "and its points yourself, or leave --turn out")
+            throw LandmarkModelOptions.turnRefused(turn, landmarks: landmarks[k]!, photo: photos[k])
         }
         // Before the fit: a bad output folder must not waste it. A fit that wrote its outputs leaves
         // the folder full, so only a failed one's is removed.
@@ -179,10 +176,9 @@ final class PhotoFitter {
                 format: "detected %d face%@ in %.2f s; fitting face %d: box %.0f,%.0f–%.0f,%.0f, score %.3f",
                 run.faces.count, run.faces.count == 1 ? "" : "s", run.detectionSeconds + run.landmarkSeconds,
                 index, d.left, d.top, d.right, d.bottom, d.score))
-        var report = LandmarkReport(
-            photo: photo, image: upright.image, landmarker: landmarker, run: run, faces: [chosen],
-            indices: [index])
-        report.turn = upright.turn.rawValue
+        let report = LandmarkReport(
+            photo: photo, image: upright.image, turn: upright.turn, landmarker: landmarker, run: run,
+            faces: [chosen], indices: [index])
         return (chosen, upright.image, report)
     }
 }

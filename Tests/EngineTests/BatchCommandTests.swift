@@ -91,10 +91,7 @@ final class BatchCommandTests: XCTestCase {
             ], log: folder + "/log")
         run.waitUntilExit()
         XCTAssertEqual(run.terminationStatus, 4, Self.log(folder + "/log"))
-        let report =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: folder + "/out/report.json")))
-            as? [String: Any]
+        let report = try Self.jsonObject(folder + "/out/report.json")
         XCTAssertEqual(report?["status"] as? String, "diverged")
         let divergence = report?["divergence"] as? [String: Any]
         XCTAssertEqual(divergence?["stage"] as? String, "landmarks")
@@ -144,20 +141,14 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertEqual(
             try Image.read(out + "/render_photo.png").pixels.shape, [96, 96, 3], "the whole photo")
 
-        let report =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
-            as? [String: Any]
+        let report = try Self.jsonObject(out + "/report.json")
         let provenance = report?["provenance"] as? [String: Any]
         XCTAssertEqual(provenance?["version"] as? String, FitProvenance.version)
         let models = provenance?["models"] as? [[String: Any]] ?? []
         XCTAssertTrue(
             models.contains { $0["role"] as? String == "facenet" && ($0["sha256"] as? String)?.count == 64 })
 
-        let parameters =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: out + "/parameters.json")))
-            as? [String: Any]
+        let parameters = try Self.jsonObject(out + "/parameters.json")
         let cv = try XCTUnwrap(parameters?["opencv"] as? [String: Any])
         let K = try XCTUnwrap(cv["K"] as? [[Double]])
         let R = try XCTUnwrap(cv["R"] as? [[Double]])
@@ -203,11 +194,7 @@ final class BatchCommandTests: XCTestCase {
         run.waitUntilExit()
         XCTAssertEqual(run.terminationStatus, 0, Self.log(folder + "/log"))
         XCTAssertTrue(Self.log(folder + "/log").contains("turned 90° clockwise"), Self.log(folder + "/log"))
-        let report =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
-        let photo = (report?["photos"] as? [[String: Any]])?.first
-        XCTAssertEqual((photo?["landmark_detection"] as? [String: Any])?["turn"] as? Int, 90)
+        XCTAssertEqual(try Self.landmarkDetection(out + "/report.json")?["turn"] as? Int, 90)
         let detected = try PTSFile.read(out + "/detected.pts")
         let truth = try PTSFile.read(folder + "/upright.pts")
         let distances = zip(detected, truth).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }
@@ -260,12 +247,7 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertEqual(folders, ["face-0", "face-1"])
         var areas: [Double] = []
         for k in 0..<2 {
-            let report =
-                try JSONSerialization.jsonObject(
-                    with: Data(contentsOf: URL(fileURLWithPath: out + "/face-\(k)/report.json")))
-                as? [String: Any]
-            let photo = (report?["photos"] as? [[String: Any]])?.first
-            let detection = photo?["landmark_detection"] as? [String: Any]
+            let detection = try Self.landmarkDetection(out + "/face-\(k)/report.json")
             let face = try XCTUnwrap((detection?["faces"] as? [[String: Any]])?.first)
             XCTAssertEqual(face["index"] as? Int, k)
             XCTAssertEqual(detection?["faces_found"] as? Int, 2)
@@ -305,6 +287,17 @@ final class BatchCommandTests: XCTestCase {
         try PNGFile.write(FaceCrop.cropRGB(image, box: frame.box, height: 96, width: 96), to: path)
         try PTSFile.write(
             points.map { frame.toCrop($0) - 0.5 }, to: (path as NSString).deletingPathExtension + ".pts")
+    }
+
+    /// The JSON object in the file `path` (report.json, parameters.json).
+    static func jsonObject(_ path: String) throws -> [String: Any]? {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+    }
+
+    /// How the first photo's landmarks were detected, from the fit's report.json at `path`.
+    static func landmarkDetection(_ path: String) throws -> [String: Any]? {
+        let photo = (try jsonObject(path)?["photos"] as? [[String: Any]])?.first
+        return photo?["landmark_detection"] as? [String: Any]
     }
 
     static func start(_ binary: String, _ arguments: [String], log: String) throws -> Process {

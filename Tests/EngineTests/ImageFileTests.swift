@@ -95,20 +95,25 @@ final class ImageFileTests: XCTestCase {
     /// A CMYK JPEG as Photoshop and Pillow store it (inverted inks, Adobe's marker) decodes to the RGB
     /// that Pillow and OpenCV give (`tools/cmyk_jpeg_fixture.py`; those two differ by 1 in places).
     func testCMYKJPEGDecodesToTheReferenceRGB() throws {
-        let image = try JPEGFile.read(Repository.path("Tests/EngineTests/Fixtures/jpeg/cmyk.jpg"))
+        func fixture(_ name: String) -> String { Repository.path("Tests/EngineTests/Fixtures/jpeg/" + name) }
+        /// The largest difference of `image` from the reference PNG `name`, in 8-bit levels.
+        func largestDifference(_ image: Image, from name: String) throws -> Float {
+            let expected = try PNGFile.read(fixture(name))
+            XCTAssertEqual(expected.pixels.shape, image.pixels.shape, name)
+            let differences = zip(image.pixels.values, expected.pixels.values).map { abs($0 - $1) * 255 }
+            return differences.max() ?? .infinity
+        }
+        let image = try JPEGFile.read(fixture("cmyk.jpg"))
         XCTAssertEqual(image.pixels.shape, [72, 96, 3])
         XCTAssertEqual(image.bitDepth, 8)
         for reference in ["pillow", "opencv"] {
-            let expected = try PNGFile.read(Repository.path("Tests/EngineTests/Fixtures/jpeg/cmyk.\(reference).png"))
-            XCTAssertEqual(expected.pixels.shape, image.pixels.shape)
-            let largest = zip(image.pixels.values, expected.pixels.values).map { abs($0 - $1) * 255 }.max() ?? .infinity
-            XCTAssertLessThanOrEqual(largest, 1.001, "against \(reference)")
+            XCTAssertLessThanOrEqual(
+                try largestDifference(image, from: "cmyk.\(reference).png"), 1.001, "against \(reference)")
         }
         // Without Adobe's marker the inks are still read inverted, as Pillow reads them.
-        let plain = try JPEGFile.read(Repository.path("Tests/EngineTests/Fixtures/jpeg/cmyk-plain.jpg"))
-        let expected = try PNGFile.read(Repository.path("Tests/EngineTests/Fixtures/jpeg/cmyk-plain.pillow.png"))
-        let largest = zip(plain.pixels.values, expected.pixels.values).map { abs($0 - $1) * 255 }.max() ?? .infinity
-        XCTAssertLessThanOrEqual(largest, 1.001, "without Adobe's marker")
+        let plain = try JPEGFile.read(fixture("cmyk-plain.jpg"))
+        XCTAssertLessThanOrEqual(
+            try largestDifference(plain, from: "cmyk-plain.pillow.png"), 1.001, "without Adobe's marker")
     }
 
     func testBrokenAndEmptyImagesGiveClearErrors() throws {

@@ -51,7 +51,7 @@ public struct FitInput {
     public var landmarkSpread: [Float]?
     /// The mean of `landmarkSpread` (nil without one).
     public var meanLandmarkSpread: Float? {
-        landmarkSpread.flatMap { $0.isEmpty ? nil : $0.reduce(0, +) / Float($0.count) }
+        landmarkSpread.flatMap(LandmarkSpread.mean)
     }
     /// Where stage 1 starts instead of its first guess from the landmarks (`fit --start`); nil: the guess.
     public var start: FitStart?

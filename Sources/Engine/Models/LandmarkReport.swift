@@ -22,7 +22,7 @@ public struct LandmarkReport: Codable {
     public let photo: String
     /// Degrees the photo was turned clockwise before detection (`QuarterTurn`); width, height, boxes
     /// and points are the turned photo's.
-    public var turn = 0
+    public let turn: Int
     public let width: Int, height: Int
     public let detector: String, landmarkModel: String, upsample: Int
     public let boxCalibration: BoxCalibration
@@ -37,14 +37,14 @@ public struct LandmarkReport: Codable {
     public let facesFound: Int
     public let faces: [Face]
 
-    /// `found` are the faces to list, out of `run`; `indices` their numbers (default 0, 1, …).
+    /// `found` are the faces to list, out of `run`; `indices` their numbers (default 0, 1, …); `image`
+    /// the photo as the landmarker saw it, turned by `turn`.
     public init(
-        photo: String, image: Image, landmarker: FaceLandmarker, run: LandmarkerRun,
-        faces found: [LandmarkedFace],
-        indices: [Int]? = nil
+        photo: String, image: Image, turn: QuarterTurn = .unturned, landmarker: FaceLandmarker,
+        run: LandmarkerRun, faces found: [LandmarkedFace], indices: [Int]? = nil
     ) {
         func rect(_ d: DetectedFace) -> [Double] { [d.left, d.top, d.right, d.bottom] }
-        self.photo = photo
+        (self.photo, self.turn) = (photo, turn.rawValue)
         (width, height) = (image.width, image.height)
         (detector, landmarkModel, upsample) = (
             landmarker.detector.name, landmarker.predictor.name, landmarker.upsample

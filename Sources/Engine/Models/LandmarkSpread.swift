@@ -54,6 +54,11 @@ public struct LandmarkSpread {
         return (predictions[0], spread)  // boxChanges[0] is the detection's own box, on the photo
     }
 
+    /// The mean of a face's per-point spreads; nil for none (landmarks read from a file).
+    public static func mean(_ spread: [Float]) -> Float? {
+        spread.isEmpty ? nil : spread.reduce(0, +) / Float(spread.count)
+    }
+
     /// iBUG point n + 1's mirror image is point iBUGMirror[n] + 1: the jaw, brows, nostrils, eyes and
     /// lips swap sides; the nose bridge and the points on the mouth's midline stay.
     static let iBUGMirror: [Int] = {

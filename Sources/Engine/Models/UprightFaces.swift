@@ -71,23 +71,17 @@ extension FaceLandmarker {
                     image, height: Int((Double(image.height) * scale).rounded()),
                     width: Int((Double(image.width) * scale).rounded())), bitDepth: 8)
             : image
-        var runs = reduced ? [asRead] : []  // every run, for the times
-        var judgedRuns: [(turn: QuarterTurn, run: LandmarkerRun)] = []
-        for turn in QuarterTurn.allCases {
-            let run =
-                turn == .unturned && !reduced ? asRead : try faces(in: RGBImage8(turn.apply(to: judged)))
-            judgedRuns.append((turn, run))
-            runs.append(run)
+        let judgedRuns = try QuarterTurn.allCases.map { turn in
+            let reused = turn == .unturned && !reduced
+            return (turn: turn, run: reused ? asRead : try faces(in: RGBImage8(turn.apply(to: judged))))
         }
         let best =
             judgedRuns.filter { $0.run.faces.first.map { !isWeak($0) } ?? false }
             .max { uprightness($0.run.faces[0]) < uprightness($1.run.faces[0]) } ?? judgedRuns[0]
         let turned = best.turn.apply(to: image)
-        var chosen = best.turn == .unturned ? asRead : best.run
-        if reduced && best.turn != .unturned {
-            chosen = try faces(in: RGBImage8(turned))
-            runs.append(chosen)
-        }
+        let rerun = reduced && best.turn != .unturned  // the chosen turn at full size
+        let chosen = best.turn == .unturned ? asRead : rerun ? try faces(in: RGBImage8(turned)) : best.run
+        let runs = (reduced ? [asRead] : []) + judgedRuns.map(\.run) + (rerun ? [chosen] : [])
         let timed = LandmarkerRun(
             faces: chosen.faces, detectionSeconds: runs.map(\.detectionSeconds).reduce(0, +),
             landmarkSeconds: runs.map(\.landmarkSeconds).reduce(0, +))
@@ -107,5 +101,5 @@ extension FaceLandmarker {
 
 extension LandmarkedFace {
     /// The points' mean spread, a fraction of the box's width.
-    public var meanSpread: Float { spread.isEmpty ? 0 : spread.reduce(0, +) / Float(spread.count) }
+    public var meanSpread: Float { LandmarkSpread.mean(spread) ?? 0 }
 }
